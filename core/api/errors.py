@@ -1,0 +1,59 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError, NotFoundError
+
+
+def error_response(code: str, message: str, fields: dict | None = None, *, status_code: int = 400):
+    return Response(
+        {"error": {"code": code, "message": message, "fields": fields or {}}}, status=status_code
+    )
+
+
+def _first_message(detail) -> str:
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            text = _first_message(value)
+            if text:
+                return text if key in ("non_field_errors", "detail") else f"{key}: {text}"
+        return ""
+    if isinstance(detail, list):
+        return _first_message(detail[0]) if detail else ""
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, NotFoundError):
+        return error_response(exc.code, exc.message, exc.fields, status_code=404)
+    if isinstance(exc, DomainError):
+        return error_response(exc.code, exc.message, exc.fields)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        return error_response("invalid", " ".join(exc.messages), fields)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # an unexpected error: a bug, left to Django's 500 handling and logging
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        fields = {k: v for k, v in detail.items() if k != "non_field_errors"}
+        message = _first_message(detail) or "Invalid input."
+        response.data = {"error": {"code": "invalid", "message": message, "fields": fields}}
+    else:
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if not isinstance(code, str):
+            code = "error"
+        response.data = {"error": {"code": code, "message": str(exc.detail), "fields": {}}}
+    if response.status_code == status.HTTP_401_UNAUTHORIZED and "WWW-Authenticate" not in response:
+        response["WWW-Authenticate"] = "Api-Key"
+    return response

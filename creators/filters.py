@@ -1,0 +1,60 @@
+"""The one FilterSet for accounts: the API and the admin both filter through it."""
+
+import django_filters as filters
+
+from posts.choices import AccountType, Platform, ProcessingStatus
+from posts.filters import search_urls_usernames_captions
+from settings_app.models import Board, Client, Editor
+
+from .models import Account, KpiStatus
+
+
+class AccountFilterSet(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search (URL, username, name)")
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
+    username = filters.CharFilter(method="filter_username", label="Username")
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
+    board = filters.ModelMultipleChoiceFilter(
+        field_name="boards", queryset=Board.objects.all(), label="Board (belongs to)"
+    )
+    type = filters.MultipleChoiceFilter(choices=AccountType.choices)
+    tracking_enabled = filters.BooleanFilter()
+    finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
+    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
+    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
+    followers = filters.RangeFilter(label="Followers (min / max)")
+    ordering = filters.OrderingFilter(
+        fields=(
+            "username",
+            "followers",
+            "avg_views",
+            "total_views",
+            "posts_last_7d",
+            "posts_last_30d",
+            "posts_last_90d",
+            "views_last_7d",
+            "views_last_30d",
+            "views_last_90d",
+            "views_last_365d",
+            "last_stats_update",
+            "created_at",
+        )
+    )
+
+    class Meta:
+        model = Account
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search_urls_usernames_captions(queryset, value, caption_field="full_name")
+
+    def filter_username(self, queryset, name, value):
+        return queryset.filter(username=value.strip().lstrip("@").lower())
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if self.form.cleaned_data.get("board"):
+            queryset = queryset.distinct()
+        return queryset

@@ -1,0 +1,133 @@
+from django.db import models
+
+from core.models import TimeStampedModel
+from posts.choices import AccountType, Platform, ProcessingStatus
+
+
+class KpiStatus(models.TextChoices):
+    NO_TARGET = "no_target", "No target"
+    ON_TRACK = "on_track", "On track"
+    BEHIND = "behind", "Behind"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+
+
+class Account(TimeStampedModel):
+    """One tracked social account (the seed's "Users collection")."""
+
+    # Identity and profile
+    url = models.URLField(max_length=500, unique=True, help_text="Canonical profile URL.")
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    username = models.CharField(max_length=100, help_text="Normalized handle (lower case), or the channel id.")
+    external_id = models.CharField(max_length=100, blank=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    biography = models.TextField(blank=True)
+    profile_pic_url = models.URLField(max_length=2000, blank=True)
+    is_verified = models.BooleanField(default=False)
+    is_private = models.BooleanField(default=False)
+    followers = models.BigIntegerField(null=True, blank=True)
+    following = models.BigIntegerField(null=True, blank=True)
+    total_media_count = models.BigIntegerField(
+        null=True, blank=True, help_text="The platform's own post count, tracked or not."
+    )
+
+    # Aggregates over non-trial posts (specs/metrics.md), filled by the metrics job.
+    total_views = models.BigIntegerField(null=True, blank=True)
+    total_likes = models.BigIntegerField(null=True, blank=True)
+    total_comments = models.BigIntegerField(null=True, blank=True)
+    total_shares = models.BigIntegerField(null=True, blank=True)
+    avg_views = models.BigIntegerField(null=True, blank=True)
+    avg_engagement_rate = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+    video_count = models.PositiveIntegerField(default=0)
+    photo_count = models.PositiveIntegerField(default=0)
+    carousel_count = models.PositiveIntegerField(default=0)
+    posts_last_7d = models.PositiveIntegerField(default=0)
+    posts_last_30d = models.PositiveIntegerField(default=0)
+    posts_last_90d = models.PositiveIntegerField(default=0)
+    views_last_7d = models.BigIntegerField(null=True, blank=True)
+    views_last_30d = models.BigIntegerField(null=True, blank=True)
+    views_last_90d = models.BigIntegerField(null=True, blank=True)
+    views_last_365d = models.BigIntegerField(null=True, blank=True)
+    views_last_calendar_week = models.BigIntegerField(null=True, blank=True)
+    views_last_calendar_month = models.BigIntegerField(null=True, blank=True)
+    views_since_1st_of_month = models.BigIntegerField(null=True, blank=True)
+    followers_since_1st_of_month = models.BigIntegerField(null=True, blank=True)
+    followers_since_monday = models.BigIntegerField(null=True, blank=True)
+    followers_since_start_of_growth = models.BigIntegerField(null=True, blank=True)
+    metrics_computed_at = models.DateTimeField(null=True, blank=True)
+
+    # Monthly figures (specs/finance.md)
+    this_month_posting_volume = models.PositiveIntegerField(default=0)
+    last_month_posting_volume = models.PositiveIntegerField(default=0)
+    this_month_views_generated = models.BigIntegerField(null=True, blank=True)
+    last_month_views_generated = models.BigIntegerField(null=True, blank=True)
+    kpi_status = models.CharField(max_length=16, choices=KpiStatus.choices, default=KpiStatus.NO_TARGET)
+
+    # Tracking
+    tracking_enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    last_tracked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last time new posts were looked for."
+    )
+    last_stats_update = models.DateTimeField(null=True, blank=True)
+    processing_status = models.CharField(
+        max_length=16, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
+    )
+
+    # Business fields
+    client = models.ForeignKey(
+        "settings_app.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    editor = models.ForeignKey(
+        "settings_app.Editor", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    type = models.CharField(max_length=16, choices=AccountType.choices, null=True, blank=True)
+    boards = models.ManyToManyField("settings_app.Board", blank=True, related_name="accounts")
+    finance_item = models.ForeignKey(
+        "finance.FinanceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+    )
+    started_date = models.DateField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="Frontend-only fields.")
+
+    class Meta:
+        ordering = ["username", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "username"],
+                name="account_unique_platform_username",
+                violation_error_message="This account is already tracked.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-followers", "id"], name="account_followers_idx"),
+            models.Index(fields=["-views_last_7d", "id"], name="account_views_7d_idx"),
+            models.Index(fields=["-avg_views", "id"], name="account_avg_views_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"@{self.username} ({self.get_platform_display()})"
+
+
+class AccountSnapshot(models.Model):
+    """One profile refresh of an account: follower history."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    captured_at = models.DateTimeField()
+    followers = models.BigIntegerField(null=True, blank=True)
+    following = models.BigIntegerField(null=True, blank=True)
+    media_count = models.BigIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["account", "captured_at"]
+        get_latest_by = "captured_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "captured_at"],
+                name="accountsnapshot_unique_account_captured_at",
+                violation_error_message="This account already has a snapshot at this moment.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} @ {self.captured_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,90 @@
+"""The one FilterSet for posts: the API and the admin both filter through it."""
+
+import django_filters as filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from platforms.urls import UnsupportedURL, parse_url
+from settings_app.models import Board, Category, Client, Editor, Subcategory
+
+from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelStyle, TrialStatus
+from .models import Post
+
+
+def search_urls_usernames_captions(queryset, value: str, *, caption_field: str | None):
+    """A pasted URL finds its post or account; other text matches a username prefix or caption."""
+    value = value.strip()
+    if not value:
+        return queryset
+    try:
+        parsed = parse_url(value)
+    except UnsupportedURL:
+        parsed = None
+    if parsed is not None and not parsed.needs_redirect:
+        if parsed.post_id:
+            return queryset.filter(platform=parsed.platform, post_id=parsed.post_id)
+        return queryset.filter(platform=parsed.platform, username=parsed.username)
+    condition = Q(username__startswith=value.lstrip("@").lower())
+    if caption_field:
+        condition |= Q(**{f"{caption_field}__icontains": value})
+    return queryset.filter(condition)
+
+
+class PostFilterSet(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search (URL, username, caption)")
+    is_trial = filters.BooleanFilter()
+    trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices)
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
+    account = filters.NumberFilter(field_name="account_id", label="Account id")
+    username = filters.CharFilter(method="filter_username", label="Username")
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
+    assignee = filters.ModelMultipleChoiceFilter(queryset=get_user_model().objects.filter(is_staff=True))
+    board = filters.ModelMultipleChoiceFilter(
+        field_name="boards", queryset=Board.objects.all(), label="Board (belongs to)"
+    )
+    finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
+    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all())
+    subcategory = filters.ModelMultipleChoiceFilter(
+        field_name="subcategories", queryset=Subcategory.objects.select_related("category")
+    )
+    reel_style = filters.MultipleChoiceFilter(choices=ReelStyle.choices)
+    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
+    base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices)
+    content_type = filters.MultipleChoiceFilter(choices=ContentType.choices)
+    post_date = filters.IsoDateTimeFromToRangeFilter(label="Posted (after / before)")
+    added_date = filters.IsoDateTimeFromToRangeFilter(label="Added (after / before)")
+    views = filters.RangeFilter(label="Views (min / max)")
+    likes = filters.RangeFilter(label="Likes (min / max)")
+    engagement_rate = filters.RangeFilter(label="Engagement rate % (min / max)")
+    ordering = filters.OrderingFilter(
+        fields=(
+            "post_date",
+            "added_date",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "engagement_rate",
+            "last_updated",
+            "username",
+        )
+    )
+
+    class Meta:
+        model = Post
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return search_urls_usernames_captions(queryset, value, caption_field="caption")
+
+    def filter_username(self, queryset, name, value):
+        return queryset.filter(username=value.strip().lstrip("@").lower())
+
+    @property
+    def qs(self):
+        # Several multi-valued relations (boards, subcategories) may repeat a post.
+        queryset = super().qs
+        if any(self.form.cleaned_data.get(name) for name in ("board", "subcategory")):
+            queryset = queryset.distinct()
+        return queryset
