@@ -115,14 +115,20 @@ class Post(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(is_trial=False, trial_status__isnull=True)
                 | Q(is_trial=False, trial_status=TrialStatus.APPROVED)
-                | Q(is_trial=True, trial_status__in=[TrialStatus.PENDING, TrialStatus.REJECTED]),
+                # isnull=False: a NULL would make the SQL condition unknown, which CHECK accepts.
+                | Q(
+                    is_trial=True,
+                    trial_status__isnull=False,
+                    trial_status__in=[TrialStatus.PENDING, TrialStatus.REJECTED],
+                ),
                 name="post_trial_status_consistent",
                 violation_error_message=(
                     "A trial reel is pending or rejected; an approved trial is no longer a trial."
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(reel_style__isnull=True) | Q(base_format=BaseFormat.VIDEO),
+                condition=Q(reel_style__isnull=True)
+                | Q(base_format__isnull=False, base_format=BaseFormat.VIDEO),
                 name="post_reel_style_only_for_videos",
                 violation_error_message="Only videos have a reel style.",
             ),
