@@ -20,9 +20,12 @@ SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off when PRODUCTION is on.")
-    if SECRET_KEY == _DEV_SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(
-        set(SECRET_KEY)
-    ) < 5 or len(SECRET_KEY) < 50:
+    if (
+        SECRET_KEY == _DEV_SECRET_KEY
+        or SECRET_KEY.startswith("django-insecure")
+        or len(set(SECRET_KEY)) < 5
+        or len(SECRET_KEY) < 50
+    ):
         raise ImproperlyConfigured(
             "PRODUCTION needs a real SECRET_KEY (50+ random characters), e.g. "
             '`python -c "import secrets; print(secrets.token_urlsafe(64))"`.'

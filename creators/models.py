@@ -18,7 +18,9 @@ class Account(TimeStampedModel):
     # Identity and profile
     url = models.URLField(max_length=500, unique=True, help_text="Canonical profile URL.")
     platform = models.CharField(max_length=16, choices=Platform.choices)
-    username = models.CharField(max_length=100, help_text="Normalized handle (lower case), or the channel id.")
+    username = models.CharField(
+        max_length=100, help_text="Normalized handle (lower case), or the channel id."
+    )
     external_id = models.CharField(max_length=100, blank=True)
     full_name = models.CharField(max_length=200, blank=True)
     biography = models.TextField(blank=True)
@@ -61,7 +63,9 @@ class Account(TimeStampedModel):
     last_month_posting_volume = models.PositiveIntegerField(default=0)
     this_month_views_generated = models.BigIntegerField(null=True, blank=True)
     last_month_views_generated = models.BigIntegerField(null=True, blank=True)
-    kpi_status = models.CharField(max_length=16, choices=KpiStatus.choices, default=KpiStatus.NO_TARGET)
+    kpi_status = models.CharField(
+        max_length=16, choices=KpiStatus.choices, default=KpiStatus.NO_TARGET
+    )
 
     # Tracking
     tracking_enabled = models.BooleanField(default=True)
@@ -76,15 +80,27 @@ class Account(TimeStampedModel):
 
     # Business fields
     client = models.ForeignKey(
-        "settings_app.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        "settings_app.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
     )
     editor = models.ForeignKey(
-        "settings_app.Editor", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        "settings_app.Editor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
     )
     type = models.CharField(max_length=16, choices=AccountType.choices, null=True, blank=True)
     boards = models.ManyToManyField("settings_app.Board", blank=True, related_name="accounts")
     finance_item = models.ForeignKey(
-        "finance.FinanceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="accounts"
+        "finance.FinanceItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
     )
     started_date = models.DateField(null=True, blank=True)
     extra = models.JSONField(default=dict, blank=True, help_text="Frontend-only fields.")

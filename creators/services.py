@@ -92,7 +92,11 @@ def account_bulk_add(
             if boards:
                 through = Account.boards.through
                 through.objects.bulk_create(
-                    [through(account_id=a.pk, board_id=b.pk) for a in stored.values() for b in boards],
+                    [
+                        through(account_id=a.pk, board_id=b.pk)
+                        for a in stored.values()
+                        for b in boards
+                    ],
                     ignore_conflicts=True,
                     batch_size=BATCH_SIZE,
                 )

@@ -39,7 +39,9 @@ class PostFilterSet(filters.FilterSet):
     username = filters.CharFilter(method="filter_username", label="Username")
     client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
     editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
-    assignee = filters.ModelMultipleChoiceFilter(queryset=get_user_model().objects.filter(is_staff=True))
+    assignee = filters.ModelMultipleChoiceFilter(
+        queryset=get_user_model().objects.filter(is_staff=True)
+    )
     board = filters.ModelMultipleChoiceFilter(
         field_name="boards", queryset=Board.objects.all(), label="Board (belongs to)"
     )

@@ -50,9 +50,15 @@ class Post(TimeStampedModel):
     # AI classification (specs/ai.md)
     idea_concept = models.TextField(blank=True)
     category = models.ForeignKey(
-        "settings_app.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        "settings_app.Category",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
-    subcategories = models.ManyToManyField("settings_app.Subcategory", blank=True, related_name="posts")
+    subcategories = models.ManyToManyField(
+        "settings_app.Subcategory", blank=True, related_name="posts"
+    )
     reel_style = models.CharField(max_length=16, choices=ReelStyle.choices, null=True, blank=True)
     processing_status = models.CharField(
         max_length=16, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
@@ -66,13 +72,17 @@ class Post(TimeStampedModel):
     ai_processed_at = models.DateTimeField(null=True, blank=True)
 
     # Stats bookkeeping
-    last_updated = models.DateTimeField(null=True, blank=True, help_text="Last successful stats refresh.")
+    last_updated = models.DateTimeField(
+        null=True, blank=True, help_text="Last successful stats refresh."
+    )
     next_refresh_at = models.DateTimeField(null=True, blank=True)
     refresh_failures = models.PositiveSmallIntegerField(default=0)
 
     # Trial reels
     is_trial = models.BooleanField(default=False)
-    trial_status = models.CharField(max_length=16, choices=TrialStatus.choices, null=True, blank=True)
+    trial_status = models.CharField(
+        max_length=16, choices=TrialStatus.choices, null=True, blank=True
+    )
     trial_decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -81,15 +91,27 @@ class Post(TimeStampedModel):
 
     # Business fields
     client = models.ForeignKey(
-        "settings_app.Client", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        "settings_app.Client",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     editor = models.ForeignKey(
-        "settings_app.Editor", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        "settings_app.Editor",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     type = models.CharField(max_length=16, choices=AccountType.choices, null=True, blank=True)
     boards = models.ManyToManyField("settings_app.Board", blank=True, related_name="posts")
     finance_item = models.ForeignKey(
-        "finance.FinanceItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        "finance.FinanceItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,

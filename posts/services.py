@@ -59,9 +59,11 @@ def _accounts_by_username(parsed: Iterable[ParsedURL]) -> dict[tuple[str, str], 
             wanted.setdefault(p.platform, set()).add(p.username)
     found = {}
     for platform, usernames in wanted.items():
-        for account in _account_model().objects.filter(
-            platform=platform, username__in=usernames
-        ).only("id", "platform", "username"):
+        for account in (
+            _account_model()
+            .objects.filter(platform=platform, username__in=usernames)
+            .only("id", "platform", "username")
+        ):
             found[(platform, account.username)] = account
     return found
 
@@ -73,7 +75,9 @@ def _existing_posts(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Post]:
     found = {}
     for platform, ids in by_platform.items():
         for start in range(0, len(ids), BATCH_SIZE):
-            for post in Post.objects.filter(platform=platform, post_id__in=ids[start : start + BATCH_SIZE]):
+            for post in Post.objects.filter(
+                platform=platform, post_id__in=ids[start : start + BATCH_SIZE]
+            ):
                 found[(platform, post.post_id)] = post
     return found
 
@@ -145,14 +149,20 @@ def post_bulk_add(
             # A concurrent request may add the same post meanwhile: its row wins, ours is skipped.
             Post.objects.bulk_create(to_create[start : start + BATCH_SIZE], ignore_conflicts=True)
         if to_complete:
-            Post.objects.bulk_update(to_complete, ["username", "url", "account"], batch_size=BATCH_SIZE)
+            Post.objects.bulk_update(
+                to_complete, ["username", "url", "account"], batch_size=BATCH_SIZE
+            )
 
         created_keys = {(p.platform, p.post_id) for p in to_create}
         stored = _existing_posts(created_keys) if created_keys else {}
         if boards and stored:
             through = Post.boards.through
             through.objects.bulk_create(
-                [through(post_id=post.pk, board_id=board.pk) for post in stored.values() for board in boards],
+                [
+                    through(post_id=post.pk, board_id=board.pk)
+                    for post in stored.values()
+                    for board in boards
+                ],
                 ignore_conflicts=True,
                 batch_size=BATCH_SIZE,
             )

@@ -16,7 +16,9 @@ class Client(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), name="client_name_unique_ci", violation_error_message="A client with this name already exists."
+                Lower("name"),
+                name="client_name_unique_ci",
+                violation_error_message="A client with this name already exists.",
             )
         ]
 
@@ -29,7 +31,11 @@ class Editor(TimeStampedModel):
 
     name = models.CharField(max_length=200)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="editor"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="editor",
     )
     email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
@@ -38,7 +44,9 @@ class Editor(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                Lower("name"), name="editor_name_unique_ci", violation_error_message="An editor with this name already exists."
+                Lower("name"),
+                name="editor_name_unique_ci",
+                violation_error_message="An editor with this name already exists.",
             )
         ]
 
@@ -96,8 +104,12 @@ class Subcategory(TimeStampedModel):
 class ApiKey(models.Model):
     """A key for the frontend and scripts; only its hash is stored, the key is shown once."""
 
-    name = models.CharField(max_length=100, help_text="What the key is for, e.g. 'frontend' or 'import script'.")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(
+        max_length=100, help_text="What the key is for, e.g. 'frontend' or 'import script'."
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     hashed_key = models.CharField(max_length=128, editable=False)
     scopes = models.JSONField(

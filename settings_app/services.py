@@ -29,12 +29,16 @@ def api_key_create(
     if unknown:
         raise DomainError(f"Unknown scope(s): {', '.join(unknown)}. Use 'read' or 'write'.")
     if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError("The expiry date must be in the future.", fields={"expires_at": ["In the past."]})
+        raise DomainError(
+            "The expiry date must be in the future.", fields={"expires_at": ["In the past."]}
+        )
     if not user.is_active:
         raise DomainError("API keys can only be created for active users.")
     prefix = secrets.token_hex(4)
     raw_key = f"co_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey(name=name.strip() or "API key", user=user, prefix=prefix, hashed_key=_hash_key(raw_key))
+    key = ApiKey(
+        name=name.strip() or "API key", user=user, prefix=prefix, hashed_key=_hash_key(raw_key)
+    )
     key.scopes = scopes
     key.expires_at = expires_at
     key.full_clean()

@@ -17,8 +17,11 @@ def test_the_same_canonical_url_cannot_be_stored_twice():
 
 
 def test_the_same_platform_post_id_cannot_be_stored_twice():
-    post = PostFactory(platform=Platform.TIKTOK, post_id="7300000000000000001",
-                       url="https://www.tiktok.com/@_/video/7300000000000000001")
+    post = PostFactory(
+        platform=Platform.TIKTOK,
+        post_id="7300000000000000001",
+        url="https://www.tiktok.com/@_/video/7300000000000000001",
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         Post.objects.create(
             url="https://www.tiktok.com/@someone/video/7300000000000000001",

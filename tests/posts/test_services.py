@@ -16,7 +16,9 @@ TIKTOK_ID = "7106594312292453675"
 
 
 def test_adding_a_post_by_url_detects_platform_id_and_canonical_url():
-    post, created = post_add(url="https://www.instagram.com/reel/Chunk8-jurw/?igsh=MWQ1ZGUxMzBkMA==")
+    post, created = post_add(
+        url="https://www.instagram.com/reel/Chunk8-jurw/?igsh=MWQ1ZGUxMzBkMA=="
+    )
     assert created is True
     assert (post.platform, post.post_id, post.url) == (
         Platform.INSTAGRAM,
@@ -37,7 +39,7 @@ def test_the_same_post_pasted_in_another_form_is_the_same_post():
 
 def test_adding_an_existing_post_keeps_its_business_fields():
     client = ClientFactory()
-    original, _ = post_add(url="https://youtu.be/dQw4w9WgXcQ", client=client)
+    post_add(url="https://youtu.be/dQw4w9WgXcQ", client=client)
     again, created = post_add(url="https://www.youtube.com/watch?v=dQw4w9WgXcQ", client=None)
     assert created is False
     again.refresh_from_db()
