@@ -6,7 +6,7 @@ from posts.choices import AccountType, Platform, ProcessingStatus
 from posts.filters import search_urls_usernames_captions
 from settings_app.models import Board, Client, Editor
 
-from .models import Account, KpiStatus
+from .models import Account, AccountSnapshot, KpiStatus
 
 
 class AccountFilterSet(filters.FilterSet):
@@ -58,3 +58,11 @@ class AccountFilterSet(filters.FilterSet):
         if self.form.cleaned_data.get("board"):
             queryset = queryset.distinct()
         return queryset
+
+
+class AccountSnapshotFilterSet(filters.FilterSet):
+    captured_at = filters.IsoDateTimeFromToRangeFilter(label="Captured (after / before)")
+
+    class Meta:
+        model = AccountSnapshot
+        fields = []

@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
@@ -137,3 +138,23 @@ def account_update(*, account: Account, boards: Iterable | None = None, **fields
         if boards is not None:
             account.boards.set(boards)
     return account
+
+
+def account_set_tracking(*, accounts_qs, enabled: bool, reason: str = "") -> int:
+    """Turn tracking on or off for many accounts in one UPDATE; returns how many changed.
+
+    Turning it on clears the reason; turning it off records why (operators see it). Accounts
+    already in the wanted state keep theirs, e.g. a job's "private account" reason.
+    """
+    reason = reason.strip()
+    if not enabled and not reason:
+        raise DomainError(
+            "Say why tracking is turned off.", fields={"disabled_reason": ["Required."]}
+        )
+    return Account.objects.filter(
+        pk__in=accounts_qs.values("pk"), tracking_enabled=not enabled
+    ).update(
+        tracking_enabled=enabled,
+        disabled_reason="" if enabled else reason[:300],
+        updated_at=timezone.now(),
+    )

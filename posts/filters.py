@@ -8,7 +8,7 @@ from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
 from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelStyle, TrialStatus
-from .models import Post
+from .models import Post, PostSnapshot
 
 
 def search_urls_usernames_captions(queryset, value: str, *, caption_field: str | None):
@@ -21,9 +21,12 @@ def search_urls_usernames_captions(queryset, value: str, *, caption_field: str |
     except UnsupportedURL:
         parsed = None
     if parsed is not None and not parsed.needs_redirect:
-        if parsed.post_id:
+        if parsed.post_id and queryset.model is Post:
             return queryset.filter(platform=parsed.platform, post_id=parsed.post_id)
-        return queryset.filter(platform=parsed.platform, username=parsed.username)
+        if parsed.username:
+            # A profile URL finds its author; on accounts, so does a post URL naming its author.
+            return queryset.filter(platform=parsed.platform, username=parsed.username)
+        return queryset.none()  # a post URL without its author names no account
     condition = Q(username__startswith=value.lstrip("@").lower())
     if caption_field:
         condition |= Q(**{f"{caption_field}__icontains": value})
@@ -90,3 +93,11 @@ class PostFilterSet(filters.FilterSet):
         if any(self.form.cleaned_data.get(name) for name in ("board", "subcategory")):
             queryset = queryset.distinct()
         return queryset
+
+
+class PostSnapshotFilterSet(filters.FilterSet):
+    captured_at = filters.IsoDateTimeFromToRangeFilter(label="Captured (after / before)")
+
+    class Meta:
+        model = PostSnapshot
+        fields = []

@@ -1,0 +1,361 @@
+"""Admin for creators' accounts: the seed's table, the FilterSet's filters, adding by profile URL,
+turning tracking on and off, and the follower history."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+
+from core.admin import (
+    EMPTY,
+    BulkAddForm,
+    BulkAddMixin,
+    FilterSetAdminMixin,
+    ReadOnlyAdminMixin,
+    ServiceAddMixin,
+    admin_change_url,
+    count_column,
+    external_link,
+    format_count,
+    image_tag,
+    percent_column,
+)
+from platforms.urls import ACCEPTED_FORMS
+
+from .filters import AccountFilterSet, AccountSnapshotFilterSet
+from .models import Account, AccountSnapshot
+from .services import account_add, account_bulk_add, account_set_tracking, account_update
+
+ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item", "started_date")
+EDITABLE_FIELDS = (
+    "client",
+    "editor",
+    "type",
+    "boards",
+    "finance_item",
+    "started_date",
+    "tracking_enabled",
+    "extra",
+)
+BULK_ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item")
+SNAPSHOTS_SHOWN = 20
+
+
+def _disabled_reason(request) -> str:
+    return f"Turned off by {request.user.get_username()} in the admin."
+
+
+class AccountAddForm(forms.ModelForm):
+    url = forms.CharField(
+        label="Profile URL",
+        max_length=2048,
+        widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
+        help_text=f"Accepted: {ACCEPTED_FORMS}",
+    )
+
+    class Meta:
+        model = Account
+        fields = ADD_FIELDS
+        widgets = {"boards": forms.CheckboxSelectMultiple}
+
+
+AccountBulkAddForm = type(
+    "AccountBulkAddForm",
+    (BulkAddForm,),
+    forms.fields_for_model(
+        Account, fields=BULK_ADD_FIELDS, widgets={"boards": forms.CheckboxSelectMultiple}
+    ),
+)
+
+
+@admin.register(Account)
+class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin):
+    filterset_class = AccountFilterSet
+    # Documents the search box; the FilterSet's `search` filter does the work.
+    search_fields = ("=url", "^username", "full_name")
+    search_help_text = "Paste a profile URL, or type the start of a username or words of the name."
+
+    list_display = (
+        "picture",
+        "username_display",
+        "platform",
+        "followers_display",
+        "avg_views_display",
+        "posts_last_7d_display",
+        "posts_last_30d_display",
+        "posts_last_90d_display",
+        "tracking_enabled",
+        "disabled_reason",
+        "editor",
+        "client",
+        "finance_item",
+    )
+    list_display_links = ("picture", "username_display")
+    list_select_related = ("editor", "client", "finance_item")
+    # Indexed orderings only: newest first by id; followers and average views have indexes.
+    ordering = ("-id",)
+    sortable_by = ("followers_display", "avg_views_display")
+    actions = ("enable_tracking", "disable_tracking")
+
+    add_form = AccountAddForm
+    add_fieldsets = ((None, {"fields": ("url",)}), ("Business", {"fields": ADD_FIELDS}))
+    bulk_add_form = AccountBulkAddForm
+
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "original_link",
+                    "picture_preview",
+                    ("platform", "username"),
+                    ("full_name", "external_id"),
+                    "biography",
+                    ("is_verified", "is_private"),
+                    ("followers_display", "following_display", "total_media_count_display"),
+                )
+            },
+        ),
+        ("Business", {"fields": EDITABLE_FIELDS}),
+        (
+            "Tracking",
+            {
+                "fields": (
+                    "disabled_reason",
+                    ("last_tracked_at", "last_stats_update"),
+                    "processing_status",
+                    "posts_link",
+                )
+            },
+        ),
+        (
+            "Metrics",
+            {
+                "fields": (
+                    ("total_views_display", "avg_views_display", "avg_engagement_rate_display"),
+                    ("total_likes_display", "total_comments_display", "total_shares_display"),
+                    ("video_count", "photo_count", "carousel_count"),
+                    (
+                        "posts_last_7d_display",
+                        "posts_last_30d_display",
+                        "posts_last_90d_display",
+                    ),
+                    (
+                        "views_last_7d_display",
+                        "views_last_30d_display",
+                        "views_last_90d_display",
+                        "views_last_365d_display",
+                    ),
+                    ("views_last_calendar_week_display", "views_last_calendar_month_display"),
+                    "views_since_1st_of_month_display",
+                    (
+                        "followers_since_monday_display",
+                        "followers_since_1st_of_month_display",
+                        "followers_since_start_of_growth_display",
+                    ),
+                    "metrics_computed_at",
+                )
+            },
+        ),
+        (
+            "This month",
+            {
+                "fields": (
+                    ("this_month_posting_volume", "last_month_posting_volume"),
+                    (
+                        "this_month_views_generated_display",
+                        "last_month_views_generated_display",
+                    ),
+                    "kpi_status",
+                )
+            },
+        ),
+        ("Bookkeeping", {"fields": (("created_at", "updated_at"),)}),
+        (f"Latest {SNAPSHOTS_SHOWN} snapshots", {"fields": ("latest_snapshots",)}),
+    )
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    followers_display = count_column("followers", "Followers", ordering="followers")
+    following_display = count_column("following", "Following")
+    total_media_count_display = count_column("total_media_count", "Posts on the platform")
+    avg_views_display = count_column("avg_views", "Average views", ordering="avg_views")
+    avg_engagement_rate_display = percent_column("avg_engagement_rate", "Average engagement")
+    total_views_display = count_column("total_views", "Total views")
+    total_likes_display = count_column("total_likes", "Total likes")
+    total_comments_display = count_column("total_comments", "Total comments")
+    total_shares_display = count_column("total_shares", "Total shares")
+    posts_last_7d_display = count_column("posts_last_7d", "Posts 7d")
+    posts_last_30d_display = count_column("posts_last_30d", "Posts 30d")
+    posts_last_90d_display = count_column("posts_last_90d", "Posts 90d")
+    views_last_7d_display = count_column("views_last_7d", "Views 7d")
+    views_last_30d_display = count_column("views_last_30d", "Views 30d")
+    views_last_90d_display = count_column("views_last_90d", "Views 90d")
+    views_last_365d_display = count_column("views_last_365d", "Views 365d")
+    views_last_calendar_week_display = count_column("views_last_calendar_week", "Views last week")
+    views_last_calendar_month_display = count_column(
+        "views_last_calendar_month", "Views last month"
+    )
+    views_since_1st_of_month_display = count_column(
+        "views_since_1st_of_month", "Views since the 1st"
+    )
+    followers_since_monday_display = count_column(
+        "followers_since_monday", "Followers since Monday"
+    )
+    followers_since_1st_of_month_display = count_column(
+        "followers_since_1st_of_month", "Followers since the 1st"
+    )
+    followers_since_start_of_growth_display = count_column(
+        "followers_since_start_of_growth", "Followers since start of growth"
+    )
+    this_month_views_generated_display = count_column(
+        "this_month_views_generated", "Views generated this month"
+    )
+    last_month_views_generated_display = count_column(
+        "last_month_views_generated", "Views generated last month"
+    )
+
+    # --- Columns ------------------------------------------------------------------------------
+
+    @admin.display(description="Picture")
+    def picture(self, obj: Account) -> str:
+        return image_tag(obj.profile_pic_url, alt=obj.username)
+
+    @admin.display(description="Username", ordering="username")
+    def username_display(self, obj: Account) -> str:
+        return f"@{obj.username}"
+
+    # --- Change page --------------------------------------------------------------------------
+
+    @admin.display(description="URL")
+    def original_link(self, obj: Account) -> str:
+        return external_link(obj.url)
+
+    @admin.display(description="Picture")
+    def picture_preview(self, obj: Account) -> str:
+        return image_tag(obj.profile_pic_url, alt=obj.username, size=120)
+
+    @admin.display(description="Posts")
+    def posts_link(self, obj: Account) -> str:
+        url = reverse("admin:posts_post_changelist") + f"?account={obj.pk}"
+        return format_html('<a href="{}">Posts of @{}</a>', url, obj.username)
+
+    @admin.display(description="Snapshots")
+    def latest_snapshots(self, obj: Account) -> str:
+        snapshots = list(obj.snapshots.order_by("-captured_at")[:SNAPSHOTS_SHOWN])
+        if not snapshots:
+            return "No snapshots yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    localtime(s.captured_at).strftime("%Y-%m-%d %H:%M"),
+                    format_count(s.followers) or EMPTY,
+                    format_count(s.following) or EMPTY,
+                    format_count(s.media_count) or EMPTY,
+                    s.source or EMPTY,
+                )
+                for s in snapshots
+            ),
+        )
+        all_url = reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}"
+        return format_html(
+            '<table class="co-snapshots"><thead><tr><th>Captured</th><th>Followers</th>'
+            "<th>Following</th><th>Posts</th><th>Source</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}">All snapshots of this account</a></p>',
+            rows,
+            all_url,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        editable = set(EDITABLE_FIELDS)
+        return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
+
+    # --- Writes through creators.services -----------------------------------------------------
+
+    def add_with_service(self, request, form):
+        data = form.cleaned_data
+        account, created = account_add(url=data["url"], **{name: data[name] for name in ADD_FIELDS})
+        if not created:
+            self.message_user(
+                request,
+                format_html(
+                    "This account is already tracked: {}. Nothing was changed.",
+                    external_link(account.url),
+                ),
+                messages.WARNING,
+            )
+            return redirect(admin_change_url(account))
+        self.log_addition(request, account, [{"added": {}}])
+        return self.response_add(request, account)
+
+    def bulk_add_with_service(self, request, form):
+        data = form.cleaned_data
+        return account_bulk_add(urls=data["urls"], **{name: data[name] for name in BULK_ADD_FIELDS})
+
+    def save_model(self, request, obj, form, change):
+        # Adding goes through add_with_service; editing changes business fields only.
+        changed = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        fields = {
+            name: form.cleaned_data[name]
+            for name in changed
+            if name not in ("boards", "tracking_enabled")
+        }
+        boards = form.cleaned_data["boards"] if "boards" in changed else None
+        account_update(account=obj, boards=boards, **fields)
+        if "tracking_enabled" in changed:
+            account_set_tracking(
+                accounts_qs=Account.objects.filter(pk=obj.pk),
+                enabled=form.cleaned_data["tracking_enabled"],
+                reason=_disabled_reason(request),
+            )
+
+    def save_related(self, request, form, formsets, change):
+        # Boards were saved by account_update; ModelForm.save_m2m would write them twice.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    # --- Actions ------------------------------------------------------------------------------
+
+    @admin.action(description="Enable tracking", permissions=["change"])
+    def enable_tracking(self, request, queryset):
+        changed = account_set_tracking(accounts_qs=queryset, enabled=True)
+        self.message_user(
+            request, f"Tracking turned on for {changed:,} account(s).", messages.SUCCESS
+        )
+
+    @admin.action(description="Disable tracking", permissions=["change"])
+    def disable_tracking(self, request, queryset):
+        changed = account_set_tracking(
+            accounts_qs=queryset, enabled=False, reason=_disabled_reason(request)
+        )
+        self.message_user(
+            request, f"Tracking turned off for {changed:,} account(s).", messages.SUCCESS
+        )
+
+
+@admin.register(AccountSnapshot)
+class AccountSnapshotAdmin(ReadOnlyAdminMixin, FilterSetAdminMixin, admin.ModelAdmin):
+    filterset_class = AccountSnapshotFilterSet
+    list_display = (
+        "captured_at",
+        "account",
+        "followers_display",
+        "following_display",
+        "media_count_display",
+        "source",
+    )
+    list_select_related = ("account",)
+    ordering = ("-id",)
+    sortable_by = ()
+    raw_id_fields = ("account",)
+
+    followers_display = count_column("followers", "Followers")
+    following_display = count_column("following", "Following")
+    media_count_display = count_column("media_count", "Posts")

@@ -1,0 +1,1 @@
+"""Operations boards (jobs, dead letters, provider quota) come with their own issue."""

@@ -1,0 +1,330 @@
+"""Admin for posts: the seed's table, the FilterSet's filters, adding by URL (one or many)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+
+from core.admin import (
+    EMPTY,
+    BulkAddForm,
+    BulkAddMixin,
+    FilterSetAdminMixin,
+    ReadOnlyAdminMixin,
+    ServiceAddMixin,
+    admin_change_url,
+    count_column,
+    external_link,
+    format_count,
+    image_tag,
+    percent_column,
+)
+from platforms.urls import ACCEPTED_FORMS
+from settings_app.models import Subcategory
+
+from .filters import PostFilterSet, PostSnapshotFilterSet
+from .models import Post, PostSnapshot
+from .services import post_add, post_bulk_add, post_update
+
+# What a user sets when adding posts (the rest comes from the URL and the platforms) and may
+# change later; everything else on a post is identity, stats, AI output or bookkeeping.
+ADD_FIELDS = ("is_trial", "client", "editor", "assignee", "type", "boards", "finance_item")
+EDITABLE_FIELDS = ("client", "editor", "assignee", "type", "boards", "finance_item", "extra")
+SNAPSHOTS_SHOWN = 20
+
+
+def _staff_users():
+    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+
+
+def _business_kwargs(data: dict) -> dict:
+    return {name: data[name] for name in ("client", "editor", "assignee", "type", "finance_item")}
+
+
+class PostAddForm(forms.ModelForm):
+    url = forms.CharField(
+        label="Post URL",
+        max_length=2048,
+        widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
+        help_text=f"Accepted: {ACCEPTED_FORMS}",
+    )
+
+    class Meta:
+        model = Post
+        fields = ADD_FIELDS
+        widgets = {"boards": forms.CheckboxSelectMultiple}
+
+
+def _bulk_add_fields() -> dict:
+    fields = forms.fields_for_model(
+        Post, fields=ADD_FIELDS, widgets={"boards": forms.CheckboxSelectMultiple}
+    )
+    fields["is_trial"].label = "Trial reels"
+    fields["is_trial"].help_text = "Add them all as pending trial reels."
+    fields["assignee"].queryset = _staff_users()
+    return fields
+
+
+PostBulkAddForm = type("PostBulkAddForm", (BulkAddForm,), _bulk_add_fields())
+
+
+@admin.register(Post)
+class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin):
+    filterset_class = PostFilterSet
+    # Documents the search box; the FilterSet's `search` filter does the work (URL, username
+    # prefix, caption).
+    search_fields = ("=url", "^username", "caption")
+    search_help_text = "Paste a post URL, or type the start of a username or words of the caption."
+
+    list_display = (
+        "thumbnail",
+        "platform",
+        "username_display",
+        "post_date",
+        "views_display",
+        "likes_display",
+        "engagement_rate_display",
+        "base_format",
+        "content_type",
+        "category",
+        "subcategory_names",
+        "reel_style",
+        "assignee",
+        "client",
+        "board_names",
+        "ai_status",
+        "last_updated",
+        "added_by",
+    )
+    list_display_links = ("thumbnail", "username_display")
+    list_select_related = ("category", "assignee", "client", "added_by")
+    list_prefetch_related = (
+        Prefetch("subcategories", queryset=Subcategory.objects.order_by("name")),
+        "boards",
+    )
+    # Indexed orderings only: newest first by id; views and post date have (-x, -id) indexes.
+    ordering = ("-id",)
+    sortable_by = ("username_display", "post_date", "views_display")
+
+    add_form = PostAddForm
+    add_fieldsets = (
+        (None, {"fields": ("url",)}),
+        ("Business", {"fields": ADD_FIELDS}),
+    )
+    bulk_add_form = PostBulkAddForm
+
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "original_link",
+                    "thumbnail_preview",
+                    ("platform", "post_id"),
+                    ("account", "username"),
+                    "post_date",
+                )
+            },
+        ),
+        ("Business", {"fields": EDITABLE_FIELDS}),
+        (
+            "Stats",
+            {
+                "fields": (
+                    ("views_display", "likes_display", "comments_display", "shares_display"),
+                    "engagement_rate_display",
+                    ("last_updated", "next_refresh_at", "refresh_failures"),
+                )
+            },
+        ),
+        (
+            "Content",
+            {
+                "fields": (
+                    "caption",
+                    ("base_format", "content_type"),
+                    ("duration_s", "width", "height"),
+                )
+            },
+        ),
+        (
+            "AI",
+            {
+                "fields": (
+                    "processing_status",
+                    "idea_concept",
+                    "category",
+                    "subcategory_names",
+                    "reel_style",
+                    ("ai_attempts", "ai_processed_at"),
+                    "ai_error",
+                    ("ai_model", "ai_prompt_version"),
+                    ("ai_prompt_tokens", "ai_completion_tokens"),
+                )
+            },
+        ),
+        (
+            "Trial",
+            {
+                "fields": (
+                    ("is_trial", "trial_status"),
+                    ("trial_decided_by", "trial_decided_at"),
+                    "trial_note",
+                )
+            },
+        ),
+        ("Bookkeeping", {"fields": (("added_by", "added_date"), ("created_at", "updated_at"))}),
+        (f"Latest {SNAPSHOTS_SHOWN} snapshots", {"fields": ("latest_snapshots",)}),
+    )
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    views_display = count_column("views", "Views", ordering="views")
+    likes_display = count_column("likes", "Likes")
+    comments_display = count_column("comments", "Comments")
+    shares_display = count_column("shares", "Shares")
+    engagement_rate_display = percent_column("engagement_rate", "Engagement rate")
+
+    # --- Columns ------------------------------------------------------------------------------
+
+    @admin.display(description="Thumbnail")
+    def thumbnail(self, obj: Post) -> str:
+        return image_tag(obj.thumbnail_url, alt=obj.username or obj.post_id)
+
+    @admin.display(description="Username", ordering="username")
+    def username_display(self, obj: Post) -> str:
+        return f"@{obj.username}" if obj.username else EMPTY
+
+    @admin.display(description="Subcategories")
+    def subcategory_names(self, obj: Post) -> str:
+        return ", ".join(s.name for s in obj.subcategories.all()) or EMPTY
+
+    @admin.display(description="Boards")
+    def board_names(self, obj: Post) -> str:
+        return ", ".join(b.name for b in obj.boards.all()) or EMPTY
+
+    @admin.display(description="AI status")
+    def ai_status(self, obj: Post) -> str:
+        return obj.get_processing_status_display()
+
+    # --- Change page --------------------------------------------------------------------------
+
+    @admin.display(description="URL")
+    def original_link(self, obj: Post) -> str:
+        return external_link(obj.url)
+
+    @admin.display(description="Thumbnail")
+    def thumbnail_preview(self, obj: Post) -> str:
+        return image_tag(obj.thumbnail_url, alt=obj.username or obj.post_id, size=160)
+
+    @admin.display(description="Snapshots")
+    def latest_snapshots(self, obj: Post) -> str:
+        snapshots = list(obj.snapshots.order_by("-captured_at")[:SNAPSHOTS_SHOWN])
+        if not snapshots:
+            return "No snapshots yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    localtime(s.captured_at).strftime("%Y-%m-%d %H:%M"),
+                    format_count(s.views) or EMPTY,
+                    format_count(s.likes) or EMPTY,
+                    format_count(s.comments) or EMPTY,
+                    format_count(s.shares) or EMPTY,
+                    s.source or EMPTY,
+                )
+                for s in snapshots
+            ),
+        )
+        all_url = reverse("admin:posts_postsnapshot_changelist") + f"?post={obj.pk}"
+        return format_html(
+            '<table class="co-snapshots"><thead><tr><th>Captured</th><th>Views</th>'
+            "<th>Likes</th><th>Comments</th><th>Shares</th><th>Source</th></tr></thead>"
+            '<tbody>{}</tbody></table><p><a href="{}">All snapshots of this post</a></p>',
+            rows,
+            all_url,
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        editable = set(EDITABLE_FIELDS)
+        return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = _staff_users()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def add_with_service(self, request, form):
+        data = form.cleaned_data
+        post, created = post_add(
+            url=data["url"],
+            added_by=request.user,
+            is_trial=data["is_trial"],
+            boards=data["boards"],
+            **_business_kwargs(data),
+        )
+        if not created:
+            self.message_user(
+                request,
+                format_html(
+                    "This post is already tracked: {}. Nothing was changed.",
+                    external_link(post.url),
+                ),
+                messages.WARNING,
+            )
+            return redirect(admin_change_url(post))
+        self.log_addition(request, post, [{"added": {}}])
+        return self.response_add(request, post)
+
+    def bulk_add_with_service(self, request, form):
+        data = form.cleaned_data
+        return post_bulk_add(
+            urls=data["urls"],
+            added_by=request.user,
+            is_trial=data["is_trial"],
+            boards=data["boards"],
+            **_business_kwargs(data),
+        )
+
+    def save_model(self, request, obj, form, change):
+        # Adding goes through add_with_service; editing changes business fields only.
+        changed = [name for name in form.changed_data if name in EDITABLE_FIELDS]
+        fields = {name: form.cleaned_data[name] for name in changed if name != "boards"}
+        boards = form.cleaned_data["boards"] if "boards" in changed else None
+        post_update(post=obj, boards=boards, **fields)
+
+    def save_related(self, request, form, formsets, change):
+        # Boards were saved by post_update; ModelForm.save_m2m would write them twice.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+
+@admin.register(PostSnapshot)
+class PostSnapshotAdmin(ReadOnlyAdminMixin, FilterSetAdminMixin, admin.ModelAdmin):
+    filterset_class = PostSnapshotFilterSet
+    list_display = (
+        "captured_at",
+        "post",
+        "views_display",
+        "likes_display",
+        "comments_display",
+        "shares_display",
+        "source",
+    )
+    list_select_related = ("post",)
+    ordering = ("-id",)
+    sortable_by = ()
+    raw_id_fields = ("post",)
+
+    views_display = count_column("views", "Views")
+    likes_display = count_column("likes", "Likes")
+    comments_display = count_column("comments", "Comments")
+    shares_display = count_column("shares", "Shares")
