@@ -1,7 +1,11 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from core.api.views import UnknownEndpointView
 
 urlpatterns = [
     path("", include("settings_app.api.urls")),
     path("", include("posts.api.urls")),
     path("", include("creators.api.urls")),
+    # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
+    re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),
 ]

@@ -1,5 +1,6 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -34,7 +35,9 @@ def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.fields)
     if isinstance(exc, DjangoValidationError):
+        # Model-wide errors (constraints on several fields) are the message, not a field.
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        fields = {name: errors for name, errors in fields.items() if name != NON_FIELD_ERRORS}
         return error_response("invalid", " ".join(exc.messages), fields)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -15,3 +15,12 @@ class IsStaffOrApiKey(BasePermission):
             self.message = "This API key is read-only."
             return False
         return api_key is not None or user.is_staff
+
+
+class DeleteRequiresStaff(BasePermission):
+    """Deleting is for staff, even through the key of a non-staff user."""
+
+    message = "Only staff may delete."
+
+    def has_permission(self, request, view) -> bool:
+        return request.method != "DELETE" or bool(request.user and request.user.is_staff)

@@ -1,0 +1,119 @@
+"""View machinery shared by the apps' viewsets: adding by URL, and lists nested under a parent."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .serializers import BulkAddResponseSerializer, bulk_add_response_data
+
+
+class AddByURLSchema(AutoSchema):
+    """Documents what AddByURLMixin answers: the object itself, or one result per URL."""
+
+    def get_response_serializers(self):
+        if self.view.action == "create":
+            return {201: self.view.serializer_class, 200: self.view.serializer_class}
+        if self.view.action == "bulk":
+            return {200: BulkAddResponseSerializer}
+        return super().get_response_serializers()
+
+
+class AddByURLMixin:
+    """`POST /` adds one object by URL, `POST /bulk/` many; adding the same thing twice is a no-op.
+
+    The viewset names two input serializers whose `add(user=…)` / `add_all(user=…)` call the
+    app's service: `add_serializer_class` (returns `(obj, created)`) and
+    `bulk_add_serializer_class` (returns a list of `core.bulk.AddResult`).
+    """
+
+    add_serializer_class = None
+    bulk_add_serializer_class = None
+    schema = AddByURLSchema()
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return self.add_serializer_class
+        if self.action == "bulk":
+            return self.bulk_add_serializer_class
+        return super().get_serializer_class()
+
+    def create(self, request, *args, **kwargs):
+        """Add one by URL: 201 with the new object, or 200 with the one already tracked.
+
+        Any accepted form of the URL finds the same object. A URL that cannot be added
+        answers 400 with the reason and the accepted forms.
+        """
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj, created = serializer.add(user=request.user)
+        # Reload through the viewset's queryset: same related rows as a GET, same answer.
+        obj = self.get_queryset().get(pk=obj.pk)
+        output = self.serializer_class(obj, context=self.get_serializer_context())
+        return Response(
+            output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, *args, **kwargs):
+        """Add many by URL (`urls` list or `text`, one URL per line), with the same fields.
+
+        Answers 200 with one result per URL, in order: `created`, `exists` (already tracked,
+        left as it is) or `invalid` with the error. A bad URL never blocks the others.
+        """
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        results = serializer.add_all(user=request.user)
+        return Response(bulk_add_response_data(results))
+
+
+class NestedListSchema(AutoSchema):
+    def get_override_parameters(self):
+        view = self.view
+        return [
+            *super().get_override_parameters(),
+            OpenApiParameter(
+                view.parent_url_kwarg,
+                int,
+                OpenApiParameter.PATH,
+                description=f"Id of the {view.parent_queryset.model._meta.verbose_name}.",
+            ),
+        ]
+
+
+class NestedListViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The rows of one parent, e.g. `/posts/{post_pk}/snapshots/`; 404 when the parent is unknown.
+
+    Set `queryset` (the rows), `parent_queryset`, `parent_field` (the rows' FK to the parent)
+    and `parent_url_kwarg` (the URL's name for the parent's id).
+    """
+
+    parent_queryset = None
+    parent_field = ""
+    parent_url_kwarg = ""
+    schema = NestedListSchema()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no parent
+            return queryset.none()
+        # DRF's get_object_or_404 also answers 404 for a non-numeric id.
+        parent = generics.get_object_or_404(
+            self.parent_queryset, pk=self.kwargs[self.parent_url_kwarg]
+        )
+        return queryset.filter(**{self.parent_field: parent})
+
+
+@extend_schema(exclude=True)
+class UnknownEndpointView(APIView):
+    """Any other URL under the API: a JSON 404 in the API's error shape, not Django's HTML page."""
+
+    permission_classes = [AllowAny]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound("No such endpoint. The endpoints are listed at /api/docs/.")

@@ -1,0 +1,132 @@
+from rest_framework import serializers
+
+from core.api.serializers import (
+    ChoiceDisplayMixin,
+    JSONObjectField,
+    PastedURLsSerializer,
+    StrictInputMixin,
+)
+from core.bulk import AddResult
+from creators.models import Account, AccountSnapshot
+from creators.services import account_add, account_bulk_add, account_update
+
+# What a user sets on an account when adding it; the rest comes from the URL and the platforms.
+ADD_FIELDS = [
+    "client",
+    "editor",
+    "type",
+    "boards",
+    "finance_item",
+    "started_date",
+    "tracking_enabled",
+    "extra",
+]
+# Editable afterwards: the same, plus why tracking was turned off.
+BUSINESS_FIELDS = [*ADD_FIELDS, "disabled_reason"]
+
+PROFILE_FIELDS = [
+    "id",
+    "url",
+    "platform",
+    "username",
+    "external_id",
+    "full_name",
+    "biography",
+    "profile_pic_url",
+    "is_verified",
+    "is_private",
+    "followers",
+    "following",
+    "total_media_count",
+]
+METRICS_FIELDS = [
+    "total_views",
+    "total_likes",
+    "total_comments",
+    "total_shares",
+    "avg_views",
+    "avg_engagement_rate",
+    "video_count",
+    "photo_count",
+    "carousel_count",
+    "posts_last_7d",
+    "posts_last_30d",
+    "posts_last_90d",
+    "views_last_7d",
+    "views_last_30d",
+    "views_last_90d",
+    "views_last_365d",
+    "views_last_calendar_week",
+    "views_last_calendar_month",
+    "views_since_1st_of_month",
+    "followers_since_1st_of_month",
+    "followers_since_monday",
+    "followers_since_start_of_growth",
+    "metrics_computed_at",
+]
+MONTHLY_FIELDS = [
+    "this_month_posting_volume",
+    "last_month_posting_volume",
+    "this_month_views_generated",
+    "last_month_views_generated",
+    "kpi_status",
+]
+TRACKING_FIELDS = ["last_tracked_at", "last_stats_update", "processing_status"]
+
+
+class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
+    """An account as the API shows it; only the business fields can be changed (PATCH)."""
+
+    extra = JSONObjectField(required=False)
+
+    class Meta:
+        model = Account
+        fields = [
+            *PROFILE_FIELDS,
+            *METRICS_FIELDS,
+            *MONTHLY_FIELDS,
+            *TRACKING_FIELDS,
+            *BUSINESS_FIELDS,
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
+        extra_kwargs = {"type": {"allow_blank": False}}
+
+    def update(self, instance: Account, validated_data: dict) -> Account:
+        return account_update(account=instance, **validated_data)
+
+
+class AccountAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """The business fields given when adding accounts (single or bulk)."""
+
+    extra = JSONObjectField(required=False)
+
+    class Meta:
+        model = Account
+        fields = ADD_FIELDS
+        extra_kwargs = {"type": {"allow_blank": False}}
+
+
+class AccountAddSerializer(AccountAddFieldsSerializer):
+    url = serializers.CharField(help_text="A profile URL in any accepted form.")
+
+    class Meta(AccountAddFieldsSerializer.Meta):
+        fields = ["url", *ADD_FIELDS]
+
+    def add(self, *, user) -> tuple[Account, bool]:
+        return account_add(**self.validated_data)
+
+
+class AccountBulkAddSerializer(PastedURLsSerializer, AccountAddFieldsSerializer):
+    class Meta(AccountAddFieldsSerializer.Meta):
+        fields = ["urls", "text", *ADD_FIELDS]
+
+    def add_all(self, *, user) -> list[AddResult]:
+        return account_bulk_add(**self.validated_data)
+
+
+class AccountSnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccountSnapshot
+        fields = ["id", "captured_at", "followers", "following", "media_count", "source"]

@@ -1,0 +1,125 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from core.api.serializers import (
+    ChoiceDisplayMixin,
+    JSONObjectField,
+    PastedURLsSerializer,
+    StrictInputMixin,
+)
+from core.bulk import AddResult
+from posts.models import Post, PostSnapshot
+from posts.services import post_add, post_bulk_add, post_update
+
+# What a user sets on a post; everything else comes from the URL, the platforms and the AI.
+BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_item", "extra"]
+
+
+def _assignable_users():
+    return get_user_model().objects.filter(is_staff=True, is_active=True)
+
+
+class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
+    """A post as the API shows it; only the business fields can be changed (PATCH)."""
+
+    account_username = serializers.CharField(
+        source="account.username", read_only=True, allow_null=True
+    )
+    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
+    subcategory_names = serializers.SlugRelatedField(
+        source="subcategories", slug_field="name", many=True, read_only=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=_assignable_users(), allow_null=True, required=False
+    )
+    extra = JSONObjectField(required=False)
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "url",
+            "platform",
+            "post_id",
+            "account",
+            "account_username",
+            "username",
+            "post_date",
+            "caption",
+            "thumbnail_url",
+            "duration_s",
+            "width",
+            "height",
+            "views",
+            "likes",
+            "comments",
+            "shares",
+            "engagement_rate",
+            "base_format",
+            "content_type",
+            "idea_concept",
+            "category",
+            "category_name",
+            "subcategories",
+            "subcategory_names",
+            "reel_style",
+            "processing_status",
+            "ai_error",
+            "last_updated",
+            "next_refresh_at",
+            "is_trial",
+            "trial_status",
+            "trial_decided_at",
+            "trial_note",
+            *BUSINESS_FIELDS,
+            "added_by",
+            "added_date",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
+        extra_kwargs = {"type": {"allow_blank": False}}
+
+    def update(self, instance: Post, validated_data: dict) -> Post:
+        return post_update(post=instance, **validated_data)
+
+
+class PostAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):
+    """The business fields given when adding posts (single or bulk)."""
+
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=_assignable_users(), allow_null=True, required=False
+    )
+    extra = JSONObjectField(required=False)
+    is_trial = serializers.BooleanField(
+        default=False, help_text="A trial reel: it waits for approval (trial_status pending)."
+    )
+
+    class Meta:
+        model = Post
+        fields = [*BUSINESS_FIELDS, "is_trial"]
+        extra_kwargs = {"type": {"allow_blank": False}}
+
+
+class PostAddSerializer(PostAddFieldsSerializer):
+    url = serializers.CharField(help_text="A post URL in any accepted form.")
+
+    class Meta(PostAddFieldsSerializer.Meta):
+        fields = ["url", *PostAddFieldsSerializer.Meta.fields]
+
+    def add(self, *, user) -> tuple[Post, bool]:
+        return post_add(added_by=user, **self.validated_data)
+
+
+class PostBulkAddSerializer(PastedURLsSerializer, PostAddFieldsSerializer):
+    class Meta(PostAddFieldsSerializer.Meta):
+        fields = ["urls", "text", *PostAddFieldsSerializer.Meta.fields]
+
+    def add_all(self, *, user) -> list[AddResult]:
+        return post_bulk_add(added_by=user, **self.validated_data)
+
+
+class PostSnapshotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PostSnapshot
+        fields = ["id", "captured_at", "views", "likes", "comments", "shares", "source"]
