@@ -25,8 +25,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 from django_filters.widgets import SuffixedMultiWidget
 
 from core.bulk import CREATED, EXISTS, INVALID, AddResult
@@ -90,6 +91,44 @@ def image_tag(url: str, *, alt: str = "", size: int = 48) -> str:
         alt,
         size,
         size * 2,
+    )
+
+
+SNAPSHOTS_SHOWN = 20
+
+
+def latest_snapshots_table(snapshots: QuerySet, counters: dict[str, str], all_url: str) -> str:
+    """The latest snapshots of a post or an account as a small table, newest first, with a
+    link to all of them: history can hold thousands of rows, an inline would load them all.
+
+    `counters` maps each counter field to its column header.
+    """
+    latest = list(snapshots.order_by("-captured_at")[:SNAPSHOTS_SHOWN])
+    if not latest:
+        return "No snapshots yet."
+    header = format_html_join("", "<th>{}</th>", ((title,) for title in counters.values()))
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td>{}<td>{}</td></tr>",
+        (
+            (
+                localtime(s.captured_at).strftime("%Y-%m-%d %H:%M"),
+                format_html_join(
+                    "",
+                    "<td>{}</td>",
+                    ((format_count(getattr(s, field)) or EMPTY,) for field in counters),
+                ),
+                s.source or EMPTY,
+            )
+            for s in latest
+        ),
+    )
+    return format_html(
+        '<table class="co-snapshots"><thead><tr><th>Captured</th>{}<th>Source</th></tr></thead>'
+        '<tbody>{}</tbody></table><p><a href="{}">All snapshots</a></p>',
+        header,
+        rows,
+        all_url,
     )
 
 

@@ -7,11 +7,10 @@ from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
+from django.utils.html import format_html
 
 from core.admin import (
-    EMPTY,
+    SNAPSHOTS_SHOWN,
     BulkAddForm,
     BulkAddMixin,
     FilterSetAdminMixin,
@@ -20,8 +19,8 @@ from core.admin import (
     admin_change_url,
     count_column,
     external_link,
-    format_count,
     image_tag,
+    latest_snapshots_table,
     percent_column,
 )
 from platforms.urls import ACCEPTED_FORMS
@@ -42,7 +41,6 @@ EDITABLE_FIELDS = (
     "extra",
 )
 BULK_ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item")
-SNAPSHOTS_SHOWN = 20
 
 
 def _disabled_reason(request) -> str:
@@ -245,30 +243,10 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
 
     @admin.display(description="Snapshots")
     def latest_snapshots(self, obj: Account) -> str:
-        snapshots = list(obj.snapshots.order_by("-captured_at")[:SNAPSHOTS_SHOWN])
-        if not snapshots:
-            return "No snapshots yet."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    localtime(s.captured_at).strftime("%Y-%m-%d %H:%M"),
-                    format_count(s.followers) or EMPTY,
-                    format_count(s.following) or EMPTY,
-                    format_count(s.media_count) or EMPTY,
-                    s.source or EMPTY,
-                )
-                for s in snapshots
-            ),
-        )
-        all_url = reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}"
-        return format_html(
-            '<table class="co-snapshots"><thead><tr><th>Captured</th><th>Followers</th>'
-            "<th>Following</th><th>Posts</th><th>Source</th></tr></thead>"
-            '<tbody>{}</tbody></table><p><a href="{}">All snapshots of this account</a></p>',
-            rows,
-            all_url,
+        return latest_snapshots_table(
+            obj.snapshots.all(),
+            {"followers": "Followers", "following": "Following", "media_count": "Posts"},
+            reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}",
         )
 
     def get_readonly_fields(self, request, obj=None):

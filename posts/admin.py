@@ -8,11 +8,11 @@ from django.db import models
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.timezone import localtime
+from django.utils.html import format_html
 
 from core.admin import (
     EMPTY,
+    SNAPSHOTS_SHOWN,
     BulkAddForm,
     BulkAddMixin,
     FilterSetAdminMixin,
@@ -21,8 +21,8 @@ from core.admin import (
     admin_change_url,
     count_column,
     external_link,
-    format_count,
     image_tag,
+    latest_snapshots_table,
     percent_column,
 )
 from platforms.urls import ACCEPTED_FORMS
@@ -36,7 +36,6 @@ from .services import post_add, post_bulk_add, post_update
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
 ADD_FIELDS = ("is_trial", "client", "editor", "assignee", "type", "boards", "finance_item")
 EDITABLE_FIELDS = ("client", "editor", "assignee", "type", "boards", "finance_item", "extra")
-SNAPSHOTS_SHOWN = 20
 
 
 def _staff_users():
@@ -224,31 +223,10 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
 
     @admin.display(description="Snapshots")
     def latest_snapshots(self, obj: Post) -> str:
-        snapshots = list(obj.snapshots.order_by("-captured_at")[:SNAPSHOTS_SHOWN])
-        if not snapshots:
-            return "No snapshots yet."
-        rows = format_html_join(
-            "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    localtime(s.captured_at).strftime("%Y-%m-%d %H:%M"),
-                    format_count(s.views) or EMPTY,
-                    format_count(s.likes) or EMPTY,
-                    format_count(s.comments) or EMPTY,
-                    format_count(s.shares) or EMPTY,
-                    s.source or EMPTY,
-                )
-                for s in snapshots
-            ),
-        )
-        all_url = reverse("admin:posts_postsnapshot_changelist") + f"?post={obj.pk}"
-        return format_html(
-            '<table class="co-snapshots"><thead><tr><th>Captured</th><th>Views</th>'
-            "<th>Likes</th><th>Comments</th><th>Shares</th><th>Source</th></tr></thead>"
-            '<tbody>{}</tbody></table><p><a href="{}">All snapshots of this post</a></p>',
-            rows,
-            all_url,
+        return latest_snapshots_table(
+            obj.snapshots.all(),
+            {"views": "Views", "likes": "Likes", "comments": "Comments", "shares": "Shares"},
+            reverse("admin:posts_postsnapshot_changelist") + f"?post={obj.pk}",
         )
 
     def get_readonly_fields(self, request, obj=None):

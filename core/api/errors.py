@@ -3,6 +3,7 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -39,6 +40,13 @@ def exception_handler(exc, context):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         fields = {name: errors for name, errors in fields.items() if name != NON_FIELD_ERRORS}
         return error_response("invalid", " ".join(exc.messages), fields)
+    if isinstance(exc, IntegrityError):
+        # Validation ran before the write, so this is a race with another request.
+        return error_response(
+            "conflict",
+            "Another request changed the same record at the same moment; reload and try again.",
+            status_code=409,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -29,12 +29,6 @@ from tests.settings_app.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def _task(success: bool):
     now = timezone.now()
     model = Success if success else Failure

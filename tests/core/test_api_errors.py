@@ -4,18 +4,9 @@ import pytest
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
-from rest_framework.test import APIClient
 
 from core.api.errors import exception_handler
 from core.errors import DomainError, NotFoundError
-from tests.settings_app.factories import UserFactory
-
-
-@pytest.fixture
-def api(db):
-    client = APIClient()
-    client.force_login(UserFactory())
-    return client
 
 
 def handled(exc) -> tuple[int, dict]:
@@ -187,3 +178,14 @@ def test_a_path_without_its_trailing_slash_is_redirected(api):
 
     assert response.status_code == 301
     assert response["Location"] == "/api/v1/posts/"
+
+
+def test_a_unique_constraint_lost_to_a_concurrent_request_answers_409_not_500():
+    from django.db import IntegrityError
+
+    from core.api.errors import exception_handler
+
+    response = exception_handler(IntegrityError("duplicate key value"), {})
+    assert response.status_code == 409
+    assert response.data["error"]["code"] == "conflict"
+    assert "try again" in response.data["error"]["message"]

@@ -21,12 +21,6 @@ from tests.settings_app.factories import BoardFactory, ClientFactory, EditorFact
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 CHANGELIST = "admin:creators_account_changelist"
 
 

@@ -4,15 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from creators.models import Account, KpiStatus
 from platforms.urls import ACCEPTED_FORMS
-from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.finance.factories import FinanceItemFactory
 from tests.posts.factories import PostFactory
 from tests.settings_app.factories import BoardFactory, ClientFactory, EditorFactory, UserFactory
+from tests.utils import key_client
 
 ACCOUNTS = "/api/v1/accounts/"
 BULK = "/api/v1/accounts/bulk/"
@@ -21,25 +20,6 @@ PROFILE_OTHER_FORM = "instagram.com/sunny.days/reels/"
 PROFILE_CANONICAL = "https://www.instagram.com/sunny.days/"
 TIKTOK_PROFILE = "https://www.tiktok.com/@dancer.one"
 YOUTUBE_CHANNEL = "https://www.youtube.com/@SomeChannel/videos"
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def api(staff):
-    client = APIClient()
-    client.force_login(staff)
-    return client
-
-
-def key_client(user, scopes=None) -> APIClient:
-    _, raw_key = api_key_create(user=user, name="test", scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
-    return client
 
 
 # Adding one account

@@ -28,12 +28,6 @@ from tests.settings_app.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 CHANGELIST = "admin:posts_post_changelist"
 
 

@@ -4,12 +4,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from platforms.urls import ACCEPTED_FORMS
 from posts.choices import BaseFormat, ProcessingStatus, ReelStyle, TrialStatus
 from posts.models import Post
-from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory
 from tests.finance.factories import FinanceItemFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
@@ -21,6 +19,7 @@ from tests.settings_app.factories import (
     SubcategoryFactory,
     UserFactory,
 )
+from tests.utils import key_client
 
 POSTS = "/api/v1/posts/"
 BULK = "/api/v1/posts/bulk/"
@@ -29,25 +28,6 @@ REEL_OTHER_FORM = "instagram.com/p/DAbc123xyz/?igsh=tracking"
 REEL_CANONICAL = "https://www.instagram.com/p/DAbc123xyz/"
 TIKTOK = "https://www.tiktok.com/@dancer.one/video/7234567890123456789?lang=en"
 YOUTUBE = "https://youtu.be/dQw4w9WgXcQ"
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def api(staff):
-    client = APIClient()
-    client.force_login(staff)
-    return client
-
-
-def key_client(user, scopes=None) -> APIClient:
-    _, raw_key = api_key_create(user=user, name="test", scopes=scopes)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
-    return client
 
 
 # Adding one post

@@ -17,12 +17,6 @@ from tests.settings_app.factories import CategoryFactory, SubcategoryFactory, Us
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def superuser_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 RAW_KEY = re.compile(r"co_[0-9a-f]{8}_[A-Za-z0-9_-]{20,}")
 
 

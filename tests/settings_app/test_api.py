@@ -1,7 +1,6 @@
 """Clients, editors, boards and the taxonomy: full CRUD with clear validation errors."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from posts.models import Post
 from settings_app.models import Board, Category, Client, Editor, Subcategory
@@ -14,14 +13,6 @@ from tests.settings_app.factories import (
     SubcategoryFactory,
     UserFactory,
 )
-
-
-@pytest.fixture
-def api(db):
-    client = APIClient()
-    client.force_login(UserFactory())
-    return client
-
 
 # The same life cycle for every kind of reference data.
 CRUD_CASES = [

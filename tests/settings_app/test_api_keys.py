@@ -9,27 +9,10 @@ from rest_framework.test import APIClient
 from settings_app.models import ApiKey
 from settings_app.services import api_key_create, api_key_revoke
 from tests.settings_app.factories import UserFactory
+from tests.utils import with_key
 
 KEYS = "/api/v1/api-keys/"
 A_PAGE = "/api/v1/clients/"
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory()
-
-
-@pytest.fixture
-def api(staff):
-    client = APIClient()
-    client.force_login(staff)
-    return client
-
-
-def with_key(raw_key: str) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {raw_key}")
-    return client
 
 
 # Managing keys
