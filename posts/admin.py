@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Prefetch
 from django.shortcuts import redirect
@@ -38,10 +37,6 @@ ADD_FIELDS = ("is_trial", "client", "editor", "assignee", "type", "boards", "fin
 EDITABLE_FIELDS = ("client", "editor", "assignee", "type", "boards", "finance_item", "extra")
 
 
-def _staff_users():
-    return get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
-
-
 def _business_kwargs(data: dict) -> dict:
     return {name: data[name] for name in ("client", "editor", "assignee", "type", "finance_item")}
 
@@ -66,7 +61,6 @@ def _bulk_add_fields() -> dict:
     )
     fields["is_trial"].label = "Trial reels"
     fields["is_trial"].help_text = "Add them all as pending trial reels."
-    fields["assignee"].queryset = _staff_users()
     return fields
 
 
@@ -234,11 +228,6 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
             return ()
         editable = set(EDITABLE_FIELDS)
         return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assignee":
-            kwargs["queryset"] = _staff_users()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def add_with_service(self, request, form):
         data = form.cleaned_data

@@ -119,6 +119,9 @@ class Post(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_posts",
+        # Enforced by full_clean, the admin's forms and the API's serializers alike.
+        limit_choices_to={"is_staff": True, "is_active": True},
+        help_text="An active staff member.",
     )
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -1,4 +1,3 @@
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from core.api.serializers import (
@@ -15,10 +14,6 @@ from posts.services import post_add, post_bulk_add, post_update
 BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_item", "extra"]
 
 
-def _assignable_users():
-    return get_user_model().objects.filter(is_staff=True, is_active=True)
-
-
 class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
     """A post as the API shows it; only the business fields can be changed (PATCH)."""
 
@@ -28,9 +23,6 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
     category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
     subcategory_names = serializers.SlugRelatedField(
         source="subcategories", slug_field="name", many=True, read_only=True
-    )
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=_assignable_users(), allow_null=True, required=False
     )
     extra = JSONObjectField(required=False)
 
@@ -87,9 +79,6 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
 class PostAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):
     """The business fields given when adding posts (single or bulk)."""
 
-    assignee = serializers.PrimaryKeyRelatedField(
-        queryset=_assignable_users(), allow_null=True, required=False
-    )
     extra = JSONObjectField(required=False)
     is_trial = serializers.BooleanField(
         default=False, help_text="A trial reel: it waits for approval (trial_status pending)."
