@@ -209,6 +209,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
+# --- Platforms: providers per platform, in the order they are asked -------------------------
+PROVIDER_CLASSES = {
+    # name -> class; the providers' own modules are added as they are written.
+}
+PLATFORM_PROVIDERS = {
+    "instagram": env.list("PROVIDERS_INSTAGRAM", default=[]),
+    "tiktok": env.list("PROVIDERS_TIKTOK", default=[]),
+    "youtube": env.list("PROVIDERS_YOUTUBE", default=[]),
+}
+
 # --- Product settings -------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 API_BULK_MAX_URLS = env.int("API_BULK_MAX_URLS", default=10000)

@@ -1,0 +1,90 @@
+"""Ask each platform's providers in order until one answers.
+
+A final answer (`NotFound`, `Private`) is not retried on the next provider; any other error is.
+Every call passes the shared rate limiter first.
+"""
+
+from collections import defaultdict
+
+from platforms import ratelimit
+
+from .base import (
+    PostRef,
+    PostResult,
+    PostStats,
+    ProfileRef,
+    ProfileStats,
+    ProviderError,
+)
+from .registry import chain
+
+
+class NoProvider(ProviderError):
+    """No configured provider can do this for this platform (missing credentials?)."""
+
+
+def _call(provider, cost: int, function, *args):
+    ratelimit.before_call(provider.name, cost=cost)
+    try:
+        return function(*args)
+    except ProviderError as error:
+        ratelimit.after_error(provider.name, error)
+        raise
+
+
+def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
+    """One result per ref (same order): stats from the first provider that has them, or the
+    last error met. Refs are batched per provider's `batch_size`."""
+    results: dict[PostRef, PostResult] = {}
+    by_platform: dict[str, list[PostRef]] = defaultdict(list)
+    for ref in refs:
+        by_platform[ref.platform].append(ref)
+    for platform, pending in by_platform.items():
+        providers = chain(platform, "posts")
+        if not providers:
+            error = NoProvider(f"No configured provider fetches {platform} posts.")
+            for ref in pending:
+                results[ref] = PostResult(ref=ref, error=error)
+            continue
+        for provider in providers:
+            if not pending:
+                break
+            retry_next: list[PostRef] = []
+            for start in range(0, len(pending), provider.batch_size):
+                batch = pending[start : start + provider.batch_size]
+                try:
+                    answers = _call(provider, 1, provider.fetch_posts, batch)
+                except ProviderError as error:
+                    answers = [PostResult(ref=ref, error=error) for ref in batch]
+                for answer in answers:
+                    results[answer.ref] = answer
+                    if answer.error is not None and not answer.error.final:
+                        retry_next.append(answer.ref)
+            pending = retry_next
+    return [results[ref] for ref in refs]
+
+
+def fetch_profile(ref: ProfileRef) -> ProfileStats:
+    """The profile from the first provider that answers; raises the last error otherwise."""
+    return _first_answer(ref.platform, "profiles", lambda p: _call(p, 1, p.fetch_profile, ref))
+
+
+def list_recent_posts(ref: ProfileRef, limit: int = 30) -> list[PostStats | PostRef]:
+    """The profile's recent posts from the first provider that answers."""
+    return _first_answer(
+        ref.platform, "recent_posts", lambda p: _call(p, 1, p.list_recent_posts, ref, limit)
+    )
+
+
+def _first_answer(platform: str, operation: str, ask):
+    last_error: ProviderError = NoProvider(
+        f"No configured provider does {operation.replace('_', ' ')} on {platform}."
+    )
+    for provider in chain(platform, operation):
+        try:
+            return ask(provider)
+        except ProviderError as error:
+            if error.final:
+                raise
+            last_error = error
+    raise last_error
