@@ -211,13 +211,107 @@ LOGGING = {
 
 # --- Platforms: providers per platform, in the order they are asked -------------------------
 PROVIDER_CLASSES = {
-    # name -> class; the providers' own modules are added as they are written.
+    "youtube_api": "platforms.providers.youtube_api.YouTubeAPIProvider",
+    "instagram_graph": "platforms.providers.instagram_graph.InstagramGraphProvider",
+    "apify": "platforms.providers.apify.ApifyProvider",
+    "ytdlp": "platforms.providers.ytdlp.YtDlpProvider",
 }
+# A provider without credentials is skipped, so the defaults work with any set of keys.
 PLATFORM_PROVIDERS = {
-    "instagram": env.list("PROVIDERS_INSTAGRAM", default=[]),
-    "tiktok": env.list("PROVIDERS_TIKTOK", default=[]),
-    "youtube": env.list("PROVIDERS_YOUTUBE", default=[]),
+    "instagram": env.list("PROVIDERS_INSTAGRAM", default=["apify", "instagram_graph", "ytdlp"]),
+    "tiktok": env.list("PROVIDERS_TIKTOK", default=["apify", "ytdlp"]),
+    "youtube": env.list("PROVIDERS_YOUTUBE", default=["youtube_api", "ytdlp"]),
 }
+# Credentials. Empty: the provider is not configured.
+YOUTUBE_API_KEY = env.str("YOUTUBE_API_KEY", default="")
+INSTAGRAM_GRAPH_TOKEN = env.str("INSTAGRAM_GRAPH_TOKEN", default="")
+INSTAGRAM_GRAPH_USER_ID = env.str("INSTAGRAM_GRAPH_USER_ID", default="")
+APIFY_TOKEN = env.str("APIFY_TOKEN", default="")
+# API hosts. Their hosts (plus the platforms' own) are the only ones ever requested.
+YOUTUBE_API_BASE_URL = env.str(
+    "YOUTUBE_API_BASE_URL", default="https://www.googleapis.com/youtube/v3"
+)
+GRAPH_API_BASE_URL = env.str("GRAPH_API_BASE_URL", default="https://graph.facebook.com/v21.0")
+APIFY_BASE_URL = env.str("APIFY_BASE_URL", default="https://api.apify.com/v2")
+# Apify actors (owner~name) and how many post URLs go to one actor run.
+APIFY_INSTAGRAM_ACTOR = env.str("APIFY_INSTAGRAM_ACTOR", default="apify~instagram-scraper")
+APIFY_INSTAGRAM_PROFILE_ACTOR = env.str(
+    "APIFY_INSTAGRAM_PROFILE_ACTOR", default="apify~instagram-profile-scraper"
+)
+APIFY_TIKTOK_ACTOR = env.str("APIFY_TIKTOK_ACTOR", default="clockworks~tiktok-scraper")
+APIFY_BATCH_SIZE = env.int("APIFY_BATCH_SIZE", default=50)
+# Instagram Graph fetches a post through its author's media list: how many recent posts to scan.
+INSTAGRAM_GRAPH_MEDIA_SCAN = env.int("INSTAGRAM_GRAPH_MEDIA_SCAN", default=100)
+# Outbound HTTP: connect and read timeouts (seconds), retries of 5xx and network errors, and the
+# first backoff (doubled each retry, with jitter).
+PROVIDER_CONNECT_TIMEOUT_S = env.float("PROVIDER_CONNECT_TIMEOUT_S", default=5.0)
+PROVIDER_READ_TIMEOUT_S = env.float("PROVIDER_READ_TIMEOUT_S", default=30.0)
+# An Apify run-sync call waits for the actor to finish (Apify caps it at 300 s).
+APIFY_READ_TIMEOUT_S = env.float("APIFY_READ_TIMEOUT_S", default=310.0)
+PROVIDER_RETRIES = env.int("PROVIDER_RETRIES", default=2)
+PROVIDER_RETRY_BACKOFF_S = env.float("PROVIDER_RETRY_BACKOFF_S", default=1.0)
+# yt-dlp's own socket timeout (seconds).
+YTDLP_SOCKET_TIMEOUT_S = env.float("YTDLP_SOCKET_TIMEOUT_S", default=20.0)
+# Rate limits shared by all workers (database): calls per window of seconds, and daily quota
+# units (YouTube: 10 000 a day, reset at midnight Pacific time). 0 means no daily quota.
+PROVIDER_RATE_LIMITS = {
+    "youtube_api": {
+        "calls": env.int("YOUTUBE_API_CALLS_PER_WINDOW", default=100),
+        "window_s": env.int("YOUTUBE_API_WINDOW_S", default=60),
+        "daily_quota": env.int("YOUTUBE_API_DAILY_QUOTA", default=10000),
+    },
+    "instagram_graph": {
+        "calls": env.int("INSTAGRAM_GRAPH_CALLS_PER_WINDOW", default=150),
+        "window_s": env.int("INSTAGRAM_GRAPH_WINDOW_S", default=3600),
+        "daily_quota": 0,
+    },
+    "apify": {
+        "calls": env.int("APIFY_CALLS_PER_WINDOW", default=30),
+        "window_s": env.int("APIFY_WINDOW_S", default=60),
+        "daily_quota": 0,
+    },
+    "ytdlp": {
+        "calls": env.int("YTDLP_CALLS_PER_WINDOW", default=20),
+        "window_s": env.int("YTDLP_WINDOW_S", default=60),
+        "daily_quota": 0,
+    },
+}
+# A 429 without Retry-After pauses its provider this long.
+PROVIDER_DEFAULT_PAUSE_S = env.int("PROVIDER_DEFAULT_PAUSE_S", default=60)
+# Google resets the YouTube quota at midnight Pacific time.
+PROVIDER_QUOTA_TIME_ZONE = env.str("PROVIDER_QUOTA_TIME_ZONE", default="America/Los_Angeles")
+
+# --- Refresh cadence / jobs -------------------------------------------------------------------
+# How often a post's stats are refreshed, by its age: (age under N days, every M minutes); older
+# posts take REFRESH_OLDER_MINUTES. Pending trial reels: every REFRESH_TRIAL_MINUTES for their
+# first REFRESH_TRIAL_DAYS days.
+REFRESH_CADENCE = [
+    (1, env.int("REFRESH_UNDER_1D_MINUTES", default=60)),
+    (7, env.int("REFRESH_UNDER_7D_MINUTES", default=6 * 60)),
+    (30, env.int("REFRESH_UNDER_30D_MINUTES", default=24 * 60)),
+    (90, env.int("REFRESH_UNDER_90D_MINUTES", default=7 * 24 * 60)),
+]
+REFRESH_OLDER_MINUTES = env.int("REFRESH_OLDER_MINUTES", default=30 * 24 * 60)
+REFRESH_TRIAL_MINUTES = env.int("REFRESH_TRIAL_MINUTES", default=60)
+REFRESH_TRIAL_DAYS = env.int("REFRESH_TRIAL_DAYS", default=3)
+# Posts (accounts) claimed and fetched together; a claim not released within the TTL (a worker
+# died) expires and the work is taken again.
+REFRESH_BATCH_SIZE = env.int("REFRESH_BATCH_SIZE", default=200)
+ACCOUNT_REFRESH_BATCH_SIZE = env.int("ACCOUNT_REFRESH_BATCH_SIZE", default=20)
+REFRESH_CLAIM_TTL_SECONDS = env.int("REFRESH_CLAIM_TTL_SECONDS", default=15 * 60)
+# Failed fetches back off exponentially (base * 2^(failures-1), capped); after
+# REFRESH_MAX_FAILURES in a row the item is also a dead letter (operations.FailedItem).
+REFRESH_BACKOFF_SECONDS = env.int("REFRESH_BACKOFF_SECONDS", default=5 * 60)
+REFRESH_BACKOFF_MAX_SECONDS = env.int("REFRESH_BACKOFF_MAX_SECONDS", default=24 * 60 * 60)
+REFRESH_MAX_FAILURES = env.int("REFRESH_MAX_FAILURES", default=5)
+# One job pass stops taking new batches after this long (must stay under Q_TIMEOUT).
+JOB_PASS_SECONDS = env.int("JOB_PASS_SECONDS", default=int(Q_CLUSTER["timeout"] * 0.8))
+ACCOUNT_REFRESH_HOURS = env.int("ACCOUNT_REFRESH_HOURS", default=24)
+DETECT_RECENT_POSTS_LIMIT = env.int("DETECT_RECENT_POSTS_LIMIT", default=30)
+# New-post detection runs every 30 minutes; an account looked at less than this ago is skipped.
+DETECT_MIN_INTERVAL_MINUTES = env.int("DETECT_MIN_INTERVAL_MINUTES", default=20)
+if Q_CLUSTER["timeout"] <= JOB_PASS_SECONDS:
+    raise ImproperlyConfigured("JOB_PASS_SECONDS must be lower than Q_TIMEOUT.")
 
 # --- Product settings -------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")

@@ -74,6 +74,15 @@ class Account(TimeStampedModel):
         null=True, blank=True, help_text="Last time new posts were looked for."
     )
     last_stats_update = models.DateTimeField(null=True, blank=True)
+    # Job bookkeeping: profile refresh and new-post detection, each with its claim and backoff.
+    next_stats_at = models.DateTimeField(null=True, blank=True)
+    stats_failures = models.PositiveSmallIntegerField(default=0)
+    stats_claimed_until = models.DateTimeField(null=True, blank=True)
+    next_detect_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set after a failed detection: retry not before then."
+    )
+    detect_failures = models.PositiveSmallIntegerField(default=0)
+    detect_claimed_until = models.DateTimeField(null=True, blank=True)
     processing_status = models.CharField(
         max_length=16, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
     )

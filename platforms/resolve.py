@@ -4,6 +4,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from . import http
 from .urls import ParsedURL, UnsupportedURL, is_allowed_host, parse_url
 
 MAX_REDIRECTS = 5
@@ -17,10 +18,11 @@ class ShortLinkError(Exception):
 
 def resolve_short_link(url: str, *, session: requests.Session | None = None) -> ParsedURL:
     """Follow `url`'s redirects, allow-listed hosts only, until they name a post or profile."""
-    session = session or requests.Session()
+    session = session or http.session_for("short_links")
     current = parse_url(url).canonical_url
     for _ in range(MAX_REDIRECTS):
         try:
+            http.ensure_allowed(current)
             response = session.get(
                 current,
                 allow_redirects=False,
@@ -29,6 +31,8 @@ def resolve_short_link(url: str, *, session: requests.Session | None = None) -> 
                 stream=True,  # only the headers matter
             )
             response.close()
+        except http.HostNotAllowed as exc:
+            raise ShortLinkError(str(exc)) from exc
         except requests.RequestException as exc:
             raise ShortLinkError(f"Could not reach {urlsplit(current).hostname}: {exc}") from exc
         location = response.headers.get("Location")

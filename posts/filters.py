@@ -62,6 +62,14 @@ class PostFilterSet(filters.FilterSet):
     views = filters.RangeFilter(label="Views (min / max)")
     likes = filters.RangeFilter(label="Likes (min / max)")
     engagement_rate = filters.RangeFilter(label="Engagement rate % (min / max)")
+    # The new-post feed: ?detected=true&ordering=-detected_at
+    detected = filters.BooleanFilter(
+        field_name="detected_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label="Found by new-post detection",
+    )
+    detected_at = filters.IsoDateTimeFromToRangeFilter(label="Detected (after / before)")
     ordering = filters.OrderingFilter(
         fields=(
             "post_date",
@@ -73,6 +81,7 @@ class PostFilterSet(filters.FilterSet):
             "engagement_rate",
             "last_updated",
             "username",
+            "detected_at",
         )
     )
 

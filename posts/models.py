@@ -77,6 +77,17 @@ class Post(TimeStampedModel):
     )
     next_refresh_at = models.DateTimeField(null=True, blank=True)
     refresh_failures = models.PositiveSmallIntegerField(default=0)
+    refresh_claimed_until = models.DateTimeField(
+        null=True, blank=True, help_text="A worker is refreshing this post until then."
+    )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The platform answered that the post no longer exists: no more refreshes.",
+    )
+    detected_at = models.DateTimeField(
+        null=True, blank=True, help_text="Found by new-post detection on its account."
+    )
 
     # Trial reels
     is_trial = models.BooleanField(default=False)
@@ -174,6 +185,11 @@ class Post(TimeStampedModel):
                 name="post_ai_queue_idx",
             ),
             models.Index(fields=["next_refresh_at"], name="post_next_refresh_idx"),
+            models.Index(
+                fields=["-detected_at", "-id"],
+                condition=Q(detected_at__isnull=False),
+                name="post_detected_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,6 @@
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -8,12 +10,19 @@ from tests.settings_app.factories import UserFactory
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """Give each test run its own PostgreSQL test database, so two runs on one server can't
-    drop each other's (pytest-django's default name, test_<db>, is shared)."""
+    """Give each test run its own test database.
+
+    PostgreSQL: pytest-django's default name (test_<db>) is shared, so two runs on one server
+    would drop each other's. SQLite: a file, as in production, rather than shared-cache
+    memory, so concurrent connections wait on the busy timeout instead of failing at once.
+    """
     from django.conf import settings
 
     for db in settings.DATABASES.values():
-        if db["ENGINE"] != "django.db.backends.sqlite3":
+        if db["ENGINE"] == "django.db.backends.sqlite3":
+            name = Path(tempfile.gettempdir()) / f"creatorops_test_{os.getpid()}.sqlite3"
+            db.setdefault("TEST", {})["NAME"] = str(name)
+        else:
             base = db.get("TEST", {}).get("NAME") or f"test_{db['NAME']}"
             db.setdefault("TEST", {})["NAME"] = f"{base}_{os.getpid()}"
 

@@ -68,6 +68,8 @@ class PostRef:
     post_id: str
     url: str
     username: str | None = None
+    #: A YouTube Short (`ParsedURL.is_short`): the YouTube API has no other way to tell.
+    is_short: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,11 @@ class Provider:
     def is_configured(self) -> bool:
         """False when credentials are missing: the chain skips the provider."""
         return True
+
+    def call_cost(self, operation: str, *, count: int = 1) -> int:
+        """Rate-limit units one call of `operation` (`OPERATIONS`) spends; `count` is the number
+        of refs (posts) or the listing limit (recent posts)."""
+        return 1
 
     def fetch_posts(self, refs: list[PostRef]) -> list[PostResult]:
         raise NotImplementedError

@@ -26,10 +26,12 @@ class NoProvider(ProviderError):
 def _call(provider, cost: int, function, *args):
     ratelimit.before_call(provider.name, cost=cost)
     try:
-        return function(*args)
+        answer = function(*args)
     except ProviderError as error:
         ratelimit.after_error(provider.name, error)
         raise
+    ratelimit.record_success(provider.name)
+    return answer
 
 
 def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
@@ -53,7 +55,12 @@ def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
             for start in range(0, len(pending), provider.batch_size):
                 batch = pending[start : start + provider.batch_size]
                 try:
-                    answers = _call(provider, 1, provider.fetch_posts, batch)
+                    answers = _call(
+                        provider,
+                        provider.call_cost("posts", count=len(batch)),
+                        provider.fetch_posts,
+                        batch,
+                    )
                 except ProviderError as error:
                     answers = [PostResult(ref=ref, error=error) for ref in batch]
                 for answer in answers:
@@ -66,13 +73,19 @@ def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
 
 def fetch_profile(ref: ProfileRef) -> ProfileStats:
     """The profile from the first provider that answers; raises the last error otherwise."""
-    return _first_answer(ref.platform, "profiles", lambda p: _call(p, 1, p.fetch_profile, ref))
+    return _first_answer(
+        ref.platform, "profiles", lambda p: _call(p, p.call_cost("profiles"), p.fetch_profile, ref)
+    )
 
 
 def list_recent_posts(ref: ProfileRef, limit: int = 30) -> list[PostStats | PostRef]:
     """The profile's recent posts from the first provider that answers."""
     return _first_answer(
-        ref.platform, "recent_posts", lambda p: _call(p, 1, p.list_recent_posts, ref, limit)
+        ref.platform,
+        "recent_posts",
+        lambda p: _call(
+            p, p.call_cost("recent_posts", count=limit), p.list_recent_posts, ref, limit
+        ),
     )
 
 

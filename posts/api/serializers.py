@@ -7,6 +7,7 @@ from core.api.serializers import (
     StrictInputMixin,
 )
 from core.bulk import AddResult
+from core.windows import GRANULARITIES
 from posts.models import Post, PostSnapshot
 from posts.services import post_add, post_bulk_add, post_update
 
@@ -59,6 +60,8 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
             "ai_error",
             "last_updated",
             "next_refresh_at",
+            "detected_at",
+            "deleted_at",
             "is_trial",
             "trial_status",
             "trial_decided_at",
@@ -112,3 +115,45 @@ class PostSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = PostSnapshot
         fields = ["id", "captured_at", "views", "likes", "comments", "shares", "source"]
+
+
+# --- Snapshot history for charts (`?granularity=`) --------------------------------------------
+
+
+class SnapshotHistoryQuerySerializer(serializers.Serializer):
+    """The query of a history: bucket size and an optional range of buckets."""
+
+    granularity = serializers.ChoiceField(
+        choices=GRANULARITIES, help_text="Bucket size, in the agency's time zone."
+    )
+    start = serializers.DateTimeField(
+        required=False, help_text="From the bucket containing this moment (ISO 8601 date/time)."
+    )
+    end = serializers.DateTimeField(
+        required=False, help_text="To the bucket containing this moment, included."
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and start > end:
+            raise serializers.ValidationError({"end": ["end must not be before start."]})
+        return attrs
+
+
+class HistoryPointSerializer(serializers.Serializer):
+    """What every point of a history has."""
+
+    bucket = serializers.DateTimeField(help_text="Start of the bucket.")
+    captured_at = serializers.DateTimeField(
+        source="captured_last", help_text="The snapshot the point shows: the bucket's last."
+    )
+
+
+class PostHistoryPointSerializer(HistoryPointSerializer):
+    views = serializers.IntegerField(source="last_views", allow_null=True)
+    likes = serializers.IntegerField(source="last_likes", allow_null=True)
+    comments = serializers.IntegerField(source="last_comments", allow_null=True)
+    shares = serializers.IntegerField(source="last_shares", allow_null=True)
+    gained = serializers.IntegerField(
+        allow_null=True, help_text="Views gained since the previous point (may be negative)."
+    )

@@ -12,11 +12,13 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from core.admin import EstimatedCountPaginator, ordered_app_list
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem
+from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
 from settings_app.models import ApiKey, Board, Category, Client, Editor, Subcategory
 from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.finance.factories import FinanceItemFactory
+from tests.operations.factories import FailedItemFactory, JobRunFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
 from tests.settings_app.factories import (
     BoardFactory,
@@ -62,6 +64,8 @@ INSTANCE_MAKERS = {
     Post: lambda: PostFactory(views=12_345),
     PostSnapshot: lambda: PostSnapshotFactory(),
     FinanceItem: lambda: FinanceItemFactory(),
+    JobRun: lambda: JobRunFactory(),
+    FailedItem: lambda: FailedItemFactory(),
 }
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -113,7 +117,7 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
     content = response.content.decode()
     assert "CreatorOps" in content
     names = [app["name"] for app in response.context["app_list"]]
-    assert names[:4] == ["Posts", "Creators", "Finance", "Settings"]
+    assert names[:5] == ["Posts", "Creators", "Finance", "Operations", "Settings"]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 
 

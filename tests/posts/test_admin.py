@@ -183,6 +183,16 @@ def case_engagement_rate():
     return {"engagement_rate_min": "5", "engagement_rate_max": "10"}, match, other
 
 
+def case_detected():
+    return {"detected": "true"}, PostFactory(detected_at=at("2026-02-10")), PostFactory()
+
+
+def case_detected_at():
+    match = PostFactory(detected_at=at("2026-02-10"))
+    other = PostFactory(detected_at=at("2026-03-10"))
+    return {"detected_at_after": "2026-02-01", "detected_at_before": "2026-02-28"}, match, other
+
+
 FILTER_CASES = {
     name.removeprefix("case_"): function
     for name, function in list(globals().items())

@@ -324,6 +324,7 @@ def test_a_post_shows_every_documented_field(api):
         *["content_type_display", "idea_concept", "category", "category_name", "subcategories"],
         *["subcategory_names", "reel_style", "reel_style_display", "processing_status"],
         *["processing_status_display", "ai_error", "last_updated", "next_refresh_at", "is_trial"],
+        *["detected_at", "deleted_at"],
         *[
             "trial_status",
             "trial_status_display",

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 GRACE_SECONDS = 15
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         commands = {"web server": web_command}
         if not options["no_worker"]:
             commands["worker"] = [*manage, "qcluster"]
+            call_command("sync_schedules", stdout=self.stdout)  # the jobs' schedules, idempotent
 
         stopping = False
 

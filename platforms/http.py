@@ -1,0 +1,188 @@
+"""Outbound HTTP for providers: one session each, timeouts, bounded retries, typed errors.
+
+Only allow-listed hosts are ever requested: the platforms' own hosts and the hosts of the
+configured provider base URLs. Any other URL raises `HostNotAllowed` before any network I/O.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from django.utils import timezone
+
+from .providers.base import ProviderError, RateLimited, TemporaryError
+from .urls import ALLOWED_HOSTS
+
+USER_AGENT = "CreatorOps/1.0 (+https://creatorops.invalid)"
+
+#: Settings naming the provider APIs' base URLs; their hosts join the allow-list.
+BASE_URL_SETTINGS = ("YOUTUBE_API_BASE_URL", "GRAPH_API_BASE_URL", "APIFY_BASE_URL")
+
+_sessions: dict[str, requests.Session] = {}
+# Replaced in tests that count the backoff sleeps.
+sleep: Callable[[float], None] = time.sleep
+
+#: Turns a non-2xx answer into a typed error (or None for the default mapping).
+ErrorMapper = Callable[[requests.Response, Any], ProviderError | None]
+
+
+class HostNotAllowed(ProviderError):
+    """A URL outside the allow-list was about to be requested; nothing was sent."""
+
+
+def allowed_hosts() -> frozenset[str]:
+    """The platform hosts plus the hosts of the configured provider base URLs."""
+    hosts = set(ALLOWED_HOSTS)
+    for name in BASE_URL_SETTINGS:
+        host = urlsplit(getattr(settings, name, "") or "").hostname
+        if host:
+            hosts.add(host.lower())
+    return frozenset(hosts)
+
+
+def ensure_allowed(url: str) -> None:
+    """Raise `HostNotAllowed` unless `url` is http(s) on an allow-listed host."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if parts.scheme not in ("http", "https") or host not in allowed_hosts():
+        raise HostNotAllowed(f"Refusing to request {host or url!r}: not an allow-listed host.")
+
+
+def session_for(provider: str) -> requests.Session:
+    """The process's one `requests.Session` for `provider` (connection reuse per provider)."""
+    session = _sessions.get(provider)
+    if session is None:
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        _sessions[provider] = session
+    return session
+
+
+def default_timeout() -> tuple[float, float]:
+    """(connect, read) seconds from settings."""
+    return (settings.PROVIDER_CONNECT_TIMEOUT_S, settings.PROVIDER_READ_TIMEOUT_S)
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A `Retry-After` header (seconds or an HTTP date) as seconds from now, or None."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def backoff_delay(attempt: int) -> float:
+    """Seconds to wait before retry number `attempt` (1, 2, …): doubling, with jitter."""
+    base = settings.PROVIDER_RETRY_BACKOFF_S * (2 ** (attempt - 1))
+    return base * (0.5 + random.random() / 2)
+
+
+def request_json(
+    provider: str,
+    method: str,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+    headers: dict[str, str] | None = None,
+    timeout: tuple[float, float] | None = None,
+    error_mapper: ErrorMapper | None = None,
+) -> Any:
+    """Send one request for `provider` and return the decoded JSON answer.
+
+    5xx answers and connection errors are retried `PROVIDER_RETRIES` times with exponential
+    backoff and jitter; nothing else is. A read timeout raises `TemporaryError` at once (a slow
+    answer would hold the worker again). A 429 raises `RateLimited` with its `Retry-After`.
+    Other non-2xx answers go through `error_mapper`, then default to `ProviderError`. A 2xx
+    body that is not JSON raises `ProviderError`.
+    """
+    ensure_allowed(url)
+    session = session_for(provider)
+    timeout = timeout or default_timeout()
+    attempts = 1 + max(0, settings.PROVIDER_RETRIES)
+    host = urlsplit(url).hostname
+    for attempt in range(1, attempts + 1):
+        try:
+            response = session.request(
+                method,
+                url,
+                params=params,
+                json=json,
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,  # a redirect could leave the allow-list
+            )
+        except requests.ReadTimeout as exc:
+            raise TemporaryError(
+                f"{provider}: {host} did not answer within {timeout[1]:g} s."
+            ) from exc
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            if attempt < attempts:
+                sleep(backoff_delay(attempt))
+                continue
+            raise TemporaryError(
+                f"{provider}: could not reach {host} after {attempts} attempts: {exc}"
+            ) from exc
+        except requests.RequestException as exc:
+            raise ProviderError(f"{provider}: request to {host} failed: {exc}") from exc
+
+        status = response.status_code
+        if status >= 500:
+            if attempt < attempts:
+                sleep(backoff_delay(attempt))
+                continue
+            raise TemporaryError(f"{provider}: {host} answered HTTP {status} {attempts} times.")
+        if status == 429:
+            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            raise RateLimited(
+                f"{provider}: {host} answered 429 Too Many Requests.", retry_after=retry_after
+            )
+        if 200 <= status < 300:
+            return _decode(provider, host, response)
+        payload = _decode_quietly(response)
+        error = error_mapper(response, payload) if error_mapper else None
+        if error is None:
+            error = ProviderError(
+                f"{provider}: {host} answered HTTP {status}: {_excerpt(response.text)}"
+            )
+        raise error
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _decode(provider: str, host: str | None, response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        raise ProviderError(
+            f"{provider}: {host} answered malformed JSON (HTTP {response.status_code}): "
+            f"{_excerpt(response.text)!r}"
+        ) from None
+
+
+def _decode_quietly(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _excerpt(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,32 @@
+"""Reads on posts: which posts the stats refresh has to look at."""
+
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+
+from .models import Post
+
+
+def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
+    """Posts whose stats are due at `now`: never refreshed (no `next_refresh_at`) or past it.
+
+    Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
+    Claims are not looked at here: `posts.services.posts_claim_due` does.
+    """
+    return Post.objects.filter(
+        Q(next_refresh_at__isnull=True) | Q(next_refresh_at__lte=now),
+        not_demo(),
+        deleted_at__isnull=True,
+    )
+
+
+def not_demo() -> Q:
+    """Rows not marked `extra.demo = true`. (A plain exclude() drops the rows that have no
+    `demo` key on PostgreSQL, where the comparison is NULL.)"""
+    return Q(extra__demo__isnull=True) | ~Q(extra__demo=True)
+
+
+def posts_detected(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    """The new-post feed: posts created by new-post detection, newest first."""
+    queryset = Post.objects.all() if queryset is None else queryset
+    return queryset.filter(detected_at__isnull=False).order_by("-detected_at", "-id")
