@@ -133,6 +133,7 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
                     ("views_display", "likes_display", "comments_display", "shares_display"),
                     "engagement_rate_display",
                     ("last_updated", "next_refresh_at", "refresh_failures"),
+                    ("detected_at", "deleted_at"),
                 )
             },
         ),

@@ -194,6 +194,21 @@ def test_a_post_not_found_is_marked_deleted_and_keeps_its_history(fake):
     assert posts_claim_due(now=NOW + timedelta(days=365), limit=10) == []
 
 
+def test_a_deleted_post_shows_when_it_was_found_gone_in_the_api_and_the_admin(
+    fake, api, superuser_client
+):
+    post = PostFactory(post_id="GONE1", views=700)
+    PostSnapshotFactory(post=post, captured_at=NOW - timedelta(days=1), views=700)
+    fake.posts["GONE1"] = NotFound("gone")
+    post_refresh_due(now=NOW)
+
+    body = api.get(f"/api/v1/posts/{post.pk}/").json()
+    assert body["deleted_at"] == "2026-03-18T12:00:00Z"
+    assert body["views"] == 700
+    page = superuser_client.get(f"/admin/posts/post/{post.pk}/change/").content.decode()
+    assert "Deleted at" in page and "March 18, 2026" in page
+
+
 def test_known_metadata_is_never_erased_by_a_provider_that_does_not_know_it(fake):
     post = PostFactory(post_id="AAA", caption="Original", width=1080, height=1920)
     fake.posts["AAA"] = fakes.post_stats("AAA", caption=None, width=None, height=None)
