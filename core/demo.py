@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from creators.metrics import account_metrics_recompute
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem
 from posts.choices import (
@@ -342,6 +343,8 @@ def demo_data_create(
             accounts, seed, now, days, clients, editors, finance_items, boards, summary
         )
         _posts(plans, posts, seed, now, days, categories, boards, summary)
+    # The figures of specs/metrics.md, so the demo agency shows numbers straight away.
+    account_metrics_recompute(account_ids=[plan.account.pk for plan in plans], now=now)
     summary.seconds = time.monotonic() - started
     return summary
 

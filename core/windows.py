@@ -3,12 +3,13 @@
 Pure functions: given `now` (an aware datetime) they return aware datetimes in that zone. A
 window `(a, b)` means `[a, b)`. Calendar boundaries are built from local dates, so they stay at
 local midnight across a DST change ("Monday 00:00" is Monday 00:00 on the wall clock, whatever
-the UTC offset); rolling windows (`now - N days`) are plain elapsed time.
+the UTC offset); rolling windows (`now - N days`) are plain elapsed time. Beware: Python
+subtracts two datetimes of the same zone on the wall clock; elapsed time is taken in UTC.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -90,7 +91,8 @@ def last_calendar_week(now: datetime) -> Window:
 def last_days(now: datetime, days: int) -> Window:
     """`[now - days, now)`: elapsed time, not calendar days."""
     _require_aware(now)
-    return now - timedelta(days=days), now
+    # In UTC: Python subtracts wall-clock time between datetimes of one zone.
+    return now.astimezone(UTC) - timedelta(days=days), now
 
 
 def elapsed_fraction(now: datetime, window: Window) -> tuple[int, int]:
@@ -99,7 +101,7 @@ def elapsed_fraction(now: datetime, window: Window) -> tuple[int, int]:
     Integers, so a comparison like `volume * length >= expected * elapsed` is exact in SQL.
     Clamped to `[0, length]`.
     """
-    start, end = window
+    start, end, now = (moment.astimezone(UTC) for moment in (*window, now))
     length = int((end - start).total_seconds())
     elapsed = int((min(max(now, start), end) - start).total_seconds())
     return elapsed, length

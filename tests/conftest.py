@@ -8,6 +8,19 @@ from rest_framework.test import APIClient
 from tests.settings_app.factories import UserFactory
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of PostgreSQL-only code paths are not collected on SQLite (deselected, not
+    skipped: there is nothing missing to install, the path does not exist there)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if not item.get_closest_marker("postgresql_only")]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """Give each test run its own test database.

@@ -9,6 +9,7 @@ from core.api.serializers import (
 from core.bulk import AddResult
 from creators.models import Account, AccountSnapshot
 from creators.services import account_add, account_bulk_add, account_update
+from posts.api.serializers import HistoryPointSerializer
 
 # What a user sets on an account when adding it; the rest comes from the URL and the platforms.
 ADD_FIELDS = [
@@ -130,3 +131,12 @@ class AccountSnapshotSerializer(serializers.ModelSerializer):
     class Meta:
         model = AccountSnapshot
         fields = ["id", "captured_at", "followers", "following", "media_count", "source"]
+
+
+class AccountHistoryPointSerializer(HistoryPointSerializer):
+    followers = serializers.IntegerField(source="last_followers", allow_null=True)
+    following = serializers.IntegerField(source="last_following", allow_null=True)
+    media_count = serializers.IntegerField(source="last_media_count", allow_null=True)
+    gained = serializers.IntegerField(
+        allow_null=True, help_text="Followers gained since the previous point (may be negative)."
+    )

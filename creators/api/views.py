@@ -1,13 +1,17 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet
 from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
+from creators.metrics import account_snapshot_history
 from creators.models import Account, AccountSnapshot
+from posts.api.views import HISTORY_PARAMETERS, SnapshotHistoryMixin
 
 from .serializers import (
     AccountAddSerializer,
     AccountBulkAddSerializer,
+    AccountHistoryPointSerializer,
     AccountSerializer,
     AccountSnapshotSerializer,
 )
@@ -25,8 +29,9 @@ class AccountViewSet(AddByURLMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
 
-class AccountSnapshotViewSet(NestedListViewSet):
-    """An account's follower history, oldest first."""
+@extend_schema(parameters=HISTORY_PARAMETERS)
+class AccountSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
+    """An account's follower history, oldest first; `?granularity=` for one point per bucket."""
 
     queryset = AccountSnapshot.objects.order_by("captured_at", "id")
     serializer_class = AccountSnapshotSerializer
@@ -34,3 +39,8 @@ class AccountSnapshotViewSet(NestedListViewSet):
     parent_queryset = Account.objects.all()
     parent_field = "account"
     parent_url_kwarg = "account_pk"
+    history_serializer_class = AccountHistoryPointSerializer
+
+    @staticmethod
+    def history(account, **query):
+        return account_snapshot_history(account=account, **query)
