@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("settings_app.api.urls")),
     path("", include("posts.api.urls")),
     path("", include("creators.api.urls")),
+    path("", include("finance.api.urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),
 ]

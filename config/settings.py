@@ -313,6 +313,36 @@ DETECT_MIN_INTERVAL_MINUTES = env.int("DETECT_MIN_INTERVAL_MINUTES", default=20)
 if Q_CLUSTER["timeout"] <= JOB_PASS_SECONDS:
     raise ImproperlyConfigured("JOB_PASS_SECONDS must be lower than Q_TIMEOUT.")
 
+# --- AI classification (specs/ai.md) ---------------------------------------------------------
+# Empty key: nothing is classified, posts stay pending and operations says why. Any
+# OpenAI-compatible server works through OPENAI_BASE_URL (Ollama, vLLM: any non-empty key).
+OPENAI_API_KEY = env.str("OPENAI_API_KEY", default="")
+OPENAI_BASE_URL = env.str("OPENAI_BASE_URL", default="")  # empty: the official API
+# Small, cheap, with structured outputs and image input, and no reasoning tokens to pay for.
+OPENAI_MODEL = env.str("OPENAI_MODEL", default="gpt-4o-mini")
+AI_TIMEOUT_S = env.float("AI_TIMEOUT_S", default=30.0)
+# Calls of one post (timeouts, 429, 5xx) before it is failed and a dead letter; an invalid
+# answer is retried once within the call, then fails the post at once.
+AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=3)
+# A post in `processing` longer than this (its worker died) is taken again by the next run.
+AI_PROCESSING_TIMEOUT_MINUTES = env.int("AI_PROCESSING_TIMEOUT_MINUTES", default=15)
+AI_CONCURRENCY = env.int("AI_CONCURRENCY", default=4)  # requests in flight per worker
+AI_BATCH_SIZE = env.int("AI_BATCH_SIZE", default=50)  # posts claimed at a time
+AI_USE_IMAGES = env.bool("AI_USE_IMAGES", default=False)  # send the thumbnail (low detail)
+AI_TEXT_BUDGET_CHARS = env.int("AI_TEXT_BUDGET_CHARS", default=2000)  # caption + title + bio
+# A post is classified once its first stats refresh brought its caption and format, or after
+# this long without one.
+AI_WAIT_FOR_STATS_MINUTES = env.int("AI_WAIT_FOR_STATS_MINUTES", default=60)
+# USD per 1M tokens, for the cost shown by `manage.py classify`: gpt-4o-mini's list price
+# (openai.com/api/pricing). Change them with OPENAI_MODEL.
+AI_PRICE_INPUT_PER_1M = env.float("AI_PRICE_INPUT_PER_1M", default=0.15)
+AI_PRICE_OUTPUT_PER_1M = env.float("AI_PRICE_OUTPUT_PER_1M", default=0.60)
+# The openai client's HTTP library logs every request at INFO: one line per post is noise.
+LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "httpx2": {"level": "WARNING"}}
+if Q_CLUSTER["timeout"] >= AI_PROCESSING_TIMEOUT_MINUTES * 60:
+    # A post would be taken back while the job that holds it still runs.
+    raise ImproperlyConfigured("AI_PROCESSING_TIMEOUT_MINUTES must be longer than Q_TIMEOUT.")
+
 # --- Product settings -------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 API_BULK_MAX_URLS = env.int("API_BULK_MAX_URLS", default=10000)

@@ -676,7 +676,7 @@ class BulkAddMixin:
                     results = self._describe_results(outcome)
                     self._report_results(request, outcome)
         else:
-            form = self.bulk_add_form()
+            form = self.bulk_add_form(initial=self.get_changeform_initial_data(request))
         context = {
             **self.admin_site.each_context(request),
             "title": f"Bulk add {self.opts.verbose_name_plural}",

@@ -1,15 +1,20 @@
 """Admin for creators' accounts: the seed's table, the FilterSet's filters, adding by profile URL,
-turning tracking on and off, and the follower history."""
+turning tracking on and off, and the creator page (profile, metric cards, follower and views
+charts, recent posts, the month's finance figures)."""
+
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db import models
+from django.db import connections, models
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin import (
+    EMPTY,
     SNAPSHOTS_SHOWN,
     BulkAddForm,
     BulkAddMixin,
@@ -23,9 +28,14 @@ from core.admin import (
     latest_snapshots_table,
     percent_column,
 )
+from core.charts import Series, line_chart
+from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
+from posts.admin_boards import daily_history
+from posts.models import Post, PostSnapshot
 
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
+from .metrics import account_snapshot_history
 from .models import Account, AccountSnapshot
 from .services import account_add, account_bulk_add, account_set_tracking, account_update
 
@@ -70,6 +80,171 @@ AccountBulkAddForm = type(
 )
 
 
+# --- The creator page -------------------------------------------------------------------------
+
+CHART_DAYS = 60
+RECENT_POSTS = 10
+
+
+def _bucket_date(value) -> date:
+    """A day bucket read by a raw cursor: a datetime (PostgreSQL: naive local time, as
+    `Trunc(tzinfo=…)` truncates `AT TIME ZONE`) or the local "YYYY-MM-DD HH:MM:SS" text that
+    Django's SQLite functions return."""
+    if isinstance(value, datetime):
+        return value.date() if timezone.is_naive(value) else local_date(value)
+    return date.fromisoformat(str(value)[:10])
+
+
+def account_views_per_day(account: Account, *, days: int = CHART_DAYS) -> list[tuple[date, int]]:
+    """The views the account's counted posts (not trial reels) gained per day, over the last
+    `days` days: per post, the views gained since its previous day with snapshots (rules of
+    `X@t`), summed per day in SQL. One query."""
+    snapshots = PostSnapshot.objects.filter(
+        post__in=Post.objects.filter(account=account, is_trial=False).values("pk")
+    )
+    start = timezone.now() - timedelta(days=days)
+    per_post = daily_history(snapshots, start=start).values("bucket", "gained")
+    sql, params = per_post.query.sql_with_params()
+    with connections[per_post.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT bucket, SUM(gained) FROM ({sql}) per_post GROUP BY bucket ORDER BY bucket",
+            params,
+        )
+        rows = cursor.fetchall()
+    return [(_bucket_date(bucket), None if total is None else int(total)) for bucket, total in rows]
+
+
+def account_charts(account: Account, *, days: int = CHART_DAYS) -> dict:
+    """The creator page's two charts, from the snapshot history (two queries)."""
+    start = timezone.now() - timedelta(days=days)
+    followers = list(
+        account_snapshot_history(account=account, granularity="day", start=start).values_list(
+            "bucket", "last_followers"
+        )
+    )
+    views = account_views_per_day(account, days=days)
+    return {
+        "followers": line_chart(
+            [local_date(bucket).strftime("%b %d") for bucket, _ in followers],
+            [Series("Followers", [value for _, value in followers])],
+            title=f"Followers (last {days} days)",
+            chart_id="followers-chart",
+            empty_text="No profile snapshots yet",
+        ),
+        "views": line_chart(
+            [day.strftime("%b %d") for day, _ in views],
+            [Series("Views gained", [value for _, value in views], color="#2e9e5b")],
+            title=f"Views gained per day (last {days} days)",
+            zero_based=True,
+            chart_id="views-chart",
+            empty_text="No post snapshots yet",
+        ),
+    }
+
+
+def _cards(account: Account, groups: dict[str, tuple[tuple[str, str, str], ...]]) -> list[dict]:
+    """Metric cards: group -> (label, field, kind) with kind "count", "delta" or "percent"."""
+    result = []
+    for title, cards in groups.items():
+        items = []
+        for label, field, kind in cards:
+            value = getattr(account, field)
+            if value is None:
+                text = EMPTY
+            elif kind == "percent":
+                text = f"{value:,.2f}%"
+            elif kind == "delta":
+                text = f"{value:+,}"
+            else:
+                text = f"{value:,}"
+            items.append({"label": label, "field": field, "value": text})
+        result.append({"title": title, "cards": items})
+    return result
+
+
+METRIC_CARDS = {
+    "Audience": (
+        ("Followers", "followers", "count"),
+        ("Following", "following", "count"),
+        ("Since Monday", "followers_since_monday", "delta"),
+        ("Since the 1st", "followers_since_1st_of_month", "delta"),
+        ("Since start of growth", "followers_since_start_of_growth", "delta"),
+    ),
+    "Views": (
+        ("Total views", "total_views", "count"),
+        ("Average views", "avg_views", "count"),
+        ("Last 7 days", "views_last_7d", "count"),
+        ("Last 30 days", "views_last_30d", "count"),
+        ("Last 90 days", "views_last_90d", "count"),
+        ("Last 365 days", "views_last_365d", "count"),
+        ("Last calendar week", "views_last_calendar_week", "count"),
+        ("Last calendar month", "views_last_calendar_month", "count"),
+        ("Since the 1st", "views_since_1st_of_month", "count"),
+    ),
+    "Engagement": (
+        ("Average engagement", "avg_engagement_rate", "percent"),
+        ("Total likes", "total_likes", "count"),
+        ("Total comments", "total_comments", "count"),
+        ("Total shares", "total_shares", "count"),
+    ),
+    "Output": (
+        ("Posts 7 days", "posts_last_7d", "count"),
+        ("Posts 30 days", "posts_last_30d", "count"),
+        ("Posts 90 days", "posts_last_90d", "count"),
+        ("Videos", "video_count", "count"),
+        ("Photos", "photo_count", "count"),
+        ("Carousels", "carousel_count", "count"),
+        ("On the platform", "total_media_count", "count"),
+    ),
+}
+FINANCE_CARDS = {
+    "Finance": (
+        ("Posting volume this month", "this_month_posting_volume", "count"),
+        ("Posting volume last month", "last_month_posting_volume", "count"),
+        ("Views generated this month", "this_month_views_generated", "count"),
+        ("Views generated last month", "last_month_views_generated", "count"),
+    )
+}
+
+
+def account_workspace(account: Account) -> dict:
+    """Everything the creator page shows above the form."""
+    recent = list(
+        Post.objects.filter(account=account)
+        .order_by(models.F("post_date").desc(nulls_last=True), "-id")
+        .only(
+            "pk",
+            "url",
+            "post_id",
+            "thumbnail_url",
+            "post_date",
+            "views",
+            "likes",
+            "engagement_rate",
+            "is_trial",
+            "trial_status",
+            "base_format",
+        )[:RECENT_POSTS]
+    )
+    return {
+        "account": account,
+        "metric_groups": _cards(account, METRIC_CARDS),
+        "finance_cards": _cards(account, FINANCE_CARDS)[0]["cards"],
+        "kpi_status": account.get_kpi_status_display(),
+        "kpi_code": account.kpi_status,
+        "charts": account_charts(account),
+        "recent_posts": [
+            {
+                "post": post,
+                "thumbnail": image_tag(post.thumbnail_url, alt=post.post_id, size=40),
+                "url": reverse("admin:posts_post_change", args=[post.pk]),
+            }
+            for post in recent
+        ],
+        "posts_url": reverse("admin:posts_post_changelist") + f"?account={account.pk}",
+    }
+
+
 @admin.register(Account)
 class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = AccountFilterSet
@@ -102,6 +277,7 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
     add_form = AccountAddForm
     add_fieldsets = ((None, {"fields": ("url",)}), ("Business", {"fields": ADD_FIELDS}))
     bulk_add_form = AccountBulkAddForm
+    change_form_template = "admin/creators/account/change_form.html"
 
     fieldsets = (
         (
@@ -133,6 +309,7 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
         (
             "Metrics",
             {
+                "classes": ("collapse",),
                 "fields": (
                     ("total_views_display", "avg_views_display", "avg_engagement_rate_display"),
                     ("total_likes_display", "total_comments_display", "total_shares_display"),
@@ -156,12 +333,13 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
                         "followers_since_start_of_growth_display",
                     ),
                     "metrics_computed_at",
-                )
+                ),
             },
         ),
         (
             "This month",
             {
+                "classes": ("collapse",),
                 "fields": (
                     ("this_month_posting_volume", "last_month_posting_volume"),
                     (
@@ -169,7 +347,7 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
                         "last_month_views_generated_display",
                     ),
                     "kpi_status",
-                )
+                ),
             },
         ),
         ("Bookkeeping", {"fields": (("created_at", "updated_at"),)}),
@@ -254,6 +432,11 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
             return ()
         editable = set(EDITABLE_FIELDS)
         return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["workspace"] = account_workspace(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- Writes through creators.services -----------------------------------------------------
 

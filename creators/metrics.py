@@ -232,15 +232,19 @@ def post_aggregates(moments: Moments) -> dict:
     return aggregates
 
 
+def counts_toward_item(item) -> Q:
+    """For a Post queryset: the posts counted toward the finance item `item` (an id or an
+    outer reference): the post's own item, else its account's; never trial reels."""
+    return counted_posts() & (
+        Q(finance_item_id=item) | Q(finance_item__isnull=True, account__finance_item_id=item)
+    )
+
+
 def finance_item_posting_volume(start: datetime, end: datetime, *, item: str) -> Func:
     """Posts counted toward the finance item `item` (an outer reference) with `post_date` in
     `[start, end)`: the post's own item, else its account's; never trial reels."""
     counted = Post.objects.filter(
-        Q(finance_item_id=OuterRef(item))
-        | Q(finance_item__isnull=True, account__finance_item_id=OuterRef(item)),
-        is_trial=False,
-        post_date__gte=start,
-        post_date__lt=end,
+        counts_toward_item(OuterRef(item)), post_date__gte=start, post_date__lt=end
     ).order_by()
     return Subquery(
         counted.annotate(n=Func(F("pk"), function="COUNT")).values("n"),
@@ -260,19 +264,31 @@ def kpi_status(moments: Moments, *, item: str = "finance_item_id") -> Case:
         items.values("expected_monthly_posting_volume"), output_field=BigIntegerField()
     )
     volume = finance_item_posting_volume(moments.month, moments.next_month, item=item)
+    return month_kpi_status(
+        volume, expected, elapsed_s=moments.month_elapsed_s, length_s=moments.month_length_s
+    )
+
+
+def month_kpi_status(volume, expected, *, elapsed_s: int, length_s: int) -> Case:
+    """A finance item's KPI status for a month, from its posting volume and target
+    (expressions) and how much of the month has passed (`core.windows.elapsed_fraction`).
+
+    `no_target` without a target (empty or 0). A month still running: `on_track` when the
+    volume is at least the target times the elapsed part of the month, else `behind`. A closed
+    month (`elapsed_s == length_s`): `met` when the volume reaches the target, else `missed`.
+    """
+    closed = elapsed_s >= length_s
     # volume >= expected * elapsed / length, in integers.
-    on_track = GreaterThanOrEqual(
-        ExpressionWrapper(volume * Value(moments.month_length_s), output_field=BigIntegerField()),
-        ExpressionWrapper(
-            expected * Value(moments.month_elapsed_s), output_field=BigIntegerField()
-        ),
+    reached = GreaterThanOrEqual(
+        ExpressionWrapper(volume * Value(length_s), output_field=BigIntegerField()),
+        ExpressionWrapper(expected * Value(elapsed_s), output_field=BigIntegerField()),
     )
     return Case(
         When(
             GreaterThan(Coalesce(expected, Value(0)), 0),
             then=Case(
-                When(on_track, then=Value(KpiStatus.ON_TRACK)),
-                default=Value(KpiStatus.BEHIND),
+                When(reached, then=Value(KpiStatus.MET if closed else KpiStatus.ON_TRACK)),
+                default=Value(KpiStatus.MISSED if closed else KpiStatus.BEHIND),
             ),
         ),
         default=Value(KpiStatus.NO_TARGET),

@@ -34,3 +34,18 @@ def accounts_due_for_detection(*, now: datetime) -> QuerySet[Account]:
 def accounts_disabled() -> QuerySet[Account]:
     """Accounts no longer tracked, with the reason (operators' board)."""
     return Account.objects.filter(tracking_enabled=False).order_by("-updated_at", "-id")
+
+
+def account_ids_touched_since(since: datetime) -> list[int]:
+    """Accounts whose profile or any of whose posts was refreshed at or after `since`: the
+    ones whose metrics a refresh pass changed."""
+    from posts.models import Post
+
+    refreshed_posts = Post.objects.filter(last_updated__gte=since, account__isnull=False)
+    return list(
+        Account.objects.filter(
+            Q(last_stats_update__gte=since) | Q(pk__in=refreshed_posts.values("account_id"))
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

@@ -15,8 +15,12 @@ from datetime import datetime
 from django.conf import settings
 from django_q.models import Schedule
 
+from ai.errors import AINotConfigured
+from creators.metrics import account_metrics_recompute
+from creators.queries import account_ids_touched_since
 from creators.services import account_detect_new_posts_due, account_refresh_due
-from posts.services import WorkReport, post_refresh_due
+from finance.services import finance_statements_recompute
+from posts.services import WorkReport, post_classify_pending, post_refresh_due
 
 from .models import JobRun
 from .services import job_run_finish, job_run_record, job_run_start
@@ -40,17 +44,39 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 30,
     },
+    "classify_posts": {
+        "func": f"{OURS}classify_posts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
+    # The refresh jobs recompute the accounts they touched; this catches everything else
+    # (calendar windows rolling over, posts edited by hand).
+    "recompute_account_metrics": {
+        "func": f"{OURS}recompute_account_metrics",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    "process_creator_payments": {
+        "func": f"{OURS}process_creator_payments",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
 }
 
 OnBatch = Callable[[WorkReport], None] | None
 
 
 @contextmanager
-def job_run(job: str) -> Iterator[JobRun]:
-    """Record one run of `job`: opened now, closed when the block ends, failed on a crash."""
+def job_run(job: str, *, cannot_run: tuple[type[Exception], ...] = ()) -> Iterator[JobRun]:
+    """Record one run of `job`: opened now, closed when the block ends, failed on a crash.
+    A `cannot_run` error (e.g. not configured) fails the run with its reason but is not
+    re-raised: retrying the task would not help."""
     run = job_run_start(job=job)
     try:
         yield run
+    except cannot_run as error:
+        job_run_finish(run=run, error=error)
+        return
     except BaseException as error:
         job_run_finish(run=run, error=error)
         raise
@@ -66,21 +92,41 @@ def _recorder(run: JobRun, on_batch: OnBatch) -> Callable[[WorkReport], None]:
     return record
 
 
+def _recompute_touched_accounts(run: JobRun, now: datetime | None) -> None:
+    # Refreshed rows carry the pass's moment: the injected `now`, else the real clock.
+    since = now or run.started_at
+    account_ids = account_ids_touched_since(since)
+    if account_ids:
+        account_metrics_recompute(account_ids=account_ids, now=now)
+
+
 def refresh_post_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
-    """Refresh the stats of the due posts; returns the JobRun id."""
+    """Refresh the stats of the due posts, then the metrics of their accounts; returns the
+    JobRun id."""
     with job_run("refresh_post_stats") as run:
         post_refresh_due(
             now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
         )
+        _recompute_touched_accounts(run, now)
     return run.pk
 
 
 def refresh_account_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
-    """Refresh the profiles of the due accounts (daily each); returns the JobRun id."""
+    """Refresh the profiles of the due accounts (daily each), then their metrics; returns the
+    JobRun id."""
     with job_run("refresh_account_stats") as run:
         account_refresh_due(
             now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
         )
+        _recompute_touched_accounts(run, now)
+    return run.pk
+
+
+def recompute_account_metrics(*, now: datetime | None = None) -> int:
+    """The nightly full pass over every account's metrics; returns the JobRun id."""
+    with job_run("recompute_account_metrics") as run:
+        recomputed = account_metrics_recompute(now=now)
+        job_run_record(run=run, report=WorkReport(kind="account_metrics", ok=recomputed))
     return run.pk
 
 
@@ -89,5 +135,29 @@ def detect_new_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -
     with job_run("detect_new_posts") as run:
         account_detect_new_posts_due(
             now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
+        )
+    return run.pk
+
+
+def classify_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
+    """Classify the pending posts with the AI (specs/ai.md); returns the JobRun id.
+
+    Without a usable API key (or with an empty taxonomy) nothing is sent and the run is
+    recorded as failed with the reason ("AI not configured: …"); the task itself does not
+    fail, since running it again would not help."""
+    with job_run("classify_posts", cannot_run=(AINotConfigured,)) as run:
+        post_classify_pending(
+            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
+        )
+    return run.pk
+
+
+def process_creator_payments(*, now: datetime | None = None) -> int:
+    """Recompute the draft statements of the current and previous month (specs/finance.md);
+    approved and paid ones stay frozen. Returns the JobRun id."""
+    with job_run("process_creator_payments") as run:
+        report = finance_statements_recompute(now=now)
+        job_run_record(
+            run=run, report=WorkReport(kind="payout_statements", ok=report.created + report.updated)
         )
     return run.pk

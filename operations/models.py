@@ -16,6 +16,7 @@ class FailedItemKind(models.TextChoices):
     POST_REFRESH = "post_refresh", "Post stats refresh"
     ACCOUNT_REFRESH = "account_refresh", "Account profile refresh"
     NEW_POST_DETECTION = "new_post_detection", "New-post detection"
+    AI_CLASSIFICATION = "ai_classification", "AI classification"
 
 
 class JobRun(models.Model):

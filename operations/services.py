@@ -12,7 +12,12 @@ from django_q.models import Schedule
 
 from core.bulk import BATCH_SIZE
 from creators.services import accounts_retry_soon
-from posts.services import ItemFailure, WorkReport, posts_refresh_soon
+from posts.services import (
+    ItemFailure,
+    WorkReport,
+    posts_refresh_soon,
+    posts_requeue_classification,
+)
 
 from .models import FailedItem, FailedItemKind, JobRun, JobStatus
 
@@ -177,4 +182,6 @@ def failed_items_retry(*, items: QuerySet[FailedItem]) -> int:
                 count += posts_refresh_soon(ids=chunk)
             elif kind in (FailedItemKind.ACCOUNT_REFRESH, FailedItemKind.NEW_POST_DETECTION):
                 count += accounts_retry_soon(ids=chunk, work=kind)
+            elif kind == FailedItemKind.AI_CLASSIFICATION:
+                count += posts_requeue_classification(ids=chunk)
     return count

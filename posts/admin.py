@@ -3,11 +3,13 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from core.admin import (
     EMPTY,
@@ -27,9 +29,17 @@ from core.admin import (
 from platforms.urls import ACCEPTED_FORMS
 from settings_app.models import Subcategory
 
+from .admin_boards import board_urls, post_timeline
 from .filters import PostFilterSet, PostSnapshotFilterSet
 from .models import Post, PostSnapshot
-from .services import post_add, post_bulk_add, post_update
+from .services import (
+    ai_not_ready_reason,
+    post_add,
+    post_bulk_add,
+    post_update,
+    posts_requeue_classification,
+    posts_requeue_failed_classifications,
+)
 
 # What a user sets when adding posts (the rest comes from the URL and the platforms) and may
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
@@ -111,6 +121,8 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
         ("Business", {"fields": ADD_FIELDS}),
     )
     bulk_add_form = PostBulkAddForm
+    change_list_template = "admin/posts/post/change_list.html"
+    actions = ("requeue_classification",)
 
     fieldsets = (
         (
@@ -134,6 +146,7 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
                     "engagement_rate_display",
                     ("last_updated", "next_refresh_at", "refresh_failures"),
                     ("detected_at", "deleted_at"),
+                    "stats_timeline",
                 )
             },
         ),
@@ -156,7 +169,7 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
                     "category",
                     "subcategory_names",
                     "reel_style",
-                    ("ai_attempts", "ai_processed_at"),
+                    ("ai_attempts", "ai_next_attempt_at", "ai_processed_at"),
                     "ai_error",
                     ("ai_model", "ai_prompt_version"),
                     ("ai_prompt_tokens", "ai_completion_tokens"),
@@ -216,6 +229,10 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
     def thumbnail_preview(self, obj: Post) -> str:
         return image_tag(obj.thumbnail_url, alt=obj.username or obj.post_id, size=160)
 
+    @admin.display(description="Over time")
+    def stats_timeline(self, obj: Post) -> str:
+        return post_timeline(obj)
+
     @admin.display(description="Snapshots")
     def latest_snapshots(self, obj: Post) -> str:
         return latest_snapshots_table(
@@ -273,6 +290,51 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
         # Boards were saved by post_update; ModelForm.save_m2m would write them twice.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    # --- AI classification: re-queue, and why nothing is classified --------------------------
+
+    @admin.action(description="Re-queue AI classification", permissions=["change"])
+    def requeue_classification(self, request, queryset):
+        selected = queryset.count()
+        count = posts_requeue_classification(ids=queryset.values_list("pk", flat=True))
+        message = f"{count:,} of {selected:,} posts queued for the AI again."
+        if count < selected:
+            message += " Trial reels and posts being classified right now were left alone."
+        self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
+
+    def requeue_failed_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        count = posts_requeue_failed_classifications()
+        self.message_user(request, f"{count:,} failed posts queued for the AI again.")
+        return redirect("admin:posts_post_changelist")
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(require_POST(self.requeue_failed_view))
+        return [
+            path("requeue-failed-ai/", view, name="posts_post_requeue_failed_ai"),
+            *board_urls(self),
+            *super().get_urls(),
+        ]
+
+    def _warn_if_ai_not_ready(self, request) -> None:
+        if request.method == "GET":
+            reason = ai_not_ready_reason()
+            if reason:
+                self.message_user(request, reason, messages.WARNING)
+
+    def changelist_view(self, request, extra_context=None):
+        self._warn_if_ai_not_ready(request)
+        if self.has_change_permission(request):
+            extra_context = {
+                **(extra_context or {}),
+                "requeue_failed_url": reverse("admin:posts_post_requeue_failed_ai"),
+            }
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._warn_if_ai_not_ready(request)
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(PostSnapshot)

@@ -70,6 +70,12 @@ class Post(TimeStampedModel):
     ai_prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     ai_completion_tokens = models.PositiveIntegerField(null=True, blank=True)
     ai_processed_at = models.DateTimeField(null=True, blank=True)
+    ai_next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Pending: not sent before then (backoff). Processing: taken back then if "
+        "still processing (the worker died).",
+    )
 
     # Stats bookkeeping
     last_updated = models.DateTimeField(

@@ -1,17 +1,25 @@
 """Writes on posts: adding by URL (one or many), editing business fields."""
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from ai.classify import classify
+from ai.client import OFFICIAL_BASE_URL, build_client
+from ai.config import AIConfig, config_from_settings
+from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientError
+from ai.prompts import PROMPT_VERSION
+from ai.types import Classification, PostInput, Taxonomy
 from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
 from platforms.providers import chain
@@ -25,10 +33,11 @@ from platforms.providers.base import (
 )
 from platforms.resolve import ShortLinkError, resolve_short_link
 from platforms.urls import KIND_POST, ParsedURL, UnsupportedURL, parse_url
+from settings_app.models import Category, Subcategory
 
-from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, TrialStatus
+from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelStyle, TrialStatus
 from .models import Post, PostSnapshot
-from .queries import posts_due_for_refresh
+from .queries import not_demo, posts_due_for_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -619,3 +628,547 @@ def post_refresh_ids(*, ids: Iterable[int], now: datetime | None = None) -> Work
     if not posts:
         return WorkReport(kind=POST_REFRESH)
     return post_refresh_batch(posts=posts, now=now)
+
+
+# --- AI classification (specs/ai.md) ----------------------------------------------------------
+# posts turns its rows into the AI library's plain data (ai.PostInput, ai.Taxonomy) and writes
+# the answers back; the `classify_posts` job (operations.jobs) runs post_classify_pending.
+
+AI_CLASSIFICATION = "ai_classification"  # the dead-letter kind (operations.models.FailedItemKind)
+
+_AI_FIELDS = (
+    "idea_concept",
+    "category",
+    "reel_style",
+    "processing_status",
+    "ai_attempts",
+    "ai_error",
+    "ai_model",
+    "ai_prompt_version",
+    "ai_prompt_tokens",
+    "ai_completion_tokens",
+    "ai_processed_at",
+    "ai_next_attempt_at",
+    "updated_at",
+)
+_STUCK_ERROR = "Stuck in processing longer than AI_PROCESSING_TIMEOUT_MINUTES (its worker stopped)."
+_REEL_STYLE_BY_LABEL = {label: value for value, label in ReelStyle.choices}
+
+
+@dataclass(frozen=True)
+class AITaxonomy:
+    """The taxonomy as the AI library takes it, and the ids of its names."""
+
+    taxonomy: Taxonomy
+    category_ids: dict[str, int]
+    subcategory_ids: dict[tuple[str, str], int]
+
+
+@dataclass(frozen=True)
+class _Released:
+    """A post not sent (the pass stopped): back to pending, the attempt not counted."""
+
+    until: datetime | None = None
+
+
+def ai_taxonomy() -> AITaxonomy:
+    """The current taxonomy (categories with at least one sub-category), in one query."""
+    categories: dict[str, list[str]] = {}
+    descriptions, category_ids, subcategory_ids = {}, {}, {}
+    rows = Subcategory.objects.order_by("category__name", "name").values_list(
+        "category_id", "category__name", "category__description", "pk", "name"
+    )
+    for category_id, category, description, pk, name in rows:
+        categories.setdefault(category, []).append(name)
+        category_ids[category] = category_id
+        subcategory_ids[(category, name)] = pk
+        if description:
+            descriptions[category] = description
+    taxonomy = Taxonomy(
+        categories={name: tuple(subs) for name, subs in categories.items()},
+        reel_styles=tuple(ReelStyle.labels),
+        descriptions=descriptions,
+    )
+    return AITaxonomy(taxonomy, category_ids, subcategory_ids)
+
+
+def post_ai_input(post: Post) -> PostInput:
+    """What the model is told about `post` (load it with its account)."""
+    account = post.account if post.account_id else None
+    return PostInput(
+        platform=Platform(post.platform).label if post.platform in Platform.values else "",
+        is_video=post.base_format == BaseFormat.VIDEO,
+        base_format=post.get_base_format_display() if post.base_format else "",
+        content_type=post.get_content_type_display() if post.content_type else "",
+        caption=post.caption,
+        duration_s=post.duration_s,
+        username=post.username,
+        account_bio=getattr(account, "biography", "") or "",
+        thumbnail_url=post.thumbnail_url,
+    )
+
+
+def posts_ai_queue(*, now: datetime) -> QuerySet[Post]:
+    """Posts waiting for the AI at `now`: pending, not trial reels, not demo rows, past their
+    backoff, and with their metadata (first stats refresh) or added AI_WAIT_FOR_STATS_MINUTES
+    ago (a caption makes a far better answer than a bare URL)."""
+    waited = now - timedelta(minutes=settings.AI_WAIT_FOR_STATS_MINUTES)
+    return Post.objects.filter(
+        Q(ai_next_attempt_at__isnull=True) | Q(ai_next_attempt_at__lte=now),
+        Q(last_updated__isnull=False) | Q(deleted_at__isnull=False) | Q(added_date__lte=waited),
+        not_demo(),
+        processing_status=ProcessingStatus.PENDING,
+        is_trial=False,
+    )
+
+
+def posts_claim_for_classification(*, now: datetime, limit: int) -> list[Post]:
+    """Claim up to `limit` queued posts: `processing`, one more attempt, taken back at
+    now + AI_PROCESSING_TIMEOUT_MINUTES if still processing. Rows another worker is claiming
+    are skipped (SKIP LOCKED on PostgreSQL; SQLite serializes writers); the UPDATE only takes
+    rows still pending (compare-and-set)."""
+    until = now + timedelta(minutes=settings.AI_PROCESSING_TIMEOUT_MINUTES)
+    with transaction.atomic():
+        candidates = posts_ai_queue(now=now).order_by("id")
+        if connections[candidates.db].features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if ids:
+            Post.objects.filter(
+                pk__in=ids, processing_status=ProcessingStatus.PENDING, is_trial=False
+            ).update(
+                processing_status=ProcessingStatus.PROCESSING,
+                ai_attempts=F("ai_attempts") + 1,
+                ai_next_attempt_at=until,
+                updated_at=timezone.now(),
+            )
+    return list(
+        Post.objects.filter(
+            pk__in=ids, processing_status=ProcessingStatus.PROCESSING, ai_next_attempt_at=until
+        )
+        .select_related("account")
+        .order_by("pk")
+    )
+
+
+def _ai_dead_letter(post: Post) -> ItemFailure:
+    return ItemFailure(
+        obj=post,
+        error=post.ai_error,
+        attempts=post.ai_attempts,
+        label=str(post)[:300],
+        url=post.url,
+    )
+
+
+def posts_recover_stuck_processing(*, now: datetime) -> WorkReport:
+    """Posts in `processing` past their deadline (a worker died) go back to pending, or are
+    failed (and dead letters) when they had their AI_MAX_ATTEMPTS."""
+    report = WorkReport(kind=AI_CLASSIFICATION)
+    stuck = Post.objects.filter(
+        Q(ai_next_attempt_at__isnull=True) | Q(ai_next_attempt_at__lte=now),
+        processing_status=ProcessingStatus.PROCESSING,
+    )
+    report.failed += stuck.filter(ai_attempts__lt=settings.AI_MAX_ATTEMPTS).update(
+        processing_status=ProcessingStatus.PENDING,
+        ai_next_attempt_at=None,
+        ai_error=_STUCK_ERROR,
+        updated_at=timezone.now(),
+    )
+    while True:
+        posts = list(stuck.order_by("pk")[:BATCH_SIZE])  # only the exhausted ones are left
+        if not posts:
+            break
+        changed = Post.objects.filter(
+            pk__in=[p.pk for p in posts], processing_status=ProcessingStatus.PROCESSING
+        ).update(
+            processing_status=ProcessingStatus.FAILED,
+            ai_next_attempt_at=None,
+            ai_error=_STUCK_ERROR,
+            ai_processed_at=now,
+            updated_at=timezone.now(),
+        )
+        report.failed += changed
+        for post in posts:
+            post.ai_error = _STUCK_ERROR
+            report.dead_letters.append(_ai_dead_letter(post))
+    return report
+
+
+def _classify_all(
+    inputs: list[PostInput],
+    taxonomy: Taxonomy,
+    config: AIConfig,
+    *,
+    now: datetime,
+    deadline: float | None,
+) -> tuple[list[Any], bool]:
+    """Classify `inputs` with AI_CONCURRENCY requests in flight at most; one outcome per input
+    (a Classification, an AI error, or _Released). No database work here: threads only wait
+    on the network. A rate limit, a refused key or the deadline stops sending: the posts not
+    sent yet are released. Returns (outcomes, stopped)."""
+    client = build_client(config)
+    stop = threading.Event()
+    pause: list[datetime | None] = [None]
+
+    def work(post_input: PostInput) -> Any:
+        if stop.is_set() or (deadline is not None and time.monotonic() > deadline):
+            return _Released(until=pause[0])
+        try:
+            return classify(post_input, taxonomy, config, client=client)
+        except AINotConfigured as exc:
+            stop.set()
+            return exc
+        except AITransientError as exc:
+            if exc.rate_limited:
+                pause[0] = now + job_backoff(failures=1, error=exc)
+                stop.set()
+            return exc
+        except AIError as exc:
+            return exc
+        except Exception as exc:  # a bug must not leave the post in processing
+            logger.exception("Classifying a post crashed")
+            return exc
+
+    workers = max(1, min(settings.AI_CONCURRENCY, len(inputs)))
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ai") as pool:
+            outcomes = list(pool.map(work, inputs))
+    finally:
+        client.close()
+    return outcomes, stop.is_set()
+
+
+def _ai_fail(post: Post, error: str) -> None:
+    post.processing_status = ProcessingStatus.FAILED
+    post.ai_error = error[:2000]
+    post.ai_next_attempt_at = None
+
+
+def _ai_apply(
+    posts: list[Post], outcomes: list[Any], *, ids: AITaxonomy, now: datetime
+) -> WorkReport:
+    """Write the outcomes of claimed posts in bulk: results, failures, backoffs, releases."""
+    report = WorkReport(kind=AI_CLASSIFICATION, batches=1)
+    subcategories: dict[int, list[int]] = {}
+    touched = timezone.now()
+    with transaction.atomic():
+        # The taxonomy may have been edited while the model answered.
+        live_categories = set(
+            Category.objects.filter(pk__in=ids.category_ids.values()).values_list("pk", flat=True)
+        )
+        live_subcategories = set(
+            Subcategory.objects.filter(pk__in=ids.subcategory_ids.values()).values_list(
+                "pk", flat=True
+            )
+        )
+        for post, outcome in zip(posts, outcomes, strict=True):
+            post.updated_at = touched
+            if isinstance(outcome, Classification):
+                category_id = ids.category_ids.get(outcome.category)
+                sub_ids = [
+                    ids.subcategory_ids[(outcome.category, name)]
+                    for name in outcome.subcategories
+                    if ids.subcategory_ids.get((outcome.category, name)) in live_subcategories
+                ]
+                if category_id in live_categories and sub_ids:
+                    post.idea_concept = outcome.idea_concept
+                    post.category_id = category_id
+                    post.reel_style = _REEL_STYLE_BY_LABEL.get(outcome.reel_style or "")
+                    post.processing_status = ProcessingStatus.COMPLETED
+                    post.ai_error = ""
+                    post.ai_next_attempt_at = None
+                    post.ai_model = outcome.model[:100]
+                    post.ai_prompt_version = outcome.prompt_version[:32]
+                    post.ai_prompt_tokens = outcome.prompt_tokens
+                    post.ai_completion_tokens = outcome.completion_tokens
+                    post.ai_processed_at = now
+                    subcategories[post.pk] = sub_ids
+                    report.ok += 1
+                    report.ok_objects.append(post)
+                    continue
+                outcome = _Released()  # its category was deleted meanwhile: ask again
+            if isinstance(outcome, _Released | AINotConfigured):
+                post.processing_status = ProcessingStatus.PENDING
+                post.ai_attempts = max(post.ai_attempts - 1, 0)
+                post.ai_next_attempt_at = getattr(outcome, "until", None)
+                continue
+            report.failed += 1
+            if isinstance(outcome, AIInvalidAnswer):
+                _ai_fail(post, str(outcome))
+                post.ai_prompt_tokens = outcome.prompt_tokens
+                post.ai_completion_tokens = outcome.completion_tokens
+                post.ai_processed_at = now
+            else:
+                error = str(outcome) if isinstance(outcome, AIError) else error_text(outcome)
+                if post.ai_attempts >= settings.AI_MAX_ATTEMPTS:
+                    _ai_fail(
+                        post, f"{error} (attempt {post.ai_attempts} of {settings.AI_MAX_ATTEMPTS})"
+                    )
+                    post.ai_processed_at = now
+                else:
+                    post.processing_status = ProcessingStatus.PENDING
+                    post.ai_error = error[:2000]
+                    post.ai_next_attempt_at = now + job_backoff(
+                        failures=post.ai_attempts, error=outcome
+                    )
+            if post.processing_status == ProcessingStatus.FAILED:
+                report.dead_letters.append(_ai_dead_letter(post))
+
+        Post.objects.bulk_update(posts, _AI_FIELDS, batch_size=BATCH_SIZE)
+        through = Post.subcategories.through
+        through.objects.filter(post_id__in=list(subcategories)).delete()
+        through.objects.bulk_create(
+            [
+                through(post_id=post_id, subcategory_id=sub_id)
+                for post_id, sub_ids in subcategories.items()
+                for sub_id in sub_ids
+            ],
+            ignore_conflicts=True,
+            batch_size=BATCH_SIZE,
+        )
+    return report
+
+
+def post_classify_batch(
+    *,
+    posts: list[Post],
+    config: AIConfig,
+    ids: AITaxonomy | None = None,
+    now: datetime | None = None,
+    deadline: float | None = None,
+) -> tuple[WorkReport, bool, AINotConfigured | None]:
+    """Classify claimed `posts` concurrently and write the outcomes. Returns the report,
+    whether the pass must stop (rate limit, refused key, deadline) and the refusal if any."""
+    now = now or timezone.now()
+    ids = ids or ai_taxonomy()
+    outcomes, stopped = _classify_all(
+        [post_ai_input(post) for post in posts], ids.taxonomy, config, now=now, deadline=deadline
+    )
+    report = _ai_apply(posts, outcomes, ids=ids, now=now)
+    refused = next((o for o in outcomes if isinstance(o, AINotConfigured)), None)
+    return report, stopped, refused
+
+
+def post_classify_pending(
+    *,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    time_budget: float | None = None,
+    on_batch: Callable[[WorkReport], None] | None = None,
+    config: AIConfig | None = None,
+) -> WorkReport:
+    """One classification pass: take back stuck posts, then claim queued posts batch by batch
+    and classify them, until none is queued, `time_budget` seconds have passed or the server
+    rate-limits us. Raises AINotConfigured (nothing claimed, posts stay pending) when there is
+    no API key, the taxonomy is empty, or the server refuses the key or the model."""
+    config = config or config_from_settings()
+    if not config.configured:
+        raise AINotConfigured(config.not_configured_reason)
+    batch_size = batch_size or settings.AI_BATCH_SIZE
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    total = WorkReport(kind=AI_CLASSIFICATION)
+
+    def record(report: WorkReport) -> None:
+        total.add_counts(report)
+        if on_batch is not None:
+            on_batch(report)
+
+    recovered = posts_recover_stuck_processing(now=now or timezone.now())
+    if recovered.failed:
+        record(recovered)
+    while deadline is None or time.monotonic() < deadline:
+        ids = ai_taxonomy()  # each batch sees the taxonomy's latest edits
+        if ids.taxonomy.is_empty:
+            raise AINotConfigured(
+                "The taxonomy is empty: add categories and sub-categories in Settings."
+            )
+        batch_now = now or timezone.now()
+        posts = posts_claim_for_classification(now=batch_now, limit=batch_size)
+        if not posts:
+            break
+        report, stopped, refused = post_classify_batch(
+            posts=posts, config=config, ids=ids, now=batch_now, deadline=deadline
+        )
+        record(report)
+        if refused is not None:
+            raise refused
+        if stopped:
+            break
+    return total
+
+
+def post_classify_now(
+    *, post: Post, config: AIConfig | None = None, store: bool = True
+) -> Classification:
+    """Classify one post in the foreground whatever its status (`manage.py classify`); with
+    `store`, write the result as the job would. Errors are raised and nothing is written."""
+    if post.is_trial:
+        raise DomainError("A trial reel is classified once approved.", code="trial")
+    config = config or config_from_settings()
+    ids = ai_taxonomy()
+    result = classify(post_ai_input(post), ids.taxonomy, config)
+    if store:
+        post.ai_attempts += 1
+        _ai_apply([post], [result], ids=ids, now=timezone.now())
+    return result
+
+
+def _requeue(queryset: QuerySet[Post]) -> int:
+    return (
+        queryset.filter(is_trial=False)
+        .exclude(processing_status=ProcessingStatus.PROCESSING)
+        .update(
+            processing_status=ProcessingStatus.PENDING,
+            ai_attempts=0,
+            ai_error="",
+            ai_next_attempt_at=None,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def posts_requeue_classification(*, ids: Iterable[int]) -> int:
+    """Queue these posts for the AI again, due now with a clean attempt count (completed ones
+    keep their labels until the new answer). Trial reels and posts being classified right
+    now are left alone. Returns how many were queued; their open dead letters are resolved
+    when they succeed."""
+    ids = list(ids)
+    return sum(
+        _requeue(Post.objects.filter(pk__in=ids[start : start + BATCH_SIZE]))
+        for start in range(0, len(ids), BATCH_SIZE)
+    )
+
+
+def posts_requeue_failed_classifications() -> int:
+    """Queue every failed post for the AI again (see posts_requeue_classification)."""
+    return _requeue(Post.objects.filter(processing_status=ProcessingStatus.FAILED))
+
+
+def post_requeue_classification(*, post: Post) -> Post:
+    """Queue one post for the AI again; DomainError says why it cannot be."""
+    if post.is_trial:
+        raise DomainError(
+            "A trial reel is classified once approved: approve it first.", code="trial"
+        )
+    if not posts_requeue_classification(ids=[post.pk]):
+        raise DomainError(
+            "This post is being classified right now; try again in a few minutes.",
+            code="processing",
+        )
+    post.refresh_from_db(fields=["processing_status", "ai_attempts", "ai_error"])
+    post.refresh_from_db(fields=["ai_next_attempt_at", "updated_at"])
+    return post
+
+
+def ai_not_ready_reason(*, config: AIConfig | None = None) -> str:
+    """Why the AI classifies nothing right now (no key, empty taxonomy), or "" (cheap)."""
+    config = config or config_from_settings()
+    if config.not_configured_reason:
+        return config.not_configured_reason
+    if not Subcategory.objects.exists():
+        return "AI not configured: the taxonomy is empty; add categories and sub-categories."
+    return ""
+
+
+def ai_status(*, config: AIConfig | None = None) -> dict[str, Any]:
+    """What operators see of the AI: configured or not (with the reason), the model, the
+    prompt version and how many non-trial posts are in each processing status."""
+    config = config or config_from_settings()
+    reason = ai_not_ready_reason(config=config)
+    counts = dict.fromkeys(ProcessingStatus.values, 0)
+    for status, count in (
+        Post.objects.filter(is_trial=False)
+        .order_by()
+        .values_list("processing_status")
+        .annotate(n=Count("pk"))
+    ):
+        counts[status] = count
+    return {
+        "configured": not reason,
+        "reason": reason,
+        "model": config.model,
+        "base_url": config.base_url or OFFICIAL_BASE_URL,
+        "prompt_version": PROMPT_VERSION,
+        "counts": counts,
+    }
+
+
+# --- Trial reels: approve / reject ------------------------------------------------------------
+
+
+def _trial_decide(*, post: Post, user, note: str, approve: bool) -> Post:
+    with transaction.atomic():
+        locked = Post.objects.select_for_update().get(pk=post.pk)
+        if not locked.is_trial:
+            raise DomainError(
+                "This post is not a trial reel (an approved trial is a regular post).",
+                code="not_a_trial",
+            )
+        now = timezone.now()
+        locked.trial_decided_by = user
+        locked.trial_decided_at = now
+        locked.trial_note = note
+        locked.updated_at = now
+        fields = ["trial_status", "trial_decided_by", "trial_decided_at", "trial_note"]
+        if approve:
+            # No longer a trial: the classify_posts job picks it up (specs/ai.md).
+            locked.is_trial = False
+            locked.trial_status = TrialStatus.APPROVED
+            locked.processing_status = ProcessingStatus.PENDING
+            locked.ai_attempts = 0
+            locked.ai_error = ""
+            locked.ai_next_attempt_at = None
+            fields += ["is_trial", "processing_status", "ai_attempts", "ai_error"]
+            fields += ["ai_next_attempt_at"]
+        else:
+            locked.trial_status = TrialStatus.REJECTED
+        locked.save(update_fields=[*fields, "updated_at"])
+    return locked
+
+
+def post_approve_trial(*, post: Post, user, note: str = "") -> Post:
+    """Approve a trial reel: it becomes a regular post and is queued for the AI."""
+    return _trial_decide(post=post, user=user, note=note, approve=True)
+
+
+def post_reject_trial(*, post: Post, user, note: str = "") -> Post:
+    """Reject a trial reel: it stays a trial (its stats are kept), never sent to the AI."""
+    return _trial_decide(post=post, user=user, note=note, approve=False)
+
+
+def _trials_decide(*, posts: QuerySet[Post], user, note: str, approve: bool) -> int:
+    """One UPDATE for many trial reels, with the rules of _trial_decide; posts that are not
+    trial reels (any more) are left alone. Returns how many were decided."""
+    now = timezone.now()
+    fields: dict[str, Any] = {
+        "trial_decided_by": user if getattr(user, "pk", None) else None,
+        "trial_decided_at": now,
+        "trial_note": note,
+        "updated_at": now,
+    }
+    if approve:
+        fields.update(
+            is_trial=False,
+            trial_status=TrialStatus.APPROVED,
+            processing_status=ProcessingStatus.PENDING,
+            ai_attempts=0,
+            ai_error="",
+            ai_next_attempt_at=None,
+        )
+    else:
+        fields["trial_status"] = TrialStatus.REJECTED
+    ids = posts.order_by().values("pk")
+    return Post.objects.filter(pk__in=ids, is_trial=True).update(**fields)
+
+
+def posts_approve_trials(*, posts: QuerySet[Post], user, note: str = "") -> int:
+    """Approve many trial reels at once (see post_approve_trial): they become regular posts,
+    queued for the AI; every other field is kept."""
+    return _trials_decide(posts=posts, user=user, note=note, approve=True)
+
+
+def posts_reject_trials(*, posts: QuerySet[Post], user, note: str = "") -> int:
+    """Reject many trial reels at once (see post_reject_trial): they stay trials, with their
+    stats and history."""
+    return _trials_decide(posts=posts, user=user, note=note, approve=False)

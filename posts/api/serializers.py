@@ -9,7 +9,13 @@ from core.api.serializers import (
 from core.bulk import AddResult
 from core.windows import GRANULARITIES
 from posts.models import Post, PostSnapshot
-from posts.services import post_add, post_bulk_add, post_update
+from posts.services import (
+    post_add,
+    post_bulk_add,
+    post_update,
+    posts_requeue_classification,
+    posts_requeue_failed_classifications,
+)
 
 # What a user sets on a post; everything else comes from the URL, the platforms and the AI.
 BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_item", "extra"]
@@ -58,6 +64,13 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
             "reel_style",
             "processing_status",
             "ai_error",
+            "ai_attempts",
+            "ai_next_attempt_at",
+            "ai_processed_at",
+            "ai_model",
+            "ai_prompt_version",
+            "ai_prompt_tokens",
+            "ai_completion_tokens",
             "last_updated",
             "next_refresh_at",
             "detected_at",
@@ -156,4 +169,55 @@ class PostHistoryPointSerializer(HistoryPointSerializer):
     shares = serializers.IntegerField(source="last_shares", allow_null=True)
     gained = serializers.IntegerField(
         allow_null=True, help_text="Views gained since the previous point (may be negative)."
+    )
+
+
+# --- AI classification: re-queue and status (specs/ai.md) -------------------------------------
+
+
+class PostReclassifySerializer(serializers.Serializer):
+    """Which posts to queue for the AI again: `ids`, or every post with `status` failed."""
+
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        allow_empty=False,
+        max_length=10000,
+        help_text="Post ids.",
+    )
+    # A CharField, not a one-value ChoiceField: its enum would collide with the schema's other
+    # "status" enums.
+    status = serializers.CharField(required=False, help_text='"failed": every failed post.')
+
+    def validate_status(self, value: str) -> str:
+        if value != "failed":
+            raise serializers.ValidationError('Only "failed" is accepted.')
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if ("ids" in attrs) == ("status" in attrs):
+            raise serializers.ValidationError('Give either "ids" or "status": "failed".')
+        return attrs
+
+    def requeue(self) -> int:
+        if "ids" in self.validated_data:
+            return posts_requeue_classification(ids=self.validated_data["ids"])
+        return posts_requeue_failed_classifications()
+
+
+class PostReclassifyResultSerializer(serializers.Serializer):
+    requeued = serializers.IntegerField(
+        help_text="Posts queued again (trial reels and posts being classified are skipped)."
+    )
+
+
+class AIStatusSerializer(serializers.Serializer):
+    configured = serializers.BooleanField()
+    reason = serializers.CharField(help_text='Why nothing is classified; "" when configured.')
+    model = serializers.CharField()
+    base_url = serializers.CharField()
+    prompt_version = serializers.CharField()
+    counts = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Non-trial posts per processing status (pending, processing, completed, failed).",
     )

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import PostSnapshotViewSet, PostViewSet
+from .views import AIStatusView, PostSnapshotViewSet, PostViewSet
 
 router = SimpleRouter()
 router.register("posts", PostViewSet, basename="post")
@@ -8,4 +9,7 @@ router.register(
     r"posts/(?P<post_pk>[^/.]+)/snapshots", PostSnapshotViewSet, basename="post-snapshot"
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("ai/status/", AIStatusView.as_view(), name="ai-status"),
+]

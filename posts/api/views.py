@@ -1,5 +1,9 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, viewsets
+from rest_framework import generics, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet
@@ -7,15 +11,44 @@ from core.windows import GRANULARITIES
 from posts.filters import PostFilterSet, PostSnapshotFilterSet
 from posts.metrics import post_snapshot_history
 from posts.models import Post, PostSnapshot
+from posts.services import (
+    ai_status,
+    post_approve_trial,
+    post_reject_trial,
+    post_requeue_classification,
+    posts_approve_trials,
+    posts_reject_trials,
+)
 
 from .serializers import (
+    AIStatusSerializer,
     PostAddSerializer,
     PostBulkAddSerializer,
     PostHistoryPointSerializer,
+    PostReclassifyResultSerializer,
+    PostReclassifySerializer,
     PostSerializer,
     PostSnapshotSerializer,
     SnapshotHistoryQuerySerializer,
 )
+
+
+class TrialDecisionSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class TrialBulkDecisionSerializer(TrialDecisionSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=settings.API_BULK_MAX_URLS,
+    )
+
+
+class TrialBulkResultSerializer(serializers.Serializer):
+    approved = serializers.IntegerField(required=False, help_text="With /approve/.")
+    rejected = serializers.IntegerField(required=False, help_text="With /reject/.")
+    requested = serializers.IntegerField(help_text="Distinct ids sent.")
 
 
 class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
@@ -30,6 +63,82 @@ class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
     filterset_class = PostFilterSet
     permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    @extend_schema(request=None, responses={202: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def reclassify(self, request, pk=None):
+        """Queue this post for the AI again (any status but `processing`): it becomes
+        `pending` with a clean attempt count. Trial reels are classified once approved."""
+        post = post_requeue_classification(post=self.get_object())
+        post = self.get_queryset().get(pk=post.pk)
+        output = self.serializer_class(post, context=self.get_serializer_context())
+        return Response(output.data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        operation_id="v1_posts_reclassify_many",
+        request=PostReclassifySerializer,
+        responses={202: PostReclassifyResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="reclassify", url_name="reclassify-many")
+    def reclassify_many(self, request):
+        """Queue many posts for the AI again: `{"ids": [...]}` or `{"status": "failed"}`."""
+        serializer = PostReclassifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response({"requeued": serializer.requeue()}, status=status.HTTP_202_ACCEPTED)
+
+    # --- Trial reels: approve / reject (one or many), through posts.services ----------------
+
+    def _decide_one(self, request, decide):
+        data = TrialDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = decide(post=self.get_object(), user=request.user, note=data.validated_data["note"])
+        post = self.get_queryset().get(pk=post.pk)
+        return Response(self.serializer_class(post, context=self.get_serializer_context()).data)
+
+    def _decide_many(self, request, decide, key: str):
+        data = TrialBulkDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = data.validated_data["ids"]
+        count = decide(
+            posts=Post.objects.filter(pk__in=ids),
+            user=request.user,
+            note=data.validated_data["note"],
+        )
+        return Response({key: count, "requested": len(set(ids))})
+
+    @extend_schema(request=TrialDecisionSerializer, responses={200: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve a trial reel: it becomes a regular post (`is_trial` false, `trial_status`
+        approved, who and when recorded) and is queued for AI classification."""
+        return self._decide_one(request, post_approve_trial)
+
+    @extend_schema(request=TrialDecisionSerializer, responses={200: PostSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject a trial reel: `trial_status` rejected; the post and its history are kept."""
+        return self._decide_one(request, post_reject_trial)
+
+    @extend_schema(
+        operation_id="v1_posts_approve_many",
+        request=TrialBulkDecisionSerializer,
+        responses={200: TrialBulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many")
+    def approve_many(self, request):
+        """Approve many trial reels: `{"ids": [...], "note": "..."}`. Posts that are not trial
+        reels are left alone; `approved` says how many were."""
+        return self._decide_many(request, posts_approve_trials, "approved")
+
+    @extend_schema(
+        operation_id="v1_posts_reject_many",
+        request=TrialBulkDecisionSerializer,
+        responses={200: TrialBulkResultSerializer},
+    )
+    @action(detail=False, methods=["post"], url_path="reject", url_name="reject-many")
+    def reject_many(self, request):
+        """Reject many trial reels: `{"ids": [...], "note": "..."}`; `rejected` says how many."""
+        return self._decide_many(request, posts_reject_trials, "rejected")
 
 
 HISTORY_PARAMETERS = [
@@ -85,3 +194,12 @@ class PostSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     @staticmethod
     def history(post, **query):
         return post_snapshot_history(post=post, **query)
+
+
+class AIStatusView(APIView):
+    """Is the AI configured (and if not, why: posts stay pending), with which model and prompt
+    version, and how many posts are in each processing status."""
+
+    @extend_schema(responses=AIStatusSerializer)
+    def get(self, request):
+        return Response(AIStatusSerializer(ai_status()).data)

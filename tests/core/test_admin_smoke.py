@@ -11,13 +11,13 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 
 from core.admin import EstimatedCountPaginator, ordered_app_list
 from creators.models import Account, AccountSnapshot
-from finance.models import FinanceItem
+from finance.models import FinanceItem, PayoutStatement
 from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
 from settings_app.models import ApiKey, Board, Category, Client, Editor, Subcategory
 from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
-from tests.finance.factories import FinanceItemFactory
+from tests.finance.factories import FinanceItemFactory, PayoutStatementFactory
 from tests.operations.factories import FailedItemFactory, JobRunFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
 from tests.settings_app.factories import (
@@ -64,6 +64,7 @@ INSTANCE_MAKERS = {
     Post: lambda: PostFactory(views=12_345),
     PostSnapshot: lambda: PostSnapshotFactory(),
     FinanceItem: lambda: FinanceItemFactory(),
+    PayoutStatement: lambda: PayoutStatementFactory(),
     JobRun: lambda: JobRunFactory(),
     FailedItem: lambda: FailedItemFactory(),
 }

@@ -325,6 +325,8 @@ def test_a_post_shows_every_documented_field(api):
         *["subcategory_names", "reel_style", "reel_style_display", "processing_status"],
         *["processing_status_display", "ai_error", "last_updated", "next_refresh_at", "is_trial"],
         *["detected_at", "deleted_at"],
+        *["ai_attempts", "ai_next_attempt_at", "ai_processed_at", "ai_model"],
+        *["ai_prompt_version", "ai_prompt_tokens", "ai_completion_tokens"],
         *[
             "trial_status",
             "trial_status_display",

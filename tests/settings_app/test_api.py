@@ -27,6 +27,7 @@ CRUD_CASES = [
 def test_reference_data_can_be_created_listed_read_changed_and_deleted(
     api, path, model, payload, change
 ):
+    Category.objects.all().delete()  # the default taxonomy (settings_app migration 0002)
     url = f"/api/v1/{path}/"
 
     created = api.post(url, payload)
@@ -146,6 +147,7 @@ def test_a_category_lists_its_subcategories(api):
 
 
 def test_a_subcategory_is_created_under_its_category(api):
+    Category.objects.all().delete()  # the default taxonomy (settings_app migration 0002)
     category = CategoryFactory(name="Fitness")
 
     response = api.post("/api/v1/subcategories/", {"category": category.pk, "name": "Yoga"})
@@ -156,6 +158,7 @@ def test_a_subcategory_is_created_under_its_category(api):
 
 
 def test_a_subcategory_can_be_renamed_moved_and_deleted(api):
+    Category.objects.all().delete()  # the default taxonomy (settings_app migration 0002)
     yoga, other_category = SubcategoryFactory(name="Yoga"), CategoryFactory()
     url = f"/api/v1/subcategories/{yoga.pk}/"
 

@@ -1,0 +1,159 @@
+from rest_framework import serializers
+
+from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
+from finance.models import FinanceItem, PayoutStatement, StatementEvent
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class FinanceItemSerializer(CleanModelSerializer):
+    class Meta:
+        model = FinanceItem
+        fields = [
+            "id",
+            "code",
+            "payee_name",
+            "payment_method",
+            "phone_number",
+            "payment_details",
+            "currency",
+            "base_monthly_pay",
+            "expected_monthly_posting_volume",
+            "rate_per_1k_views",
+            "prorate_by_volume",
+            "started_date",
+            "is_active",
+            "notes",
+            "last_paid_date",
+            "paid_amount",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["last_paid_date", "paid_amount", "created_at", "updated_at"]
+
+
+STATUS_HELP = "draft, approved, paid or void"
+
+
+class StatementEventSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Plain strings: one enum of statuses in the schema (the statement's `status_display`).
+    from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    to_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+
+    class Meta:
+        model = StatementEvent
+        fields = [
+            "kind",
+            "at",
+            "actor",
+            "from_status",
+            "to_status",
+            "amount",
+            "amount_due",
+            "payment_method",
+            "payment_reference",
+            "note",
+        ]
+
+
+class PayoutStatementSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
+    month = serializers.DateField(format="%Y-%m")
+    finance_item_code = serializers.CharField(source="finance_item.code", read_only=True)
+    payee_name = serializers.CharField(source="finance_item.payee_name", read_only=True)
+    balance = serializers.DecimalField(**MONEY, read_only=True)
+    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    paid_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    voided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    events = StatementEventSerializer(many=True, read_only=True)
+    # A string, not an enum: drf-spectacular would name it like the other apps' `status`.
+    status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = PayoutStatement
+        fields = [
+            "id",
+            "finance_item",
+            "finance_item_code",
+            "payee_name",
+            "month",
+            "currency",
+            "posting_volume",
+            "expected_posting_volume",
+            "views_generated",
+            "kpi_status",
+            "base",
+            "variable",
+            "computed",
+            "adjustment",
+            "adjustment_reason",
+            "amount_due",
+            "paid_amount",
+            "balance",
+            "status",
+            "status_display",
+            "computed_at",
+            "approved_by",
+            "approved_at",
+            "paid_at",
+            "paid_by",
+            "payment_method",
+            "payment_reference",
+            "voided_by",
+            "voided_at",
+            "void_reason",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+class AdjustSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        **MONEY, help_text="The signed adjustment; it replaces the previous one."
+    )
+    reason = serializers.CharField(help_text="Required: why the amount changes.")
+
+
+class MarkPaidSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True, help_text="Default: the whole balance."
+    )
+    method = serializers.CharField(required=False, allow_blank=True, default="")
+    reference = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class VoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RecomputeReportSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.CharField())
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    frozen = serializers.IntegerField()
+    void = serializers.IntegerField()
+    accounts = serializers.IntegerField()
+
+
+class BreakdownRowSerializer(serializers.Serializer):
+    post = serializers.IntegerField(source="post.pk")
+    url = serializers.CharField(source="post.url")
+    account = serializers.CharField(source="post.account", allow_null=True)
+    post_date = serializers.DateTimeField(source="post.post_date", allow_null=True)
+    in_month = serializers.BooleanField(help_text="Published in the month (posting volume).")
+    gained = serializers.IntegerField(help_text="gained(views, month)")
+    share_of_views = serializers.DecimalField(max_digits=12, decimal_places=6, allow_null=True)
+    variable_share = serializers.DecimalField(**MONEY)
+
+
+class BreakdownSerializer(serializers.Serializer):
+    finance_item = serializers.IntegerField(source="item.pk")
+    month = serializers.DateField(format="%Y-%m")
+    as_of = serializers.DateTimeField()
+    statement = serializers.IntegerField(source="statement.pk", allow_null=True, default=None)
+    posting_volume = serializers.IntegerField()
+    views_generated = serializers.IntegerField()
+    variable = serializers.DecimalField(**MONEY)
+    adds_up = serializers.BooleanField()
+    rows = BreakdownRowSerializer(many=True)

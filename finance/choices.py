@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class StatementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    PAID = "paid", "Paid"
+    VOID = "void", "Void"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    APPROVED = "approved", "Approved"
+    ADJUSTED = "adjusted", "Adjusted"
+    REOPENED = "reopened", "Back to draft"
+    PAID = "paid", "Payment"
+    VOIDED = "voided", "Voided"

@@ -1,0 +1,74 @@
+"""The FilterSets of finance items and statements: the API and the admin both filter through
+them."""
+
+import django_filters as filters
+from django import forms
+from django.db.models import Q
+
+from core.errors import DomainError
+from creators.models import KpiStatus
+
+from .choices import StatementStatus
+from .models import FinanceItem, PayoutStatement
+from .queries import parse_month
+
+
+class MonthField(forms.CharField):
+    """ "YYYY-MM" as the 1st of the month."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return parse_month(value)
+        except DomainError as error:
+            raise forms.ValidationError(error.message, code="invalid") from None
+
+
+class MonthFilter(filters.Filter):
+    field_class = MonthField
+
+
+def _search_items(queryset, prefix: str, value: str):
+    value = value.strip()
+    if not value:
+        return queryset
+    return queryset.filter(
+        Q(**{f"{prefix}code__istartswith": value}) | Q(**{f"{prefix}payee_name__icontains": value})
+    )
+
+
+class FinanceItemFilterSet(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
+    is_active = filters.BooleanFilter()
+    prorate_by_volume = filters.BooleanFilter()
+    payment_method = filters.CharFilter(lookup_expr="iexact")
+    ordering = filters.OrderingFilter(
+        fields=("code", "payee_name", "base_monthly_pay", "last_paid_date", "created_at")
+    )
+
+    class Meta:
+        model = FinanceItem
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return _search_items(queryset, "", value)
+
+
+class PayoutStatementFilterSet(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
+    month = MonthFilter(label="Month (YYYY-MM)")
+    status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)
+    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
+    finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
+    ordering = filters.OrderingFilter(
+        fields=("month", ("finance_item__code", "code"), "amount_due", "paid_at", "status")
+    )
+
+    class Meta:
+        model = PayoutStatement
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        return _search_items(queryset, "finance_item__", value)

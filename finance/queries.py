@@ -1,0 +1,328 @@
+"""Reads of the finance app: the monthly figures of finance items (in SQL, from the metric
+definitions of posts.metrics and creators.metrics), the payments board and the post
+monetization breakdown."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from core import windows
+from core.errors import DomainError
+from creators.metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
+from creators.models import Account
+from posts.metrics import views_gained_in
+from posts.models import Post
+
+from .amounts import ZERO, allocate
+from .choices import StatementStatus
+from .models import FinanceItem, PayoutStatement
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+# --- Months -----------------------------------------------------------------------------------
+
+
+def parse_month(text: str) -> date:
+    """ "YYYY-MM" as the 1st of that month; DomainError otherwise."""
+    match = _MONTH.match((text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise DomainError(
+            f"Month {text!r} is not valid: use YYYY-MM, e.g. 2026-03.",
+            fields={"month": ["YYYY-MM"]},
+        )
+    return date(int(match.group(1)), int(match.group(2)), 1)
+
+
+def month_of(moment: datetime) -> date:
+    """The 1st of the month of `moment`, in the agency's time zone."""
+    return windows.local_date(moment).replace(day=1)
+
+
+def previous_month(month: date) -> date:
+    return (month.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def month_window(month: date) -> windows.Window:
+    """`[1st of the month, 1st of the next month)` in the agency's time zone."""
+    return windows.month_bounds(month.year, month.month)
+
+
+def default_board_month(now: datetime | None = None) -> date:
+    """The payments board opens on last month (the one being paid)."""
+    return previous_month(month_of(now or timezone.now()))
+
+
+# --- Monthly figures --------------------------------------------------------------------------
+
+
+def counted_posts_of(item_id: int) -> QuerySet:
+    """The posts counted toward a finance item (specs/finance.md), whenever published."""
+    return Post.objects.filter(counts_toward_item(item_id))
+
+
+def with_month_figures(items: QuerySet, month: date, *, now: datetime) -> QuerySet:
+    """Annotate a FinanceItem queryset with `month_posting_volume`, `month_views_generated`
+    and `month_kpi_status` for `month` as of `now` (a current month's window ends at `now`).
+
+    Two correlated aggregates per item, computed by the database from the shared definitions.
+    """
+    window = month_window(month)
+    start, end = window
+    volume = Coalesce(finance_item_posting_volume(start, end, item="pk"), Value(0))
+    gained = (
+        Post.objects.filter(counts_toward_item(OuterRef("pk")))
+        .order_by()
+        .annotate(total=Func(views_gained_in(window, now=now), function="SUM"))
+        .values("total")
+    )
+    elapsed, length = windows.elapsed_fraction(now, window)
+    return items.annotate(
+        month_posting_volume=volume,
+        month_views_generated=Coalesce(Subquery(gained, output_field=BigIntegerField()), Value(0)),
+        month_kpi_status=month_kpi_status(
+            volume, F("expected_monthly_posting_volume"), elapsed_s=elapsed, length_s=length
+        ),
+    )
+
+
+# --- Payments board ---------------------------------------------------------------------------
+
+
+def accounts_count() -> Subquery:
+    """For a queryset naming a finance item in `finance_item_id`: its accounts."""
+    accounts = (
+        Account.objects.filter(finance_item_id=OuterRef("finance_item_id"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(accounts, output_field=BigIntegerField())
+
+
+def board_statements(month: date, *, statuses=None) -> QuerySet:
+    """The payments board: one statement per finance item for `month`, with its payee and its
+    accounts count."""
+    queryset = (
+        PayoutStatement.objects.filter(month=month)
+        .select_related("finance_item", "approved_by", "paid_by")
+        .annotate(accounts_count=accounts_count())
+        .order_by("finance_item__code")
+    )
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    return queryset
+
+
+def board_totals(statements: QuerySet) -> dict:
+    totals = statements.exclude(status=StatementStatus.VOID).aggregate(
+        amount_due=Sum("amount_due"), paid_amount=Sum("paid_amount"), count=Count("pk")
+    )
+    totals["amount_due"] = totals["amount_due"] or ZERO
+    totals["paid_amount"] = totals["paid_amount"] or ZERO
+    totals["balance"] = totals["amount_due"] - totals["paid_amount"]
+    return totals
+
+
+def finance_items_table() -> QuerySet:
+    """The finance table: each item with its creator count and its latest statement's
+    figures (the current month's draft once the payments job has run)."""
+    latest = (
+        PayoutStatement.objects.filter(finance_item_id=OuterRef("pk"))
+        .exclude(status=StatementStatus.VOID)
+        .order_by("-month")
+    )
+    creators = (
+        Account.objects.filter(finance_item_id=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return FinanceItem.objects.annotate(
+        creator_count=Coalesce(Subquery(creators, output_field=BigIntegerField()), Value(0)),
+        latest_month=Subquery(latest.values("month")[:1]),
+        latest_posting_volume=Subquery(latest.values("posting_volume")[:1]),
+        latest_views_generated=Subquery(latest.values("views_generated")[:1]),
+        latest_amount_due=Subquery(latest.values("amount_due")[:1]),
+    )
+
+
+# --- Post monetization breakdown --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    post: Post
+    in_month: bool  # published in the month: counts in the posting volume
+    gained: int
+    share_of_views: Decimal | None  # a fraction of views_generated (None when it is <= 0)
+    variable_share: Decimal
+
+    @property
+    def share_percent(self) -> Decimal | None:
+        if self.share_of_views is None:
+            return None
+        return (self.share_of_views * 100).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    item: FinanceItem
+    month: date
+    as_of: datetime
+    statement: PayoutStatement | None
+    rows: list[BreakdownRow]
+    posting_volume: int
+    views_generated: int
+    variable: Decimal
+
+    @property
+    def adds_up(self) -> bool:
+        """The rows give the statement's figures (always, unless posts were reassigned or
+        snapshots backfilled after a frozen statement was computed)."""
+        if self.statement is None:
+            return True
+        return (
+            self.posting_volume == self.statement.posting_volume
+            and self.views_generated == self.statement.views_generated
+            and self.variable == self.statement.variable
+        )
+
+
+def statement_breakdown(
+    item: FinanceItem, month: date, *, now: datetime | None = None
+) -> Breakdown:
+    """Each post counted toward `item` that was published in `month` or gained views in it:
+    its `gained(views, month)`, its share of the month's views and of the variable pay.
+
+    As of the statement's `computed_at` when there is one (a frozen statement keeps its
+    figures), else of `now`. The variable is the statement's, split in whole cents that add up
+    to it exactly.
+    """
+    statement = PayoutStatement.objects.filter(finance_item=item, month=month).first()
+    as_of = (statement.computed_at if statement and statement.computed_at else None) or (
+        now or timezone.now()
+    )
+    window = month_window(month)
+    start, end = window
+    posts = list(
+        counted_posts_of(item.pk)
+        .annotate(gained=Coalesce(views_gained_in(window, now=as_of), Value(0)))
+        .filter(
+            ~Q(gained=0) | Q(post_date__gte=start, post_date__lt=end),
+        )
+        .select_related("account")
+        .order_by("-gained", "-post_date", "pk")
+    )
+    views_generated = sum(post.gained for post in posts)
+    posting_volume = sum(1 for post in posts if _in_window(post.post_date, window))
+    if statement is not None:
+        variable = statement.variable
+    else:
+        from .services import figures_for
+
+        variable = figures_for(item, month, now=as_of)["variable"]
+    if views_generated > 0 and variable:
+        shares = allocate(variable, [post.gained for post in posts])
+    else:
+        shares = [ZERO] * len(posts)
+    rows = [
+        BreakdownRow(
+            post=post,
+            in_month=_in_window(post.post_date, window),
+            gained=post.gained,
+            share_of_views=(
+                Decimal(post.gained) / Decimal(views_generated) if views_generated > 0 else None
+            ),
+            variable_share=share,
+        )
+        for post, share in zip(posts, shares, strict=True)
+    ]
+    return Breakdown(
+        item=item,
+        month=month,
+        as_of=as_of,
+        statement=statement,
+        rows=rows,
+        posting_volume=posting_volume,
+        views_generated=views_generated,
+        variable=variable,
+    )
+
+
+def _in_window(moment: datetime | None, window: windows.Window) -> bool:
+    return moment is not None and window[0] <= moment < window[1]
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+CSV_HEADER = (
+    "month",
+    "finance_item",
+    "payee",
+    "accounts",
+    "currency",
+    "posting_volume",
+    "expected_posting_volume",
+    "views_generated",
+    "kpi_status",
+    "base",
+    "variable",
+    "computed",
+    "adjustment",
+    "adjustment_reason",
+    "amount_due",
+    "paid_amount",
+    "balance",
+    "status",
+    "paid_at",
+    "payment_method",
+    "payment_reference",
+)
+
+
+def statement_csv_rows(statements: QuerySet):
+    """The export: a header, then one row per statement (money as plain 2-place decimals)."""
+    yield CSV_HEADER
+    for s in statements.annotate(accounts_count=accounts_count()).select_related("finance_item"):
+        yield (
+            f"{s.month:%Y-%m}",
+            s.finance_item.code,
+            s.finance_item.payee_name,
+            s.accounts_count or 0,
+            s.currency,
+            s.posting_volume,
+            "" if s.expected_posting_volume is None else s.expected_posting_volume,
+            s.views_generated,
+            s.kpi_status,
+            s.base,
+            s.variable,
+            s.computed,
+            s.adjustment,
+            s.adjustment_reason,
+            s.amount_due,
+            s.paid_amount,
+            s.balance,
+            s.status,
+            timezone.localtime(s.paid_at).isoformat() if s.paid_at else "",
+            s.payment_method,
+            s.payment_reference,
+        )

@@ -1,0 +1,407 @@
+"""Writes of the finance app (specs/finance.md): the payments job's recompute of draft
+statements, and the statement lifecycle draft → approved → paid (or void).
+
+Rules of the lifecycle:
+- `approve`: a draft becomes approved; its figures are frozen from then on.
+- `adjust`: sets the statement's (signed) adjustment, with a required reason, on a draft or an
+  approved statement. Adjusting an approved statement sends it back to draft: the amount that
+  was approved changed, so it must be approved again. Paid and void statements cannot change.
+- `mark_paid`: records a payment on an approved statement (or a further payment on a paid one
+  that still has a balance). The amount may be less than the balance (a partial payment, the
+  remaining balance is shown), never more. The statement becomes paid; the finance item's
+  `last_paid_date` and `paid_amount` follow.
+- `void`: a draft or approved statement is voided; the row stays (the job never recreates or
+  recomputes it). A paid statement cannot be voided: money moved.
+Each change is a StatementEvent with who and when. A broken rule raises DomainError.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core import windows
+from core.errors import DomainError
+from creators.metrics import account_metrics_recompute
+from creators.models import Account
+
+from .amounts import statement_amounts, to_money
+from .choices import EventKind, StatementStatus
+from .models import FinanceItem, PayoutStatement, StatementEvent
+from .queries import month_of, month_window, previous_month, with_month_figures
+
+logger = logging.getLogger(__name__)
+
+# --- Figures ----------------------------------------------------------------------------------
+
+
+def _figures(item: FinanceItem, month: date) -> dict:
+    """A statement's figures from an item annotated by `with_month_figures`."""
+    amounts = statement_amounts(
+        base_monthly_pay=item.base_monthly_pay,
+        started_date=item.started_date,
+        month=month,
+        prorate_by_volume=item.prorate_by_volume,
+        expected=item.expected_monthly_posting_volume,
+        posting_volume=item.month_posting_volume,
+        rate_per_1k_views=item.rate_per_1k_views,
+        views_generated=item.month_views_generated,
+    )
+    return {
+        "posting_volume": item.month_posting_volume,
+        "expected_posting_volume": item.expected_monthly_posting_volume,
+        "views_generated": item.month_views_generated,
+        "kpi_status": item.month_kpi_status,
+        "base": amounts.base,
+        "variable": amounts.variable,
+        "computed": amounts.computed,
+        "currency": item.currency,
+    }
+
+
+def figures_for(item: FinanceItem, month: date, *, now: datetime | None = None) -> dict:
+    """One item's figures for `month` as of `now`, without writing anything."""
+    annotated = with_month_figures(
+        FinanceItem.objects.filter(pk=item.pk), month, now=now or timezone.now()
+    ).get()
+    return _figures(annotated, month)
+
+
+# --- The payments job -------------------------------------------------------------------------
+
+
+@dataclass
+class RecomputeReport:
+    months: list[str] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    frozen: int = 0  # approved or paid: left as they are
+    void: int = 0
+    accounts: int = 0  # accounts whose monthly figures were recomputed
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def finance_statements_recompute(
+    *,
+    now: datetime | None = None,
+    item_ids: Iterable[int] | None = None,
+    with_accounts: bool = True,
+) -> RecomputeReport:
+    """The `process_creator_payments` job: (re)compute the draft statements of the current and
+    the previous month as of `now`, for the given finance items (all when `None`).
+
+    A statement is created for each active item that had started by the month's end; existing
+    drafts are recomputed (their adjustment is kept); approved and paid statements are frozen
+    and void ones are left alone. With `with_accounts`, the monthly figures and KPI status of
+    the items' accounts are refreshed too (creators.metrics.account_metrics_recompute).
+    """
+    now = now or timezone.now()
+    current = month_of(now)
+    report = RecomputeReport()
+    ids = None if item_ids is None else sorted({int(pk) for pk in item_ids})
+    for month in (previous_month(current), current):
+        report.months.append(f"{month:%Y-%m}")
+        _recompute_month(month, now=now, ids=ids, report=report)
+    if with_accounts and ids != []:
+        accounts = Account.objects.filter(finance_item__isnull=False)
+        if ids is not None:
+            accounts = accounts.filter(finance_item_id__in=ids)
+        report.accounts = account_metrics_recompute(
+            account_ids=list(accounts.values_list("pk", flat=True)), now=now
+        )
+    logger.info("Finance statements recomputed: %s", report.as_dict())
+    return report
+
+
+def _recompute_month(
+    month: date, *, now: datetime, ids: list[int] | None, report: RecomputeReport
+) -> None:
+    next_first = windows.local_date(month_window(month)[1])
+    existing = dict(
+        PayoutStatement.objects.filter(month=month).values_list("finance_item_id", "status")
+    )
+    drafts = PayoutStatement.objects.filter(month=month, status=StatementStatus.DRAFT)
+    items = FinanceItem.objects.filter(
+        Q(is_active=True) & (Q(started_date__isnull=True) | Q(started_date__lt=next_first))
+        | Q(pk__in=drafts.values("finance_item_id"))
+    )
+    if ids is not None:
+        items = items.filter(pk__in=ids)
+    # Frozen and void statements are left as they are: their items' figures are not computed.
+    settled = {pk for pk, status in existing.items() if status != StatementStatus.DRAFT}
+    for pk in settled if ids is None else settled.intersection(ids):
+        if existing[pk] == StatementStatus.VOID:
+            report.void += 1
+        else:
+            report.frozen += 1
+    items = items.exclude(
+        pk__in=PayoutStatement.objects.filter(month=month)
+        .exclude(status=StatementStatus.DRAFT)
+        .values("finance_item_id")
+    )
+    for item in with_month_figures(items.order_by("pk"), month, now=now):
+        status = existing.get(item.pk)
+        figures = _figures(item, month)
+        if status == StatementStatus.DRAFT:
+            report.updated += _update_draft(item.pk, month, figures, now=now)
+            continue
+        try:
+            with transaction.atomic():
+                statement = PayoutStatement.objects.create(
+                    finance_item=item,
+                    month=month,
+                    **figures,
+                    amount_due=figures["computed"],
+                    computed_at=now,
+                )
+                _event(statement, EventKind.CREATED, user=None, at=now, to_status="draft")
+            report.created += 1
+        except IntegrityError:  # created meanwhile by another run: update it if still a draft
+            report.updated += _update_draft(item.pk, month, figures, now=now)
+
+
+def _update_draft(item_id: int, month: date, figures: dict, *, now: datetime) -> int:
+    """Write the figures on the statement only while it is a draft (one conditional UPDATE: a
+    statement approved meanwhile is not touched)."""
+    return PayoutStatement.objects.filter(
+        finance_item_id=item_id, month=month, status=StatementStatus.DRAFT
+    ).update(
+        **figures,
+        amount_due=F("adjustment") + figures["computed"],
+        computed_at=now,
+        updated_at=now,
+    )
+
+
+# --- The lifecycle ----------------------------------------------------------------------------
+
+
+def _event(
+    statement: PayoutStatement,
+    kind: str,
+    *,
+    user,
+    at: datetime,
+    from_status: str = "",
+    to_status: str = "",
+    **fields,
+) -> StatementEvent:
+    return StatementEvent.objects.create(
+        statement=statement,
+        kind=kind,
+        actor=user if getattr(user, "pk", None) else None,
+        at=at,
+        from_status=from_status,
+        to_status=to_status,
+        amount_due=statement.amount_due,
+        **fields,
+    )
+
+
+def _locked(statement: PayoutStatement | int) -> PayoutStatement:
+    """The statement, re-read and locked for the rest of the transaction."""
+    pk = statement.pk if isinstance(statement, PayoutStatement) else statement
+    try:
+        return PayoutStatement.objects.select_for_update().select_related("finance_item").get(pk=pk)
+    except PayoutStatement.DoesNotExist:
+        from core.errors import NotFoundError
+
+        raise NotFoundError("This statement does not exist.") from None
+
+
+def _require(statement: PayoutStatement, allowed: tuple[str, ...], action: str) -> None:
+    if statement.status not in allowed:
+        names = " or ".join(StatementStatus(s).label.lower() for s in allowed)
+        raise DomainError(
+            f"Cannot {action} statement {statement}: it is"
+            f" {statement.get_status_display().lower()}. Only {names} statements can be"
+            f" {_past(action)}.",
+            code="invalid_status",
+        )
+
+
+def _past(action: str) -> str:
+    return {"approve": "approved", "adjust": "adjusted", "pay": "paid", "void": "voided"}[action]
+
+
+def _money(value, name: str) -> Decimal:
+    try:
+        return to_money(value)
+    except (InvalidOperation, TypeError, ValueError):
+        raise DomainError(
+            f"{value!r} is not an amount.", fields={name: ["A number, e.g. 12.50."]}
+        ) from None
+
+
+@transaction.atomic
+def statement_approve(*, statement: PayoutStatement, user, now: datetime | None = None):
+    """Approve a draft: its figures are frozen from now on."""
+    now = now or timezone.now()
+    statement = _locked(statement)
+    _require(statement, (StatementStatus.DRAFT,), "approve")
+    statement.status = StatementStatus.APPROVED
+    statement.approved_by = user if getattr(user, "pk", None) else None
+    statement.approved_at = now
+    statement.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+    _event(
+        statement, EventKind.APPROVED, user=user, at=now, from_status="draft", to_status="approved"
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_adjust(
+    *, statement: PayoutStatement, user, amount, reason: str, now: datetime | None = None
+):
+    """Set the statement's signed adjustment (it replaces the previous one) with a reason.
+
+    On an approved statement the statement goes back to draft, to be approved again.
+    """
+    now = now or timezone.now()
+    amount = _money(amount, "amount")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(
+            "An adjustment needs a reason.", fields={"reason": ["This field is required."]}
+        )
+    statement = _locked(statement)
+    _require(statement, (StatementStatus.DRAFT, StatementStatus.APPROVED), "adjust")
+    previous = statement.status
+    statement.adjustment = amount
+    statement.adjustment_reason = reason
+    statement.amount_due = statement.computed + amount
+    statement.status = StatementStatus.DRAFT
+    statement.approved_by = None
+    statement.approved_at = None
+    statement.save(
+        update_fields=[
+            "adjustment",
+            "adjustment_reason",
+            "amount_due",
+            "status",
+            "approved_by",
+            "approved_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        statement,
+        EventKind.ADJUSTED,
+        user=user,
+        at=now,
+        from_status=previous,
+        to_status=statement.status,
+        amount=amount,
+        note=reason,
+    )
+    return statement
+
+
+@transaction.atomic
+def statement_mark_paid(
+    *,
+    statement: PayoutStatement,
+    user,
+    amount=None,
+    method: str = "",
+    reference: str = "",
+    now: datetime | None = None,
+):
+    """Record a payment of `amount` (default: the whole balance) on an approved statement, or
+    a further payment on a paid one that still has a balance. Partial payments are allowed;
+    paying more than the balance is not."""
+    now = now or timezone.now()
+    statement = _locked(statement)
+    if statement.status == StatementStatus.PAID and statement.balance <= 0:
+        raise DomainError(f"Statement {statement} is already paid in full.", code="invalid_status")
+    _require(statement, (StatementStatus.APPROVED, StatementStatus.PAID), "pay")
+    balance = statement.balance
+    amount = balance if amount in (None, "") else _money(amount, "amount")
+    if amount <= 0 and balance > 0:
+        raise DomainError("A payment must be more than 0.", fields={"amount": ["More than 0."]})
+    if amount > balance:
+        raise DomainError(
+            f"The payment ({amount}) is more than the balance ({balance}).",
+            fields={"amount": [f"At most {balance}."]},
+        )
+    method = (method or "").strip() or statement.finance_item.payment_method
+    previous = statement.status
+    statement.status = StatementStatus.PAID
+    statement.paid_amount += amount
+    statement.paid_at = now
+    statement.paid_by = user if getattr(user, "pk", None) else None
+    statement.payment_method = method
+    statement.payment_reference = (reference or "").strip()
+    statement.save(
+        update_fields=[
+            "status",
+            "paid_amount",
+            "paid_at",
+            "paid_by",
+            "payment_method",
+            "payment_reference",
+            "updated_at",
+        ]
+    )
+    _event(
+        statement,
+        EventKind.PAID,
+        user=user,
+        at=now,
+        from_status=previous,
+        to_status=statement.status,
+        amount=amount,
+        payment_method=method,
+        payment_reference=statement.payment_reference,
+    )
+    _item_paid_follow(statement.finance_item_id)
+    return statement
+
+
+def _item_paid_follow(item_id: int) -> None:
+    """The item's `last_paid_date` and `paid_amount`: its latest payment's day (agency time)
+    and what was paid on that statement."""
+    latest = (
+        PayoutStatement.objects.filter(finance_item_id=item_id, paid_at__isnull=False)
+        .order_by("-paid_at", "-pk")
+        .first()
+    )
+    FinanceItem.objects.filter(pk=item_id).update(
+        last_paid_date=windows.local_date(latest.paid_at) if latest else None,
+        paid_amount=latest.paid_amount if latest else None,
+    )
+
+
+@transaction.atomic
+def statement_void(
+    *, statement: PayoutStatement, user, reason: str = "", now: datetime | None = None
+):
+    """Void a draft or approved statement; the row stays and the job leaves it alone."""
+    now = now or timezone.now()
+    statement = _locked(statement)
+    _require(statement, (StatementStatus.DRAFT, StatementStatus.APPROVED), "void")
+    previous = statement.status
+    statement.status = StatementStatus.VOID
+    statement.voided_by = user if getattr(user, "pk", None) else None
+    statement.voided_at = now
+    statement.void_reason = (reason or "").strip()
+    statement.save(update_fields=["status", "voided_by", "voided_at", "void_reason", "updated_at"])
+    _event(
+        statement,
+        EventKind.VOIDED,
+        user=user,
+        at=now,
+        from_status=previous,
+        to_status="void",
+        note=statement.void_reason,
+    )
+    return statement
