@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("posts.api.urls")),
     path("", include("creators.api.urls")),
     path("", include("finance.api.urls")),
+    path("", include("operations.api.urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),
 ]

@@ -38,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
-    "django.contrib.auth",
+    "settings_app.apps.UsersAndRolesConfig",  # django.contrib.auth, as "Users & Roles"
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,6 +181,43 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Security: roles, API keys, throttles, lockout, encryption, headers ------------------------
+# Roles are groups (settings_app/roles.py); rows are scoped by settings_app/access.py.
+# The cache holds throttle counters and login lockouts: with several web workers point it at a
+# shared cache (redis://…, or dbcache://table after `manage.py createcachetable`).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Requests per key (API keys) and per signed-in user (sessions): "<n>/<second|minute|hour|day>".
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "settings_app.throttling.ApiKeyRateThrottle",
+    "settings_app.throttling.SessionUserRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "api_key": env.str("API_THROTTLE_KEY_RATE", default="1200/minute"),
+    "user": env.str("API_THROTTLE_USER_RATE", default="600/minute"),
+}
+# N failed admin logins of one username from one IP within M minutes lock that pair for M minutes.
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Fernet keys for secrets stored in the database (core.fields.EncryptedTextField), comma-
+# separated: the first encrypts, all decrypt (rotation: prepend a new key, then run
+# `manage.py rotate_encryption_key`, then drop the old one). Without a key, storing or
+# reading an encrypted secret fails with a clear error.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Size caps: a request body (JSON, forms, bulk URL lists) and an upload held in memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Thumbnails come from the platforms' CDNs (https); no inline scripts anywhere.
+CONTENT_SECURITY_POLICY = env.str(
+    "CONTENT_SECURITY_POLICY",
+    default="default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'",
+)
+
 # --- Jobs (django-q2) -------------------------------------------------------------------------
 # timeout < retry so a slow task is killed before it is handed out again; finite attempts.
 Q_CLUSTER = {
@@ -190,6 +228,8 @@ Q_CLUSTER = {
     "max_attempts": env.int("Q_MAX_ATTEMPTS", default=3),
     "catch_up": False,
     "save_limit": 1000,
+    # Per task function: the every-minute heartbeat must not push the other jobs' results out.
+    "save_limit_per": "func",
     "ack_failures": True,
     "label": "Jobs",
 }
@@ -202,10 +242,19 @@ if Q_CLUSTER["timeout"] >= Q_CLUSTER["retry"]:
 
 # --- Logging ----------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# text: human-readable lines; json: one JSON object per line (core.logging.JsonFormatter), with
+# the fields of each job run (job, status, duration_s, items) and provider error (provider, error).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "core.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 
@@ -342,6 +391,26 @@ LOGGING["loggers"] = {**LOGGING.get("loggers", {}), "httpx2": {"level": "WARNING
 if Q_CLUSTER["timeout"] >= AI_PROCESSING_TIMEOUT_MINUTES * 60:
     # A post would be taken back while the job that holds it still runs.
     raise ImproperlyConfigured("AI_PROCESSING_TIMEOUT_MINUTES must be longer than Q_TIMEOUT.")
+
+# --- Operations / alerts ----------------------------------------------------------------------
+# Health: the worker is "down" when the heartbeat job has not run for this long; a job is late
+# when its schedule is overdue by more than JOB_LATE_GRACE_MINUTES; a post is overdue when its
+# refresh is due for more than FRESHNESS_GRACE_MINUTES.
+HEALTH_WORKER_STALE_SECONDS = env.int("HEALTH_WORKER_STALE_SECONDS", default=300)
+JOB_LATE_GRACE_MINUTES = env.int("JOB_LATE_GRACE_MINUTES", default=15)
+FRESHNESS_GRACE_MINUTES = env.int("FRESHNESS_GRACE_MINUTES", default=60)
+# Alerts go by e-mail (Django's EMAIL_* settings) and/or to a Slack incoming webhook; both
+# empty: silent. Each alert is sent once when its condition appears, again only after it cleared.
+ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
+if "EMAIL_URL" in env:  # e.g. smtp+tls://user:password@smtp.example.com:587
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="creatorops@localhost")
+SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
+ALERT_DEAD_LETTER_THRESHOLD = env.int("ALERT_DEAD_LETTER_THRESHOLD", default=50)  # per kind
+ALERT_PROVIDER_PAUSE_MINUTES = env.int("ALERT_PROVIDER_PAUSE_MINUTES", default=60)
+ALERT_AI_FAILURES_THRESHOLD = env.int("ALERT_AI_FAILURES_THRESHOLD", default=3)  # runs in a row
+# Dead letters replayed at once from the admin; beyond, they wait for their job's next run.
+REPLAY_NOW_MAX = env.int("REPLAY_NOW_MAX", default=50)
 
 # --- Product settings -------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")

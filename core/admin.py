@@ -32,6 +32,7 @@ from django_filters.widgets import SuffixedMultiWidget
 
 from core.bulk import CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
+from core.models import AuditEntry
 
 EMPTY = "—"
 
@@ -711,3 +712,57 @@ class BulkAddMixin:
         )
         level = messages.WARNING if counts[INVALID] else messages.SUCCESS
         self.message_user(request, summary, level)
+
+
+# --- Audit trail ------------------------------------------------------------------------------
+
+AUDIT_ROWS_ON_PAGE = 20
+
+
+class AuditTrailAdminMixin:
+    """`audit_trail`: a read-only field showing the object's last changes as a small table."""
+
+    @admin.display(description="Changes")
+    def audit_trail(self, obj) -> str:
+        from core.audit import audit_entries_for
+
+        if obj is None or obj.pk is None:
+            return EMPTY
+        entries = list(audit_entries_for(obj)[:AUDIT_ROWS_ON_PAGE])
+        if not entries:
+            return "No change recorded yet."
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    f"{localtime(e.at):%Y-%m-%d %H:%M}",
+                    e.actor or "—",
+                    e.action,
+                    "; ".join(
+                        f"{name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items()
+                    ),
+                )
+                for e in entries
+            ),
+        )
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Who</th><th>What</th><th>Changes</th></tr>"
+            "</thead><tbody>{}</tbody></table>",
+            rows,
+        )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who changed what and when; written by the services, never edited."""
+
+    list_display = ("at", "actor", "content_type", "object_repr", "action", "changes")
+    list_filter = ("action", "content_type")
+    list_select_related = ("actor", "content_type")
+    search_fields = ("=object_id", "^object_repr", "^actor__username")
+    show_full_result_count = False
+    ordering = ("-at", "-id")
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,7 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 
 class TimeStampedModel(models.Model):
@@ -33,3 +36,31 @@ class ProviderState(models.Model):
 
     def __str__(self) -> str:
         return self.provider
+
+
+class AuditEntry(models.Model):
+    """Who changed what and when: one row per change of a business object, written by the
+    services that make the change (core.audit.audit_record). Statements keep their own history
+    (finance.StatementEvent)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=32, default="update")
+    # {"field": [before, after]}, values as JSON-friendly text/ids.
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"], name="audit_object_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} · {self.action} · {self.at:%Y-%m-%d %H:%M}"

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from core.admin import (
     EMPTY,
     SNAPSHOTS_SHOWN,
+    AuditTrailAdminMixin,
     BulkAddForm,
     BulkAddMixin,
     FilterSetAdminMixin,
@@ -33,6 +34,7 @@ from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
 from posts.admin_boards import daily_history
 from posts.models import Post, PostSnapshot
+from settings_app.access import accounts_visible_to, snapshots_visible_to
 
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
 from .metrics import account_snapshot_history
@@ -246,7 +248,9 @@ def account_workspace(account: Account) -> dict:
 
 
 @admin.register(Account)
-class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin):
+class AccountAdmin(
+    AuditTrailAdminMixin, ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin
+):
     filterset_class = AccountFilterSet
     # Documents the search box; the FilterSet's `search` filter does the work.
     search_fields = ("=url", "^username", "full_name")
@@ -295,6 +299,7 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
             },
         ),
         ("Business", {"fields": EDITABLE_FIELDS}),
+        ("History", {"classes": ("collapse",), "fields": ("audit_trail",)}),
         (
             "Tracking",
             {
@@ -469,7 +474,7 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
             if name not in ("boards", "tracking_enabled")
         }
         boards = form.cleaned_data["boards"] if "boards" in changed else None
-        account_update(account=obj, boards=boards, **fields)
+        account_update(account=obj, boards=boards, actor=request.user, **fields)
         if "tracking_enabled" in changed:
             account_set_tracking(
                 accounts_qs=Account.objects.filter(pk=obj.pk),
@@ -481,6 +486,9 @@ class AccountAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.Mod
         # Boards were saved by account_update; ModelForm.save_m2m would write them twice.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    def get_queryset(self, request):
+        return accounts_visible_to(request.user, super().get_queryset(request))
 
     # --- Actions ------------------------------------------------------------------------------
 
@@ -516,6 +524,9 @@ class AccountSnapshotAdmin(ReadOnlyAdminMixin, FilterSetAdminMixin, admin.ModelA
     ordering = ("-id",)
     sortable_by = ()
     raw_id_fields = ("account",)
+
+    def get_queryset(self, request):
+        return snapshots_visible_to(request.user, super().get_queryset(request))
 
     followers_display = count_column("followers", "Followers")
     following_display = count_column("following", "Following")

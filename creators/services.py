@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.audit import audit_record, audit_values
 from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
 from platforms.providers import chain
@@ -142,8 +143,13 @@ def account_add(*, url: str, **kwargs: Any) -> tuple[Account, bool]:
     return result.obj, result.status == CREATED
 
 
-def account_update(*, account: Account, boards: Iterable | None = None, **fields: Any) -> Account:
-    """Edit an account's business fields; validates before saving."""
+def account_update(
+    *, account: Account, boards: Iterable | None = None, actor=None, **fields: Any
+) -> Account:
+    """Edit an account's business fields; validates before saving. The changes are recorded in
+    the audit trail, with `actor`."""
+    audited = [*fields, *(["boards"] if boards is not None else [])]
+    before = audit_values(account, audited)
     for name, value in fields.items():
         setattr(account, name, value)
     with transaction.atomic():
@@ -152,6 +158,8 @@ def account_update(*, account: Account, boards: Iterable | None = None, **fields
             account.save(update_fields=[*fields, "updated_at"])
         if boards is not None:
             account.boards.set(boards)
+        after = audit_values(account, audited)
+        audit_record(actor=actor, obj=account, before=before, after=after)
     return account
 
 

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 
 from core.admin import EMPTY, FilterSetAdminMixin, add_domain_error, format_count
 from core.errors import DomainError
+from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
 from .choices import StatementStatus
 from .filters import FinanceItemFilterSet, MonthField, PayoutStatementFilterSet
@@ -80,6 +81,18 @@ class FinanceItemAdmin(FilterSetAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return finance_items_table()
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if can_see_finance_personal_data(request.user):
+            return shown
+        return [name for name in shown if name not in PERSONAL_FINANCE_FIELDS]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if can_see_finance_personal_data(request.user):
+            return fieldsets
+        return [fieldset for fieldset in fieldsets if fieldset[0] != "Payment"]
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -7,8 +7,9 @@ from django.utils.html import format_html
 
 from core.admin import EMPTY, EstimatedCountPaginator, ReadOnlyAdminMixin
 
+from .admin_dashboard import dashboard_urls
 from .models import FailedItem, JobRun
-from .services import failed_items_retry
+from .services import failed_items_close, failed_items_retry
 
 
 class _ReadOnlyBigList(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -37,6 +38,9 @@ class JobRunAdmin(_ReadOnlyBigList):
     ordering = ("-started_at", "-id")
     sortable_by = ()
     search_fields = ("=job",)
+
+    def get_urls(self):
+        return dashboard_urls(self) + super().get_urls()
 
     @admin.display(description="Duration")
     def duration(self, obj: JobRun) -> str:
@@ -80,7 +84,7 @@ class FailedItemAdmin(_ReadOnlyBigList):
     ordering = ("-last_failed_at", "-id")
     sortable_by = ()
     search_fields = ("=object_id", "^object_label")
-    actions = ("retry_now",)
+    actions = ("retry_now", "resolve")
 
     @admin.display(description="Object")
     def object_link(self, obj: FailedItem) -> str:
@@ -102,3 +106,8 @@ class FailedItemAdmin(_ReadOnlyBigList):
         self.message_user(
             request, f"{count:,} item(s) will be retried on the next run.", messages.SUCCESS
         )
+
+    @admin.action(description="Resolve (settled by hand)", permissions=["view"])
+    def resolve(self, request, queryset):
+        count = failed_items_close(items=queryset)
+        self.message_user(request, f"{count:,} dead letter(s) resolved.", messages.SUCCESS)

@@ -23,7 +23,14 @@ from finance.services import finance_statements_recompute
 from posts.services import WorkReport, post_classify_pending, post_refresh_due
 
 from .models import JobRun
-from .services import job_run_finish, job_run_record, job_run_start
+from .services import (
+    alerts_check,
+    daily_digest_send,
+    heartbeat_beat,
+    job_run_finish,
+    job_run_record,
+    job_run_start,
+)
 
 OURS = "operations.jobs."
 
@@ -61,7 +68,27 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
+    "heartbeat": {
+        "func": f"{OURS}heartbeat",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    "send_alerts": {
+        "func": f"{OURS}send_alerts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
+    "daily_digest": {
+        "func": f"{OURS}daily_digest",
+        "schedule_type": Schedule.DAILY,  # at the time of day the schedule was first installed
+        "minutes": None,
+    },
 }
+
+# The jobs on the operations dashboard and the health endpoint (the heartbeat has its own
+# check; it records no JobRun, one a minute would drown the others).
+MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name != "heartbeat")
 
 OnBatch = Callable[[WorkReport], None] | None
 
@@ -160,4 +187,25 @@ def process_creator_payments(*, now: datetime | None = None) -> int:
         job_run_record(
             run=run, report=WorkReport(kind="payout_statements", ok=report.created + report.updated)
         )
+    return run.pk
+
+
+def heartbeat(*, now: datetime | None = None) -> None:
+    """Stamp the worker's heartbeat: the health endpoint says "down" when it goes stale."""
+    heartbeat_beat(now=now)
+
+
+def send_alerts(*, now: datetime | None = None) -> int:
+    """Send the alerts of new conditions (each once until it clears); returns the JobRun id."""
+    with job_run("send_alerts") as run:
+        report = alerts_check(now=now)
+        job_run_record(run=run, report=WorkReport(kind="alerts", ok=len(report.sent)))
+    return run.pk
+
+
+def daily_digest(*, now: datetime | None = None) -> int:
+    """Send the day's digest to the operators (once a day); returns the JobRun id."""
+    with job_run("daily_digest") as run:
+        sent = daily_digest_send(now=now)
+        job_run_record(run=run, report=WorkReport(kind="digest", ok=int(sent)))
     return run.pk

@@ -75,3 +75,40 @@ class FailedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.object_label or self.object_id}"
+
+
+class Heartbeat(models.Model):
+    """The worker's pulse: the `heartbeat` job (every minute) stamps its row, so the health
+    endpoint knows a worker is taking scheduled tasks (works with any django-q2 broker)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    beat_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Alert(models.Model):
+    """An alert sent to operators, one open row per condition (`key`): it is sent when the
+    condition first appears, only seen again while it lasts, and cleared when it goes away;
+    it is sent anew if it comes back."""
+
+    key = models.CharField(max_length=200)
+    message = models.TextField()
+    first_sent_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-first_sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"],
+                condition=Q(cleared_at__isnull=True),
+                name="alert_one_open_per_key",
+                violation_error_message="This alert is already open.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.key

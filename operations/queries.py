@@ -1,8 +1,47 @@
-"""Reads for the operations boards."""
+"""Reads for the operations boards and the health endpoint: each a bounded number of queries
+(aggregates, a window over the recent runs), whatever the number of rows."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from .models import FailedItem, JobRun
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
+from django.utils import timezone
+from django_q.models import Schedule
+
+from core.windows import agency_timezone, local_date
+from creators.models import Account
+from platforms.ratelimit import provider_states
+from posts.choices import ProcessingStatus
+from posts.models import Post
+
+from .models import FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
+
+HEARTBEAT = "worker"
+RECENT_RUNS = 5  # per job, on the dashboard
+RUNS_LOOKBACK = timedelta(days=35)  # the monthly jobs' latest run is within this
+LIST_LIMIT = 50  # rows of each dashboard list
+FEED_LIMIT = 20
+AI_DAYS = 14
+
+# The job that replays each kind of dead letter.
+KIND_JOB = {
+    FailedItemKind.POST_REFRESH: "refresh_post_stats",
+    FailedItemKind.ACCOUNT_REFRESH: "refresh_account_stats",
+    FailedItemKind.NEW_POST_DETECTION: "detect_new_posts",
+    FailedItemKind.AI_CLASSIFICATION: "classify_posts",
+}
+_INTERVAL_MINUTES = {
+    Schedule.HOURLY: 60,
+    Schedule.DAILY: 24 * 60,
+    Schedule.WEEKLY: 7 * 24 * 60,
+    Schedule.BIWEEKLY: 14 * 24 * 60,
+    Schedule.MONTHLY: 31 * 24 * 60,
+}
 
 
 def job_runs_latest(*, jobs) -> dict[str, JobRun | None]:
@@ -18,3 +57,359 @@ def failed_items_open(*, kind: str | None = None) -> QuerySet[FailedItem]:
     if kind:
         queryset = queryset.filter(kind=kind)
     return queryset.order_by("-last_failed_at", "-id")
+
+
+def dead_letter_counts() -> dict[str, int]:
+    """Open dead letters per kind (every kind, 0 when none): one GROUP BY."""
+    counts = dict.fromkeys(FailedItemKind.values, 0)
+    for kind, count in failed_items_open().order_by().values_list("kind").annotate(n=Count("pk")):
+        counts[kind] = count
+    return counts
+
+
+# --- Health -------------------------------------------------------------------------------------
+
+
+def database_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except DatabaseError:
+        return False
+
+
+def worker_last_beat() -> datetime | None:
+    """When the `heartbeat` job last ran (a worker is taking scheduled tasks)."""
+    return Heartbeat.objects.filter(name=HEARTBEAT).values_list("beat_at", flat=True).first()
+
+
+def worker_alive(beat: datetime | None, *, now: datetime) -> bool:
+    stale = timedelta(seconds=settings.HEALTH_WORKER_STALE_SECONDS)
+    return beat is not None and beat >= now - stale
+
+
+def health_summary(*, now: datetime | None = None) -> dict[str, Any]:
+    """Up or down, and why: the database answers and a worker beat recently. What anyone may
+    see (no details)."""
+    now = now or timezone.now()
+    database = database_reachable()
+    beat = worker_last_beat() if database else None
+    worker = worker_alive(beat, now=now)
+    return {
+        "status": "up" if database and worker else "down",
+        "database": database,
+        "worker": worker,
+        "worker_last_beat": beat,
+    }
+
+
+def _interval_minutes(schedule: Schedule | None) -> int | None:
+    if schedule is None:
+        return None
+    if schedule.schedule_type == Schedule.MINUTES:
+        return schedule.minutes
+    return _INTERVAL_MINUTES.get(schedule.schedule_type)
+
+
+def _duration_s(run: JobRun) -> int | None:
+    if run.finished_at is None:
+        return None
+    return int((run.finished_at - run.started_at).total_seconds())
+
+
+def job_status(*, now: datetime | None = None, recent: int = RECENT_RUNS) -> list[dict[str, Any]]:
+    """Each declared job (operations.jobs.SCHEDULES): its latest run (status, duration, items,
+    error), its last error, next run, whether it is late, its open dead letters and its
+    `recent` latest runs. Three queries: the schedules, the recent runs (a window per job) and
+    the dead letters per kind."""
+    from .jobs import MONITORED_JOBS  # jobs imports the apps' services; read lazily
+
+    now = now or timezone.now()
+    schedules = {s.name: s for s in Schedule.objects.filter(name__in=MONITORED_JOBS)}
+    runs: dict[str, list[JobRun]] = {name: [] for name in MONITORED_JOBS}
+    ranked = (
+        JobRun.objects.filter(job__in=MONITORED_JOBS, started_at__gte=now - RUNS_LOOKBACK)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("job")],
+                order_by=[F("started_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=recent)
+        .order_by("job", "rank")
+    )
+    for run in ranked:
+        runs[run.job].append(run)
+    dead = dead_letter_counts()
+    dead_by_job = {job: dead[kind] for kind, job in KIND_JOB.items()}
+    kind_by_job = {job: str(kind) for kind, job in KIND_JOB.items()}
+    grace = timedelta(minutes=settings.JOB_LATE_GRACE_MINUTES)
+    rows = []
+    for name in MONITORED_JOBS:
+        schedule, job_runs = schedules.get(name), runs[name]
+        latest = job_runs[0] if job_runs else None
+        errored = next((run for run in job_runs if run.error), None)
+        next_run = schedule.next_run if schedule else None
+        late = next_run is not None and next_run < now - grace
+        if late:
+            state = "late"
+        elif latest is None:
+            state = "never"
+        else:
+            state = latest.status
+        rows.append(
+            {
+                "job": name,
+                "state": state,
+                "late": late,
+                "scheduled": schedule is not None,
+                "interval_minutes": _interval_minutes(schedule),
+                "next_run": next_run,
+                "last_run": latest.started_at if latest else None,
+                "last_status": latest.status if latest else None,
+                "last_duration_s": _duration_s(latest) if latest else None,
+                "items_ok": latest.items_ok if latest else None,
+                "items_failed": latest.items_failed if latest else None,
+                "last_error": errored.error if errored else "",
+                "last_error_at": errored.started_at if errored else None,
+                "dead_letters": dead_by_job.get(name, 0),
+                "dead_letter_kind": kind_by_job.get(name, ""),
+                "recent": job_runs,
+            }
+        )
+    return rows
+
+
+def post_freshness(*, now: datetime | None = None) -> dict[str, Any]:
+    """How fresh the posts' stats are: the share of live posts refreshed on their cadence (not
+    due for longer than FRESHNESS_GRACE_MINUTES) and the oldest overdue post. Two queries."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.FRESHNESS_GRACE_MINUTES)
+    live = Post.objects.filter(deleted_at__isnull=True)
+    overdue = Q(next_refresh_at__lt=cutoff)
+    totals = live.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
+    oldest = (
+        live.filter(overdue)
+        .order_by("next_refresh_at", "id")
+        .values("pk", "url", "next_refresh_at")
+        .first()
+    )
+    total, late = totals["total"], totals["overdue"]
+    return {
+        "posts": total,
+        "overdue": late,
+        "on_time_share": round((total - late) / total, 4) if total else 1.0,
+        "oldest_overdue": (
+            {
+                "id": oldest["pk"],
+                "url": oldest["url"],
+                "due_since": oldest["next_refresh_at"],
+                "overdue_minutes": int((now - oldest["next_refresh_at"]).total_seconds() // 60),
+            }
+            if oldest
+            else None
+        ),
+    }
+
+
+def provider_paused_minutes(state: dict[str, Any], *, now: datetime) -> int | None:
+    """How long a paused provider's pause lasts (from the error that paused it to its end),
+    in minutes; None when it is not paused."""
+    until = state["paused_until"]
+    if until is None:
+        return None
+    since = min(state["last_error_at"] or now, now)
+    return int((until - since).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """Something operators must hear about; `key` names it for as long as it lasts."""
+
+    key: str
+    message: str
+
+
+def alert_conditions(
+    *,
+    now: datetime | None = None,
+    jobs: list[dict[str, Any]] | None = None,
+    providers: list[dict[str, Any]] | None = None,
+    dead: dict[str, int] | None = None,
+) -> list[Condition]:
+    """What is wrong right now: a job not run on time, a provider paused for longer than
+    ALERT_PROVIDER_PAUSE_MINUTES, dead letters of a kind past ALERT_DEAD_LETTER_THRESHOLD, the
+    AI failing ALERT_AI_FAILURES_THRESHOLD runs in a row (not merely unconfigured)."""
+    now = now or timezone.now()
+    jobs = job_status(now=now) if jobs is None else jobs
+    providers = provider_states() if providers is None else providers
+    dead = dead_letter_counts() if dead is None else dead
+    found = []
+    for job in jobs:
+        if job["late"]:
+            found.append(
+                Condition(
+                    f"job_late:{job['job']}",
+                    f"Job {job['job']} has not run on time: due at {job['next_run']:%Y-%m-%d %H:%M} UTC.",
+                )
+            )
+    for state in providers:
+        minutes = provider_paused_minutes(state, now=now)
+        if minutes is not None and minutes >= settings.ALERT_PROVIDER_PAUSE_MINUTES:
+            found.append(
+                Condition(
+                    f"provider_paused:{state['provider']}",
+                    f"Provider {state['provider']} is paused until "
+                    f"{state['paused_until']:%Y-%m-%d %H:%M} UTC: {state['last_error'] or 'no error recorded'}.",
+                )
+            )
+    for kind, count in dead.items():
+        if count > settings.ALERT_DEAD_LETTER_THRESHOLD:
+            found.append(
+                Condition(
+                    f"dead_letters:{kind}",
+                    f"{count:,} open dead letters of {FailedItemKind(kind).label} (threshold "
+                    f"{settings.ALERT_DEAD_LETTER_THRESHOLD:,}).",
+                )
+            )
+    threshold = settings.ALERT_AI_FAILURES_THRESHOLD
+    if threshold > 0:
+        last = list(
+            JobRun.objects.filter(job="classify_posts", finished_at__isnull=False)
+            .order_by("-started_at", "-id")
+            .values("status", "error")[:threshold]
+        )
+        failing = [
+            run
+            for run in last
+            if run["status"] == JobStatus.FAILED and not run["error"].startswith("AINotConfigured")
+        ]
+        if len(last) == threshold and len(failing) == threshold:
+            found.append(
+                Condition(
+                    "ai_failing",
+                    f"AI classification failed {threshold} runs in a row: {failing[0]['error'] or 'every post failed'}",
+                )
+            )
+    return found
+
+
+def health_details(*, now: datetime | None = None) -> dict[str, Any]:
+    """Everything staff see on the health endpoint: the summary, each job, the dead letters by
+    kind, the providers' quota state, the AI and the data's freshness, and the problems."""
+    from posts.services import ai_not_ready_reason
+
+    now = now or timezone.now()
+    summary = health_summary(now=now)
+    jobs = job_status(now=now, recent=1)
+    providers = provider_states()
+    dead = dead_letter_counts()
+    reason = ai_not_ready_reason()
+    problems = [
+        c.message for c in alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
+    ]
+    problems += [
+        f"Job {job['job']} failed: {job['last_error']}"
+        for job in jobs
+        if job["last_status"] == JobStatus.FAILED and not job["late"]
+    ]
+    return {
+        **summary,
+        "checked_at": now,
+        "jobs": [{k: v for k, v in job.items() if k != "recent"} for job in jobs],
+        "dead_letters": dead,
+        "providers": providers,
+        "ai": {"configured": not reason, "reason": reason},
+        "freshness": post_freshness(now=now),
+        "problems": problems,
+    }
+
+
+# --- Dashboard ------------------------------------------------------------------------------
+
+
+def ai_cost_usd(prompt_tokens: int, completion_tokens: int) -> Decimal:
+    """The cost of these tokens at the AI_PRICE_* settings (USD per 1M tokens)."""
+    cost = (
+        prompt_tokens * settings.AI_PRICE_INPUT_PER_1M
+        + completion_tokens * settings.AI_PRICE_OUTPUT_PER_1M
+    ) / 1_000_000
+    return Decimal(str(round(cost, 6)))
+
+
+def ai_usage_by_day(*, now: datetime | None = None, days: int = AI_DAYS) -> list[dict[str, Any]]:
+    """Posts classified, tokens and cost per day (agency time zone) over the last `days`
+    days, oldest first, every day present. One GROUP BY."""
+    now = now or timezone.now()
+    today = local_date(now)
+    first = today - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()), agency_timezone())
+    rows = {
+        row["day"]: row
+        for row in Post.objects.filter(ai_processed_at__gte=start)
+        .annotate(day=TruncDate("ai_processed_at", tzinfo=agency_timezone()))
+        .order_by()
+        .values("day")
+        .annotate(
+            posts=Count("pk"),
+            prompt=Sum("ai_prompt_tokens"),
+            completion=Sum("ai_completion_tokens"),
+        )
+    }
+    answer = []
+    for offset in range(days):
+        day: date = first + timedelta(days=offset)
+        row = rows.get(day, {})
+        prompt, completion = row.get("prompt") or 0, row.get("completion") or 0
+        answer.append(
+            {
+                "day": day,
+                "posts": row.get("posts", 0),
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "cost_usd": ai_cost_usd(prompt, completion),
+            }
+        )
+    return answer
+
+
+def ai_failures_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
+    """The posts the AI failed on, latest first, with their errors."""
+    return (
+        Post.objects.filter(processing_status=ProcessingStatus.FAILED)
+        .order_by("-updated_at", "-id")
+        .only("pk", "url", "username", "ai_error", "ai_attempts", "updated_at")[:limit]
+    )
+
+
+def posts_detected_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
+    """The latest posts found by new-post detection, newest first (partial index)."""
+    return (
+        Post.objects.filter(detected_at__isnull=False)
+        .select_related("account")
+        .order_by("-detected_at", "-id")[:limit]
+    )
+
+
+def accounts_disabled(*, limit: int = LIST_LIMIT) -> QuerySet[Account]:
+    """Accounts no longer tracked, with why, latest change first."""
+    return Account.objects.filter(tracking_enabled=False).order_by("-updated_at", "-id")[:limit]
+
+
+def posts_failing(*, limit: int = LIST_LIMIT) -> QuerySet[Post]:
+    """The failed URLs: posts whose stats refresh keeps failing, or found deleted."""
+    return (
+        Post.objects.filter(Q(refresh_failures__gt=0) | Q(deleted_at__isnull=False))
+        .order_by("-updated_at", "-id")
+        .only(
+            "pk",
+            "url",
+            "username",
+            "refresh_failures",
+            "deleted_at",
+            "next_refresh_at",
+            "updated_at",
+        )[:limit]
+    )

@@ -13,6 +13,7 @@ America/Los_Angeles: Google resets the YouTube quota at midnight Pacific time).
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -27,6 +28,8 @@ from core.models import ProviderState
 from .providers.base import ProviderError, QuotaExhausted, RateLimited
 
 _MAX_ERROR_LENGTH = 1000
+
+logger = logging.getLogger("platforms.providers")
 
 
 def limits_for(provider: str) -> dict[str, int]:
@@ -119,6 +122,12 @@ def after_error(provider: str, error: ProviderError) -> None:
     rows = ProviderState.objects.filter(pk=state.pk)
     message = f"{type(error).__name__}: {error}"[:_MAX_ERROR_LENGTH]
     rows.update(last_error=message, last_error_at=now, updated_at=now)
+    logger.warning(
+        "Provider %s error: %s",
+        provider,
+        message,
+        extra={"event": "provider_error", "provider": provider, "error": message},
+    )
 
     until = None
     if isinstance(error, QuotaExhausted):

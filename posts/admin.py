@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from core.admin import (
     EMPTY,
     SNAPSHOTS_SHOWN,
+    AuditTrailAdminMixin,
     BulkAddForm,
     BulkAddMixin,
     FilterSetAdminMixin,
@@ -27,6 +28,7 @@ from core.admin import (
     percent_column,
 )
 from platforms.urls import ACCEPTED_FORMS
+from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
 
 from .admin_boards import board_urls, post_timeline
@@ -78,7 +80,9 @@ PostBulkAddForm = type("PostBulkAddForm", (BulkAddForm,), _bulk_add_fields())
 
 
 @admin.register(Post)
-class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin):
+class PostAdmin(
+    AuditTrailAdminMixin, ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin
+):
     filterset_class = PostFilterSet
     # Documents the search box; the FilterSet's `search` filter does the work (URL, username
     # prefix, caption).
@@ -138,6 +142,7 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
             },
         ),
         ("Business", {"fields": EDITABLE_FIELDS}),
+        ("History", {"classes": ("collapse",), "fields": ("audit_trail",)}),
         (
             "Stats",
             {
@@ -284,7 +289,7 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
         changed = [name for name in form.changed_data if name in EDITABLE_FIELDS]
         fields = {name: form.cleaned_data[name] for name in changed if name != "boards"}
         boards = form.cleaned_data["boards"] if "boards" in changed else None
-        post_update(post=obj, boards=boards, **fields)
+        post_update(post=obj, boards=boards, actor=request.user, **fields)
 
     def save_related(self, request, form, formsets, change):
         # Boards were saved by post_update; ModelForm.save_m2m would write them twice.
@@ -302,8 +307,15 @@ class PostAdmin(ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelA
             message += " Trial reels and posts being classified right now were left alone."
         self.message_user(request, message, messages.SUCCESS if count else messages.WARNING)
 
+    def get_queryset(self, request):
+        return posts_visible_to(request.user, super().get_queryset(request))
+
+    def has_decide_trial_permission(self, request) -> bool:
+        return request.user.has_perm("posts.decide_trial_post")
+
     def requeue_failed_view(self, request):
-        if not self.has_change_permission(request):
+        everyone = request.user.has_perm("posts.view_all_post")
+        if not (self.has_change_permission(request) and everyone):
             raise PermissionDenied
         count = posts_requeue_failed_classifications()
         self.message_user(request, f"{count:,} failed posts queued for the AI again.")
@@ -358,3 +370,6 @@ class PostSnapshotAdmin(ReadOnlyAdminMixin, FilterSetAdminMixin, admin.ModelAdmi
     likes_display = count_column("likes", "Likes")
     comments_display = count_column("comments", "Comments")
     shares_display = count_column("shares", "Shares")
+
+    def get_queryset(self, request):
+        return snapshots_visible_to(request.user, super().get_queryset(request))

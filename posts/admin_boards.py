@@ -43,6 +43,7 @@ from django.utils.safestring import SafeString
 
 from core.charts import Series, line_chart, sparkline
 from core.windows import agency_timezone, bucket_start, local_date
+from settings_app.access import posts_visible_to
 from settings_app.models import Board, Client, Editor
 
 from .choices import Platform, TrialStatus
@@ -240,7 +241,7 @@ class TrialBoard:
         if request.method == "POST":
             return self.decide(request)
         params = request.GET
-        queryset = trial_board_queryset(params)
+        queryset = posts_visible_to(request.user, trial_board_queryset(params))
         page = Paginator(queryset.select_related("account", "client", "editor"), TRIALS_PER_PAGE)
         page = page.get_page(params.get("p"))
         posts = list(page.object_list)
@@ -296,7 +297,7 @@ class TrialBoard:
             "platforms": Platform.choices,
             "total": page.paginator.count,
             "group_total": len(groups),
-            "can_change": self.model_admin.has_change_permission(request),
+            "can_change": self.model_admin.has_decide_trial_permission(request),
             "add_trials_url": (
                 reverse("admin:posts_post_bulk_add", current_app=self.admin_site.name)
                 + "?is_trial=1"
@@ -306,7 +307,7 @@ class TrialBoard:
         return TemplateResponse(request, self.template, context)
 
     def decide(self, request: HttpRequest) -> HttpResponse:
-        if not self.model_admin.has_change_permission(request):
+        if not self.model_admin.has_decide_trial_permission(request):
             raise PermissionDenied
         back = f"{self.url()}?{request.GET.urlencode()}" if request.GET else self.url()
         note = request.POST.get("note", "").strip()[:MAX_NOTE]
@@ -398,7 +399,10 @@ def top_posts_by_board(limit: int = TOP_POSTS_PER_BOARD) -> dict[int, list[Post]
 
 
 def boards_view(model_admin, request: HttpRequest) -> HttpResponse:
-    if not model_admin.has_view_permission(request):
+    # Totals over every post: not for roles that see only their own.
+    if not (
+        model_admin.has_view_permission(request) and request.user.has_perm("posts.view_all_post")
+    ):
         raise PermissionDenied
     rows = board_totals()
     top = top_posts_by_board()

@@ -20,6 +20,7 @@ from ai.config import AIConfig, config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientError
 from ai.prompts import PROMPT_VERSION
 from ai.types import Classification, PostInput, Taxonomy
+from core.audit import audit_record, audit_record_many, audit_values
 from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
 from platforms.providers import chain
@@ -212,8 +213,11 @@ def post_add(*, url: str, **kwargs: Any) -> tuple[Post, bool]:
     return result.obj, result.status == CREATED
 
 
-def post_update(*, post: Post, boards: Iterable | None = None, **fields: Any) -> Post:
-    """Edit a post's business and trial-independent fields; validates before saving."""
+def post_update(*, post: Post, boards: Iterable | None = None, actor=None, **fields: Any) -> Post:
+    """Edit a post's business and trial-independent fields; validates before saving. The
+    changes are recorded in the audit trail, with `actor`."""
+    audited = [*fields, *(["boards"] if boards is not None else [])]
+    before = audit_values(post, audited)
     for name, value in fields.items():
         setattr(post, name, value)
     with transaction.atomic():
@@ -222,6 +226,7 @@ def post_update(*, post: Post, boards: Iterable | None = None, **fields: Any) ->
             post.save(update_fields=[*fields, "updated_at"])
         if boards is not None:
             post.boards.set(boards)
+        audit_record(actor=actor, obj=post, before=before, after=audit_values(post, audited))
     return post
 
 
@@ -1097,9 +1102,13 @@ def ai_status(*, config: AIConfig | None = None) -> dict[str, Any]:
 # --- Trial reels: approve / reject ------------------------------------------------------------
 
 
+TRIAL_AUDIT_FIELDS = ("is_trial", "trial_status", "trial_note")
+
+
 def _trial_decide(*, post: Post, user, note: str, approve: bool) -> Post:
     with transaction.atomic():
         locked = Post.objects.select_for_update().get(pk=post.pk)
+        before = audit_values(locked, TRIAL_AUDIT_FIELDS)
         if not locked.is_trial:
             raise DomainError(
                 "This post is not a trial reel (an approved trial is a regular post).",
@@ -1124,6 +1133,9 @@ def _trial_decide(*, post: Post, user, note: str, approve: bool) -> Post:
         else:
             locked.trial_status = TrialStatus.REJECTED
         locked.save(update_fields=[*fields, "updated_at"])
+        after = audit_values(locked, TRIAL_AUDIT_FIELDS)
+        action = "trial_approve" if approve else "trial_reject"
+        audit_record(actor=user, obj=locked, before=before, after=after, action=action)
     return locked
 
 
@@ -1159,7 +1171,26 @@ def _trials_decide(*, posts: QuerySet[Post], user, note: str, approve: bool) -> 
     else:
         fields["trial_status"] = TrialStatus.REJECTED
     ids = posts.order_by().values("pk")
-    return Post.objects.filter(pk__in=ids, is_trial=True).update(**fields)
+    with transaction.atomic():
+        decided = Post.objects.select_for_update().filter(pk__in=ids, is_trial=True)
+        rows = list(decided.values_list("pk", "url", "trial_status", "trial_note"))
+        count = Post.objects.filter(pk__in=[row[0] for row in rows]).update(**fields)
+        to = fields.get("trial_status")
+        audit_record_many(
+            actor=user,
+            model=Post,
+            rows=[
+                (
+                    pk,
+                    url,
+                    {"is_trial": [True, not approve], "trial_status": [was, to]}
+                    | ({"trial_note": [old_note, note]} if old_note != note else {}),
+                )
+                for pk, url, was, old_note in rows
+            ],
+            action="trial_approve" if approve else "trial_reject",
+        )
+    return count
 
 
 def posts_approve_trials(*, posts: QuerySet[Post], user, note: str = "") -> int:

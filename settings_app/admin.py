@@ -8,8 +8,12 @@ from django.utils.html import format_html
 
 from core.admin import ServiceAddMixin
 
-from .models import ApiKey, Board, Category, Client, Editor, Subcategory
+from .lockout import LockoutAdminAuthenticationForm
+from .models import ApiKey, Board, Category, Client, Editor, PlatformCredential, Subcategory
 from .services import API_KEY_SCOPES, api_key_create, api_key_revoke
+
+# Repeated failed logins lock the username+IP out for a while (settings_app.lockout).
+admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 @admin.register(Client)
@@ -178,3 +182,30 @@ class ApiKeyAdmin(ServiceAddMixin, admin.ModelAdmin):
             api_key_revoke(key=key)
             revoked += 1
         self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)
+
+
+class PlatformCredentialForm(forms.ModelForm):
+    # Write-only: the stored token is never sent back to the browser.
+    token = forms.CharField(
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text="Stored encrypted. Leave empty to keep the current token.",
+    )
+
+    class Meta:
+        model = PlatformCredential
+        fields = ("platform", "name", "token", "expires_at", "notes")
+
+    def clean_token(self):
+        token = self.cleaned_data["token"].strip()
+        if not token and self.instance.pk is None:
+            raise forms.ValidationError("A new credential needs its token.")
+        return token or self.instance.token
+
+
+@admin.register(PlatformCredential)
+class PlatformCredentialAdmin(admin.ModelAdmin):
+    form = PlatformCredentialForm
+    list_display = ("platform", "name", "expires_at", "updated_at")
+    list_filter = ("platform",)
+    search_fields = ("^name",)

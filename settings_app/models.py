@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
+from core.fields import EncryptedTextField
 from core.models import TimeStampedModel
 
 
@@ -130,3 +131,34 @@ class ApiKey(models.Model):
     @property
     def is_read_only(self) -> bool:
         return "read" in (self.scopes or []) and "write" not in (self.scopes or [])
+
+
+class PlatformCredential(TimeStampedModel):
+    """A platform token or API credential (e.g. the Instagram Graph long-lived token), stored
+    encrypted with FIELD_ENCRYPTION_KEYS; never shown back in the admin or the API."""
+
+    class Platform(models.TextChoices):
+        INSTAGRAM = "instagram", "Instagram"
+        TIKTOK = "tiktok", "TikTok"
+        YOUTUBE = "youtube", "YouTube"
+        APIFY = "apify", "Apify"
+        OPENAI = "openai", "OpenAI"
+
+    platform = models.CharField(max_length=16, choices=Platform.choices)
+    name = models.CharField(max_length=100, help_text="e.g. 'graph long-lived token'.")
+    token = EncryptedTextField(help_text="Stored encrypted; write-only.")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["platform", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "name"],
+                name="platform_credential_unique_name",
+                violation_error_message="This platform already has a credential with this name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.name}"

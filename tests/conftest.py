@@ -48,12 +48,52 @@ def fast_password_hashing(settings):
 
 @pytest.fixture
 def staff(db):
-    """An active staff user with no particular permissions."""
-    return UserFactory(is_staff=True, username="staff")
+    """An active staff user with the Owner role: may do everything (but is no superuser)."""
+    return UserFactory(is_staff=True, username="staff", roles=["Owner"])
 
 
 # The older name, kept for readability where "user" reads better.
 staff_user = staff
+
+
+@pytest.fixture
+def staff_without_role(db):
+    """An active staff user with no role and no permission."""
+    return UserFactory(is_staff=True, username="norole", roles=[])
+
+
+@pytest.fixture
+def role_user(db):
+    """`role_user("Editor")`: a new active staff user with that role."""
+
+    def make(role: str, **kwargs):
+        return UserFactory(
+            is_staff=True,
+            username=kwargs.pop("username", None) or f"{role.lower()}-user",
+            roles=[role],
+            **kwargs,
+        )
+
+    return make
+
+
+# A fixed test key for the secrets stored encrypted (core.fields).
+TEST_ENCRYPTION_KEY = "Hq3wqH4mcwuJq5b6kQpFtm1Yp0Zr0i6eKcXy2u9lWqk="
+
+
+@pytest.fixture(autouse=True)
+def encryption_key(settings):
+    settings.FIELD_ENCRYPTION_KEYS = [TEST_ENCRYPTION_KEY]
+
+
+@pytest.fixture(autouse=True)
+def clear_cache():
+    # Throttle counters and login lockouts live in the cache: each test starts clean.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -47,6 +47,9 @@ def exception_handler(exc, context):
             "Another request changed the same record at the same moment; reload and try again.",
             status_code=409,
         )
+    if isinstance(exc, OverflowError):
+        # SQLite cannot even compare an id or number past 64 bits (PostgreSQL finds nothing).
+        return error_response("invalid", "A number in the request is out of range.")
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

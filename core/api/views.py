@@ -4,7 +4,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,7 +52,9 @@ class AddByURLMixin:
         serializer.is_valid(raise_exception=True)
         obj, created = serializer.add(user=request.user)
         # Reload through the viewset's queryset: same related rows as a GET, same answer.
-        obj = self.get_queryset().get(pk=obj.pk)
+        obj = self.get_queryset().filter(pk=obj.pk).first()
+        if obj is None:  # already tracked, and the user's role does not show it to them
+            raise PermissionDenied("This is already tracked by someone else.")
         output = self.serializer_class(obj, context=self.get_serializer_context())
         return Response(
             output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

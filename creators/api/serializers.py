@@ -95,7 +95,9 @@ class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelS
         extra_kwargs = {"type": {"allow_blank": False}}
 
     def update(self, instance: Account, validated_data: dict) -> Account:
-        return account_update(account=instance, **validated_data)
+        return account_update(
+            account=instance, actor=self.context["request"].user, **validated_data
+        )
 
 
 class AccountAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):

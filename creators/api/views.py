@@ -7,6 +7,7 @@ from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
 from creators.metrics import account_snapshot_history
 from creators.models import Account, AccountSnapshot
 from posts.api.views import HISTORY_PARAMETERS, SnapshotHistoryMixin
+from settings_app.access import accounts_visible_to
 
 from .serializers import (
     AccountAddSerializer,
@@ -28,6 +29,9 @@ class AccountViewSet(AddByURLMixin, viewsets.ModelViewSet):
     permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
+    def get_queryset(self):
+        return accounts_visible_to(self.request.user, super().get_queryset())
+
 
 @extend_schema(parameters=HISTORY_PARAMETERS)
 class AccountSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
@@ -36,10 +40,14 @@ class AccountSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     queryset = AccountSnapshot.objects.order_by("captured_at", "id")
     serializer_class = AccountSnapshotSerializer
     filterset_class = AccountSnapshotFilterSet
-    parent_queryset = Account.objects.all()
     parent_field = "account"
     parent_url_kwarg = "account_pk"
     history_serializer_class = AccountHistoryPointSerializer
+
+    @property
+    def parent_queryset(self):
+        request = getattr(self, "request", None)
+        return accounts_visible_to(getattr(request, "user", None), Account.objects.all())
 
     @staticmethod
     def history(account, **query):

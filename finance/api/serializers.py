@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
+from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -30,6 +31,16 @@ class FinanceItemSerializer(CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["last_paid_date", "paid_amount", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request, view = self.context.get("request"), self.context.get("view")
+        if getattr(view, "swagger_fake_view", False):  # the schema documents every field
+            return fields
+        if request is not None and not can_see_finance_personal_data(request.user):
+            for name in PERSONAL_FINANCE_FIELDS:
+                fields.pop(name, None)
+        return fields
 
 
 STATUS_HELP = "draft, approved, paid or void"

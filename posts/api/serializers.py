@@ -89,7 +89,7 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
         extra_kwargs = {"type": {"allow_blank": False}}
 
     def update(self, instance: Post, validated_data: dict) -> Post:
-        return post_update(post=instance, **validated_data)
+        return post_update(post=instance, actor=self.context["request"].user, **validated_data)
 
 
 class PostAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):

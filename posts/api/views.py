@@ -19,6 +19,7 @@ from posts.services import (
     posts_approve_trials,
     posts_reject_trials,
 )
+from settings_app.access import posts_visible_to
 
 from .serializers import (
     AIStatusSerializer,
@@ -62,7 +63,18 @@ class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
     bulk_add_serializer_class = PostBulkAddSerializer
     filterset_class = PostFilterSet
     permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
+    _decide = ["posts.decide_trial_post"]
+    action_permissions = {
+        "approve": _decide,
+        "reject": _decide,
+        "approve_many": _decide,
+        "reject_many": _decide,
+        "reclassify_many": ["posts.change_post", "posts.view_all_post"],
+    }
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        return posts_visible_to(self.request.user, super().get_queryset())
 
     @extend_schema(request=None, responses={202: PostSerializer})
     @action(detail=True, methods=["post"])
@@ -100,7 +112,7 @@ class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
         data.is_valid(raise_exception=True)
         ids = data.validated_data["ids"]
         count = decide(
-            posts=Post.objects.filter(pk__in=ids),
+            posts=posts_visible_to(request.user, Post.objects.filter(pk__in=ids)),
             user=request.user,
             note=data.validated_data["note"],
         )
@@ -186,10 +198,14 @@ class PostSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     queryset = PostSnapshot.objects.order_by("captured_at", "id")
     serializer_class = PostSnapshotSerializer
     filterset_class = PostSnapshotFilterSet
-    parent_queryset = Post.objects.all()
     parent_field = "post"
     parent_url_kwarg = "post_pk"
     history_serializer_class = PostHistoryPointSerializer
+
+    @property
+    def parent_queryset(self):
+        request = getattr(self, "request", None)
+        return posts_visible_to(getattr(request, "user", None), Post.objects.all())
 
     @staticmethod
     def history(post, **query):

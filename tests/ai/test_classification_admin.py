@@ -45,8 +45,8 @@ def test_the_button_requeues_every_failed_post(superuser_client, ai_settings):
     assert "2 failed posts queued for the AI again." in response.content.decode()
 
 
-def test_the_button_needs_the_change_permission(client, ai_settings, staff):
-    client.force_login(staff)
+def test_the_button_needs_the_change_permission(client, ai_settings, staff_without_role):
+    client.force_login(staff_without_role)
 
     response = client.post(reverse("admin:posts_post_requeue_failed_ai"))
 

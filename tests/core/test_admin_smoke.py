@@ -10,11 +10,21 @@ from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
 from core.admin import EstimatedCountPaginator, ordered_app_list
+from core.audit import audit_record
+from core.models import AuditEntry
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem, PayoutStatement
 from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
-from settings_app.models import ApiKey, Board, Category, Client, Editor, Subcategory
+from settings_app.models import (
+    ApiKey,
+    Board,
+    Category,
+    Client,
+    Editor,
+    PlatformCredential,
+    Subcategory,
+)
 from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.finance.factories import FinanceItemFactory, PayoutStatementFactory
@@ -59,6 +69,9 @@ INSTANCE_MAKERS = {
     Category: lambda: SubcategoryFactory().category,
     Subcategory: lambda: SubcategoryFactory(),
     ApiKey: lambda: api_key_create(user=UserFactory(), name="smoke")[0],
+    PlatformCredential: lambda: PlatformCredential.objects.create(
+        platform="instagram", name="graph", token="secret"
+    ),
     Account: lambda: AccountFactory(followers=12_345),
     AccountSnapshot: lambda: AccountSnapshotFactory(),
     Post: lambda: PostFactory(views=12_345),
@@ -67,6 +80,9 @@ INSTANCE_MAKERS = {
     PayoutStatement: lambda: PayoutStatementFactory(),
     JobRun: lambda: JobRunFactory(),
     FailedItem: lambda: FailedItemFactory(),
+    AuditEntry: lambda: audit_record(
+        actor=UserFactory(), obj=PostFactory(), before={"extra": {}}, after={"extra": {"a": 1}}
+    ),
 }
 
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -103,8 +119,8 @@ def test_big_tables_are_listed_without_a_full_count():
         assert model_admin.list_select_related
 
 
-def test_a_staff_user_without_permissions_cannot_open_the_post_list(client, staff_user):
-    client.force_login(staff_user)
+def test_a_staff_user_without_permissions_cannot_open_the_post_list(client, staff_without_role):
+    client.force_login(staff_without_role)
 
     assert client.get(reverse("admin:posts_post_changelist")).status_code == 403
 

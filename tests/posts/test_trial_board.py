@@ -138,7 +138,7 @@ def test_nothing_selected_is_a_warning(superuser_client):
 
 
 def test_viewers_see_the_board_but_cannot_decide(client):
-    viewer = UserFactory(is_staff=True)
+    viewer = UserFactory(is_staff=True, roles=[])
     viewer.user_permissions.add(Permission.objects.get(codename="view_post"))
     client.force_login(viewer)
     post = trial()

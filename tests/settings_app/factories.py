@@ -1,5 +1,6 @@
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
 from settings_app.models import Board, Category, Client, Editor, Subcategory
@@ -20,6 +21,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def roles(obj, create, extracted, **kwargs):
+        """Role names (groups); Owner by default, so a test user can do everything its flags
+        allow. `UserFactory(roles=[])` for a user without any role."""
+        if create:
+            names = ["Owner"] if extracted is None else list(extracted)
+            obj.groups.set(Group.objects.filter(name__in=names))
 
 
 class ClientFactory(factory.django.DjangoModelFactory):

@@ -1,0 +1,51 @@
+"""Who sees which rows: one query per model, used by the API, the admin, exports and the docs.
+
+Roles with `view_all_*` see everything; others (editors) see the accounts and posts where they
+are the editor (`Editor.user`), the posts they are assigned to or added themselves.
+"""
+
+from django.db.models import Q, QuerySet
+
+PERSONAL_FINANCE_FIELDS = ("phone_number", "payment_details", "payment_method")
+
+
+def _sees_all(user, perm: str) -> bool:
+    return bool(user and user.is_active and user.has_perm(perm))
+
+
+def posts_visible_to(user, qs: QuerySet) -> QuerySet:
+    """The posts of `qs` that `user` may see."""
+    if _sees_all(user, "posts.view_all_post"):
+        return qs
+    if not (user and user.is_authenticated):
+        return qs.none()
+    return qs.filter(Q(editor__user=user) | Q(assignee=user) | Q(added_by=user))
+
+
+def accounts_visible_to(user, qs: QuerySet) -> QuerySet:
+    """The accounts of `qs` that `user` may see."""
+    if _sees_all(user, "creators.view_all_account"):
+        return qs
+    if not (user and user.is_authenticated):
+        return qs.none()
+    # Accounts have no assignee: the account's editor only.
+    return qs.filter(editor__user=user)
+
+
+def can_see_finance_personal_data(user) -> bool:
+    """Payees' phone numbers and payment details: owners, finance and managers only."""
+    return _sees_all(user, "finance.view_personal_financeitem")
+
+
+def snapshots_visible_to(user, qs: QuerySet) -> QuerySet:
+    """Post or account snapshots of `qs` whose post or account `user` may see."""
+    from creators.models import Account
+    from posts.models import Post
+
+    if qs.model._meta.model_name == "postsnapshot":
+        if _sees_all(user, "posts.view_all_post"):
+            return qs
+        return qs.filter(post__in=posts_visible_to(user, Post.objects.all()).values("pk"))
+    if _sees_all(user, "creators.view_all_account"):
+        return qs
+    return qs.filter(account__in=accounts_visible_to(user, Account.objects.all()).values("pk"))

@@ -1,0 +1,30 @@
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+
+def install_roles(apps, schema_editor):
+    from settings_app.roles import roles_sync
+
+    # Model permissions are normally created after all migrations ran; the roles need them now.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0)
+        app_config.models_module = None
+    roles_sync(
+        Group=apps.get_model("auth", "Group"),
+        Permission=apps.get_model("auth", "Permission"),
+        ContentType=apps.get_model("contenttypes", "ContentType"),
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("settings_app", "0002_default_taxonomy"),
+        ("posts", "0004_ai_next_attempt_at"),
+        ("creators", "0002_refresh_bookkeeping"),
+        ("finance", "0002_payout_statements"),
+    ]
+
+    operations = [migrations.RunPython(install_roles, migrations.RunPython.noop)]

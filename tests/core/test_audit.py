@@ -1,0 +1,66 @@
+from django.urls import reverse
+
+from core.audit import audit_entries_for
+from core.models import AuditEntry
+from creators.services import account_update
+from posts.choices import TrialStatus
+from posts.models import Post
+from posts.services import post_approve_trial, post_update, posts_reject_trials
+from tests.creators.factories import AccountFactory
+from tests.posts.factories import PostFactory
+from tests.settings_app.factories import BoardFactory, ClientFactory
+from tests.utils import key_client
+
+
+def test_a_post_update_records_who_changed_which_fields(db, staff):
+    post, client, board = PostFactory(), ClientFactory(), BoardFactory()
+
+    post_update(post=post, actor=staff, client=client, boards=[board], extra={})
+
+    entry = AuditEntry.objects.get()
+    assert entry.actor == staff and entry.object_id == str(post.pk) and entry.action == "update"
+    assert entry.changes == {"client": [None, client.pk], "boards": [[], [board.pk]]}
+
+
+def test_an_update_that_changes_nothing_records_nothing(db, staff):
+    post = PostFactory()
+    post_update(post=post, actor=staff, extra=post.extra)
+    assert not AuditEntry.objects.exists()
+
+
+def test_the_api_records_the_key_user_as_the_actor(db, staff):
+    account = AccountFactory()
+
+    key_client(staff).patch(f"/api/v1/accounts/{account.pk}/", {"extra": {"a": 1}}, format="json")
+
+    entry = audit_entries_for(account).get()
+    assert entry.actor == staff
+    assert entry.changes == {"extra": [{}, {"a": 1}]}
+
+
+def test_trial_decisions_are_recorded_one_by_one_and_in_bulk(db, staff):
+    pending = {"is_trial": True, "trial_status": TrialStatus.PENDING}
+    one, many = PostFactory(**pending), PostFactory(**pending)
+
+    post_approve_trial(post=one, user=staff, note="good")
+    posts_reject_trials(posts=Post.objects.filter(pk=many.pk), user=staff, note="no")
+
+    approved = audit_entries_for(one).get()
+    assert approved.action == "trial_approve"
+    assert approved.changes["trial_status"] == [TrialStatus.PENDING, TrialStatus.APPROVED]
+    assert approved.changes["trial_note"] == ["", "good"]
+    rejected = audit_entries_for(many).get()
+    assert rejected.action == "trial_reject" and rejected.actor == staff
+    assert rejected.changes["trial_status"] == [TrialStatus.PENDING, TrialStatus.REJECTED]
+
+
+def test_the_change_page_shows_the_trail_and_the_trail_is_read_only(db, superuser_client, staff):
+    account = AccountFactory()
+    account_update(account=account, actor=staff, extra={"k": "v"})
+
+    page = superuser_client.get(reverse("admin:creators_account_change", args=[account.pk]))
+    listing = superuser_client.get(reverse("admin:core_auditentry_changelist"))
+
+    assert "extra: {} → {&#x27;k&#x27;: &#x27;v&#x27;}" in page.content.decode()
+    assert listing.status_code == 200 and str(account) in listing.content.decode()
+    assert superuser_client.get(reverse("admin:core_auditentry_add")).status_code == 403

@@ -1,0 +1,172 @@
+"""Alerts: silent by default; each condition sent once (e-mail and Slack webhook) until it
+clears; sent again if it comes back; the daily digest once a day."""
+
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import requests
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+from django_q.models import Schedule
+
+from operations import jobs
+from operations.models import Alert, JobRun, JobStatus
+from operations.services import alerts_check, daily_digest_send
+from tests.operations.factories import FailedItemFactory, JobRunFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeWebhook:
+    """A Slack-like incoming webhook on 127.0.0.1: records every JSON body; `status` replies."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        self.status = 200
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                fake.bodies.append(json.loads(self.rfile.read(length)))
+                self.send_response(fake.status)
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T000/B000/XXXX"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook():
+    fake = FakeWebhook()
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def alerting(settings, webhook):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.ALERT_EMAILS = ["ops@example.com"]
+    settings.SLACK_WEBHOOK_URL = webhook.url
+    settings.ALERT_DEAD_LETTER_THRESHOLD = 2
+    return webhook
+
+
+def test_alerts_are_silent_by_default(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    FailedItemFactory.create_batch(100)
+
+    report = alerts_check()
+
+    assert report.sent == [] and mail.outbox == [] and not Alert.objects.exists()
+
+
+def test_an_alert_is_sent_once_not_on_every_run_and_again_after_it_cleared(alerting):
+    items = FailedItemFactory.create_batch(3)
+
+    first = alerts_check()
+    second = alerts_check()
+
+    assert first.sent == ["dead_letters:post_refresh"] and second.sent == []
+    assert second.still_open == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ops@example.com"]
+    assert "3 open dead letters of Post stats refresh" in mail.outbox[0].subject
+    assert len(alerting.bodies) == 1 and "3 open dead letters" in alerting.bodies[0]["text"]
+
+    items[0].delete()
+    cleared = alerts_check()
+    assert cleared.cleared == 1 and Alert.objects.get().cleared_at is not None
+
+    FailedItemFactory()
+    again = alerts_check()
+    assert again.sent == ["dead_letters:post_refresh"]
+    assert len(mail.outbox) == 2 and len(alerting.bodies) == 2
+
+
+def test_a_late_job_a_long_provider_pause_and_repeated_ai_failures_alert(alerting):
+    call_command("sync_schedules")
+    now = timezone.now()
+    Schedule.objects.filter(name="refresh_account_stats").update(next_run=now - timedelta(hours=3))
+    from core.models import ProviderState
+
+    ProviderState.objects.create(
+        provider="youtube_api",
+        paused_until=now + timedelta(minutes=50),
+        last_error="RateLimited: 429",
+        last_error_at=now - timedelta(minutes=20),
+    )
+    ProviderState.objects.create(
+        provider="apify_instagram",
+        paused_until=now + timedelta(minutes=5),
+        last_error="RateLimited: 429",
+        last_error_at=now,
+    )
+    for _ in range(3):
+        JobRunFactory(job="classify_posts", status=JobStatus.FAILED, error="AIError: 500")
+
+    report = alerts_check()
+
+    assert sorted(report.sent) == [
+        "ai_failing",
+        "job_late:refresh_account_stats",
+        "provider_paused:youtube_api",
+    ]
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject.endswith("3 new alerts")
+
+
+def test_an_ai_without_a_key_is_not_an_ai_failure_alert(alerting):
+    for _ in range(3):
+        JobRunFactory(
+            job="classify_posts", status=JobStatus.FAILED, error="AINotConfigured: no key"
+        )
+
+    assert alerts_check().sent == []
+
+
+def test_a_failing_channel_sends_the_alert_again_next_time(alerting):
+    FailedItemFactory.create_batch(3)
+    alerting.status = 500
+
+    with pytest.raises(requests.HTTPError):
+        alerts_check()
+    assert not Alert.objects.exists()
+
+    alerting.status = 200
+    assert alerts_check().sent == ["dead_letters:post_refresh"]
+
+
+def test_the_send_alerts_job_records_its_run(alerting):
+    FailedItemFactory.create_batch(3)
+
+    run = JobRun.objects.get(pk=jobs.send_alerts())
+
+    assert run.job == "send_alerts" and run.status == JobStatus.SUCCEEDED and run.items_ok == 1
+
+
+def test_the_daily_digest_is_sent_once_a_day(alerting):
+    call_command("sync_schedules")
+    FailedItemFactory()
+
+    assert daily_digest_send() is True
+    assert daily_digest_send() is False  # a second delivery the same day
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject.startswith("[CreatorOps] Daily digest")
+    assert "refresh_post_stats" in mail.outbox[0].body
+    assert "post_refresh 1" in mail.outbox[0].body
+    assert daily_digest_send(now=timezone.now() + timedelta(days=1)) is True
+    assert len(mail.outbox) == 2
