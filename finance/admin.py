@@ -293,7 +293,11 @@ class PayoutStatementAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         if request.GET.get("format") == "csv":
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="statements-{month:%Y-%m}.csv"'
-            csv.writer(response).writerows(statement_csv_rows(statements))
+            csv.writer(response).writerows(
+                statement_csv_rows(
+                    statements, include_personal=can_see_finance_personal_data(request.user)
+                )
+            )
             return response
         rows = []
         for s in statements:

@@ -299,9 +299,15 @@ CSV_HEADER = (
 )
 
 
-def statement_csv_rows(statements: QuerySet):
-    """The export: a header, then one row per statement (money as plain 2-place decimals)."""
-    yield CSV_HEADER
+# How a payee was paid is personal data (settings_app.access.PERSONAL_FINANCE_FIELDS).
+CSV_PERSONAL_COLUMNS = 2  # payment_method, payment_reference: the last two
+
+
+def statement_csv_rows(statements: QuerySet, *, include_personal: bool):
+    """The export: a header, then one row per statement (money as plain 2-place decimals).
+    Without `include_personal`, the payment method and reference columns are left out."""
+    keep = len(CSV_HEADER) - (0 if include_personal else CSV_PERSONAL_COLUMNS)
+    yield CSV_HEADER[:keep]
     for s in statements.annotate(accounts_count=accounts_count()).select_related("finance_item"):
         yield (
             f"{s.month:%Y-%m}",
@@ -325,4 +331,4 @@ def statement_csv_rows(statements: QuerySet):
             timezone.localtime(s.paid_at).isoformat() if s.paid_at else "",
             s.payment_method,
             s.payment_reference,
-        )
+        )[:keep]

@@ -5,9 +5,25 @@ from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+# How a statement was paid is as personal as the payee's own payment details.
+PERSONAL_PAYMENT_FIELDS = (*PERSONAL_FINANCE_FIELDS, "payment_reference")
 
 
-class FinanceItemSerializer(CleanModelSerializer):
+class HidesPersonalFinanceData:
+    """Leaves out the payees' personal fields for users who may not see them (analysts)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request, view = self.context.get("request"), self.context.get("view")
+        if getattr(view, "swagger_fake_view", False):  # the schema documents every field
+            return fields
+        if request is not None and not can_see_finance_personal_data(request.user):
+            for name in PERSONAL_PAYMENT_FIELDS:
+                fields.pop(name, None)
+        return fields
+
+
+class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
     class Meta:
         model = FinanceItem
         fields = [
@@ -32,21 +48,13 @@ class FinanceItemSerializer(CleanModelSerializer):
         ]
         read_only_fields = ["last_paid_date", "paid_amount", "created_at", "updated_at"]
 
-    def get_fields(self):
-        fields = super().get_fields()
-        request, view = self.context.get("request"), self.context.get("view")
-        if getattr(view, "swagger_fake_view", False):  # the schema documents every field
-            return fields
-        if request is not None and not can_see_finance_personal_data(request.user):
-            for name in PERSONAL_FINANCE_FIELDS:
-                fields.pop(name, None)
-        return fields
-
 
 STATUS_HELP = "draft, approved, paid or void"
 
 
-class StatementEventSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
+class StatementEventSerializer(
+    HidesPersonalFinanceData, ChoiceDisplayMixin, serializers.ModelSerializer
+):
     actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
     # Plain strings: one enum of statuses in the schema (the statement's `status_display`).
     from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
@@ -68,7 +76,9 @@ class StatementEventSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
         ]
 
 
-class PayoutStatementSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
+class PayoutStatementSerializer(
+    HidesPersonalFinanceData, ChoiceDisplayMixin, serializers.ModelSerializer
+):
     month = serializers.DateField(format="%Y-%m")
     finance_item_code = serializers.CharField(source="finance_item.code", read_only=True)
     payee_name = serializers.CharField(source="finance_item.payee_name", read_only=True)

@@ -25,6 +25,7 @@ from finance.services import (
     statement_mark_paid,
     statement_void,
 )
+from settings_app.access import can_see_finance_personal_data
 
 from .serializers import (
     AdjustSerializer,
@@ -152,5 +153,9 @@ class PayoutStatementViewSet(viewsets.ReadOnlyModelViewSet):
         month = _month(request)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="statements-{month:%Y-%m}.csv"'
-        csv.writer(response).writerows(statement_csv_rows(statements))
+        csv.writer(response).writerows(
+            statement_csv_rows(
+                statements, include_personal=can_see_finance_personal_data(request.user)
+            )
+        )
         return response

@@ -200,6 +200,30 @@ def test_finance_personal_data_is_hidden_from_analysts(world, role, sees_persona
         assert answer["code"] == world["item"].code
 
 
+@pytest.mark.parametrize(
+    ("role", "sees_personal"),
+    [("Owner", True), ("Finance", True), ("Analyst", False)],
+)
+def test_how_a_statement_was_paid_is_hidden_from_analysts_in_the_api_and_the_export(
+    world, role, sees_personal
+):
+    client = key_client(world["users"][role])
+    statement = world["statement"]
+
+    answer = client.get(f"{API}/finance/statements/{statement.pk}/").json()
+    export = client.get(
+        f"{API}/finance/statements/export.csv", {"month": f"{statement.month:%Y-%m}"}
+    ).content.decode()
+
+    assert answer["id"] == statement.pk
+    assert ("payment_method" in answer) is sees_personal
+    assert ("payment_reference" in answer) is sees_personal
+    header = export.splitlines()[0].split(",")
+    assert "amount_due" in header
+    assert ("payment_method" in header) is sees_personal
+    assert ("payment_reference" in header) is sees_personal
+
+
 def test_read_only_key_of_an_owner_cannot_write(world):
     client = key_client(world["users"]["Owner"], scopes=["read"])
     assert client.get(f"{API}/posts/").status_code == 200
