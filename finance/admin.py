@@ -15,7 +15,13 @@ from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html
 
-from core.admin import EMPTY, FilterSetAdminMixin, add_domain_error, format_count
+from core.admin import (
+    EMPTY,
+    AuditTrailAdminMixin,
+    FilterSetAdminMixin,
+    add_domain_error,
+    format_count,
+)
 from core.errors import DomainError
 from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
@@ -31,6 +37,7 @@ from .queries import (
     statement_csv_rows,
 )
 from .services import (
+    finance_item_save,
     finance_statements_recompute,
     statement_approve,
     statement_mark_paid,
@@ -45,7 +52,7 @@ def money(value: Decimal | None, currency: str = "") -> str:
 
 
 @admin.register(FinanceItem)
-class FinanceItemAdmin(FilterSetAdminMixin, admin.ModelAdmin):
+class FinanceItemAdmin(AuditTrailAdminMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = FinanceItemFilterSet
     search_help_text = "Type the start of a code, or part of a payee's name."
     list_display = (
@@ -61,7 +68,7 @@ class FinanceItemAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         "is_active",
     )
     search_fields = ("^code", "payee_name")
-    readonly_fields = ("last_paid_date", "paid_amount", "accounts_and_posts")
+    readonly_fields = ("last_paid_date", "paid_amount", "accounts_and_posts", "audit_trail")
     fieldsets = (
         (None, {"fields": ("code", "payee_name", "is_active", "started_date", "notes")}),
         ("Payment", {"fields": ("payment_method", "phone_number", "payment_details")}),
@@ -77,6 +84,7 @@ class FinanceItemAdmin(FilterSetAdminMixin, admin.ModelAdmin):
             },
         ),
         ("Paid", {"fields": (("last_paid_date", "paid_amount"), "accounts_and_posts")}),
+        ("History", {"classes": ("collapse",), "fields": ("audit_trail",)}),
     )
 
     def get_queryset(self, request):
@@ -95,11 +103,8 @@ class FinanceItemAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         return [fieldset for fieldset in fieldsets if fieldset[0] != "Payment"]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.save()
-        elif form.changed_data:
-            # The payments services write last_paid_date and paid_amount: never write them back.
-            obj.save(update_fields=[*form.changed_data, "updated_at"])
+        if not change or form.changed_data:
+            finance_item_save(item=obj, actor=request.user, fields=form.changed_data or None)
 
     @admin.display(description="Creators", ordering="creator_count")
     def creator_count_display(self, obj):

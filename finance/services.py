@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core import windows
+from core.audit import audit_record, audit_values
 from core.errors import DomainError
 from creators.metrics import account_metrics_recompute
 from creators.models import Account
@@ -405,3 +406,47 @@ def statement_void(
         note=statement.void_reason,
     )
     return statement
+
+
+# --- Finance items: the payee agreements ---------------------------------------------------------
+
+# What people edit on a finance item; last_paid_date and paid_amount follow the payments.
+FINANCE_ITEM_FIELDS = (
+    "code",
+    "payee_name",
+    "payment_method",
+    "phone_number",
+    "payment_details",
+    "currency",
+    "base_monthly_pay",
+    "expected_monthly_posting_volume",
+    "rate_per_1k_views",
+    "prorate_by_volume",
+    "started_date",
+    "is_active",
+    "notes",
+)
+
+
+def finance_item_save(
+    *, item: FinanceItem, actor, fields: Iterable[str] | None = None
+) -> FinanceItem:
+    """Create `item`, or save the `fields` changed on it (all editable ones by default):
+    validated, never writing back the payment figures, and recorded in the audit trail."""
+    fields = [name for name in (fields or FINANCE_ITEM_FIELDS) if name in FINANCE_ITEM_FIELDS]
+    creating = item.pk is None
+    before = {} if creating else audit_values(FinanceItem.objects.get(pk=item.pk), fields)
+    item.full_clean()
+    with transaction.atomic():
+        if creating:
+            item.save()
+        elif fields:
+            item.save(update_fields=[*fields, "updated_at"])
+        audit_record(
+            actor=actor,
+            obj=item,
+            before=before,
+            after=audit_values(item, FINANCE_ITEM_FIELDS if creating else fields),
+            action="create" if creating else "update",
+        )
+    return item

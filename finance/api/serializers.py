@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
+from finance.services import finance_item_save
 from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -47,6 +48,17 @@ class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["last_paid_date", "paid_amount", "created_at", "updated_at"]
+
+    def create(self, validated_data):
+        item = FinanceItem(**validated_data)
+        return finance_item_save(item=item, actor=self.context["request"].user)
+
+    def update(self, instance, validated_data):
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        return finance_item_save(
+            item=instance, actor=self.context["request"].user, fields=list(validated_data)
+        )
 
 
 STATUS_HELP = "draft, approved, paid or void"

@@ -64,3 +64,45 @@ def test_the_change_page_shows_the_trail_and_the_trail_is_read_only(db, superuse
     assert "extra: {} → {&#x27;k&#x27;: &#x27;v&#x27;}" in page.content.decode()
     assert listing.status_code == 200 and str(account) in listing.content.decode()
     assert superuser_client.get(reverse("admin:core_auditentry_add")).status_code == 403
+
+
+def test_finance_item_changes_are_recorded_from_the_api_and_shown_in_the_admin(
+    db, staff, superuser_client
+):
+    from tests.finance.factories import FinanceItemFactory
+
+    item = FinanceItemFactory(base_monthly_pay="1000.00")
+
+    response = key_client(staff).patch(
+        f"/api/v1/finance/items/{item.pk}/", {"base_monthly_pay": "1200.00"}, format="json"
+    )
+
+    assert response.status_code == 200
+    entry = audit_entries_for(item).get()
+    assert entry.actor == staff
+    assert entry.changes == {"base_monthly_pay": ["1000.00", "1200.00"]}
+    page = superuser_client.get(reverse("admin:finance_financeitem_change", args=[item.pk]))
+    assert "1200.00" in page.content.decode()
+
+
+def test_a_finance_item_created_in_the_admin_is_recorded_with_who_created_it(
+    db, superuser, superuser_client
+):
+    from finance.models import FinanceItem
+
+    response = superuser_client.post(
+        reverse("admin:finance_financeitem_add"),
+        {
+            "code": "FIN-0900",
+            "payee_name": "Ana Clips",
+            "is_active": "on",
+            "currency": "USD",
+            "base_monthly_pay": "500.00",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    item = FinanceItem.objects.get(code="FIN-0900")
+    entry = audit_entries_for(item).get()
+    assert (entry.actor, entry.action) == (superuser, "create")
+    assert entry.changes["payee_name"] == [None, "Ana Clips"]
