@@ -2,12 +2,12 @@
 turning tracking on and off, and the creator page (profile, metric cards, follower and views
 charts, recent posts, the month's finance figures)."""
 
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
-from django.db import connections, models
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -32,12 +32,11 @@ from core.admin import (
 from core.charts import Series, line_chart
 from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
-from posts.admin_boards import daily_history
-from posts.models import Post, PostSnapshot
+from posts.models import Post
 from settings_app.access import accounts_visible_to, snapshots_visible_to
 
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
-from .metrics import account_snapshot_history
+from .metrics import CHART_DAYS, account_snapshot_history, account_views_per_day
 from .models import Account, AccountSnapshot
 from .services import account_add, account_bulk_add, account_set_tracking, account_update
 
@@ -84,36 +83,7 @@ AccountBulkAddForm = type(
 
 # --- The creator page -------------------------------------------------------------------------
 
-CHART_DAYS = 60
 RECENT_POSTS = 10
-
-
-def _bucket_date(value) -> date:
-    """A day bucket read by a raw cursor: a datetime (PostgreSQL: naive local time, as
-    `Trunc(tzinfo=…)` truncates `AT TIME ZONE`) or the local "YYYY-MM-DD HH:MM:SS" text that
-    Django's SQLite functions return."""
-    if isinstance(value, datetime):
-        return value.date() if timezone.is_naive(value) else local_date(value)
-    return date.fromisoformat(str(value)[:10])
-
-
-def account_views_per_day(account: Account, *, days: int = CHART_DAYS) -> list[tuple[date, int]]:
-    """The views the account's counted posts (not trial reels) gained per day, over the last
-    `days` days: per post, the views gained since its previous day with snapshots (rules of
-    `X@t`), summed per day in SQL. One query."""
-    snapshots = PostSnapshot.objects.filter(
-        post__in=Post.objects.filter(account=account, is_trial=False).values("pk")
-    )
-    start = timezone.now() - timedelta(days=days)
-    per_post = daily_history(snapshots, start=start).values("bucket", "gained")
-    sql, params = per_post.query.sql_with_params()
-    with connections[per_post.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT bucket, SUM(gained) FROM ({sql}) per_post GROUP BY bucket ORDER BY bucket",
-            params,
-        )
-        rows = cursor.fetchall()
-    return [(_bucket_date(bucket), None if total is None else int(total)) for bucket, total in rows]
 
 
 def account_charts(account: Account, *, days: int = CHART_DAYS) -> dict:

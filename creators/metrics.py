@@ -16,10 +16,10 @@ import logging
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Literal
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -45,12 +45,13 @@ from posts.metrics import (
     MAX_RATE_HUNDREDTHS,
     Hundredths,
     Moment,
+    daily_history,
     engagement_rate,
     snapshot_history,
     snapshot_value_at,
     views_gained,
 )
-from posts.models import Post
+from posts.models import Post, PostSnapshot
 
 from .models import Account, AccountSnapshot, KpiStatus
 
@@ -667,3 +668,35 @@ def account_snapshot_history(
         start=start,
         end=end,
     )
+
+
+# The creator page's charts cover this many days.
+CHART_DAYS = 60
+
+
+def _bucket_date(value) -> date:
+    """A day bucket read by a raw cursor: a datetime (PostgreSQL: naive local time, as
+    `Trunc(tzinfo=…)` truncates `AT TIME ZONE`) or the local "YYYY-MM-DD HH:MM:SS" text that
+    Django's SQLite functions return."""
+    if isinstance(value, datetime):
+        return value.date() if timezone.is_naive(value) else windows.local_date(value)
+    return date.fromisoformat(str(value)[:10])
+
+
+def account_views_per_day(account: Account, *, days: int = CHART_DAYS) -> list[tuple[date, int]]:
+    """The views the account's counted posts (not trial reels) gained per day, over the last
+    `days` days: per post, the views gained since its previous day with snapshots (rules of
+    `X@t`), summed per day in SQL. One query."""
+    snapshots = PostSnapshot.objects.filter(
+        post__in=Post.objects.filter(account=account, is_trial=False).values("pk")
+    )
+    start = timezone.now() - timedelta(days=days)
+    per_post = daily_history(snapshots, start=start).values("bucket", "gained")
+    sql, params = per_post.query.sql_with_params()
+    with connections[per_post.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT bucket, SUM(gained) FROM ({sql}) per_post GROUP BY bucket ORDER BY bucket",
+            params,
+        )
+        rows = cursor.fetchall()
+    return [(_bucket_date(bucket), None if total is None else int(total)) for bucket, total in rows]

@@ -4,7 +4,7 @@ post page's stats timeline. Custom admin views (registered by `PostAdmin.get_url
 write through `posts.services`.
 
 Chart data comes from the snapshot history in SQL (`posts.metrics.post_snapshot_history`, and
-`daily_history` below for many posts at once: one point per post and day, computed with
+`posts.metrics.daily_history` for many posts at once: one point per post and day, computed with
 window functions), never from loading every snapshot into Python.
 """
 
@@ -19,21 +19,14 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import (
-    BigIntegerField,
-    Case,
     Count,
-    DateTimeField,
     F,
     Q,
     QuerySet,
-    RowRange,
     Sum,
-    Value,
-    When,
     Window,
 )
-from django.db.models.functions import FirstValue, Lag, LastValue, RowNumber, Trunc
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -42,12 +35,12 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from core.charts import Series, line_chart, sparkline
-from core.windows import agency_timezone, bucket_start, local_date
+from core.windows import local_date
 from settings_app.access import posts_visible_to
 from settings_app.models import Board, Client, Editor
 
 from .choices import Platform, TrialStatus
-from .metrics import post_snapshot_history
+from .metrics import daily_history, post_snapshot_history
 from .models import Post, PostSnapshot
 from .services import (
     post_approve_trial,
@@ -60,52 +53,6 @@ from .services import (
 
 TIMELINE_DAYS = 90
 SPARKLINE_DAYS = 30
-
-
-def daily_history(
-    snapshots: QuerySet, *, counters: tuple[str, ...] = ("views",), start: datetime | None = None
-) -> QuerySet:
-    """One row per post and day (agency time zone) that has snapshots: `post_id`, `bucket`,
-    the day's last value of each counter (`last_<counter>`) and `gained`, the views gained
-    since the post's previous point (by the rules of `X@t` for its first point: 0 before
-    publication, nothing gained before tracking began).
-
-    `posts.metrics.snapshot_history` for many posts in one statement: the same windows,
-    partitioned by post. `snapshots` is unfiltered by date so that the first point shown still
-    sees the point before it; `start` keeps the days from the one that contains it.
-    """
-    zone = agency_timezone()
-    bucket = Trunc("captured_at", "day", output_field=DateTimeField(), tzinfo=zone)
-    in_bucket = {"partition_by": [F("post_id"), bucket], "order_by": F("captured_at").asc()}
-    whole_bucket = {**in_bucket, "frame": RowRange(start=None, end=None)}
-    published = Trunc("post__post_date", "day", output_field=DateTimeField(), tzinfo=zone)
-    before_first = Case(
-        When(GreaterThanOrEqual(published, bucket), then=Value(0)),
-        default=F("views"),
-        output_field=BigIntegerField(),
-    )
-    annotations = {
-        "bucket": bucket,
-        "row_in_bucket": Window(RowNumber(), **in_bucket),
-        "first_in_bucket": Window(FirstValue("captured_at"), **in_bucket),
-        "previous": Window(
-            Lag("views", 1, default=before_first),
-            partition_by=[F("post_id")],
-            order_by=F("captured_at").asc(),
-            output_field=BigIntegerField(),
-        ),
-    }
-    for counter in dict.fromkeys(("views", *counters)):
-        annotations[f"last_{counter}"] = Window(LastValue(counter), **whole_bucket)
-    queryset = (
-        snapshots.order_by()
-        .annotate(**annotations)
-        .annotate(gained=F("last_views") - F("previous"))
-        .filter(row_in_bucket=1)
-    )
-    if start is not None:
-        queryset = queryset.filter(first_in_bucket__gte=bucket_start(start, "day"))
-    return queryset
 
 
 def views_by_post(post_ids: Iterable[int], *, days: int = SPARKLINE_DAYS) -> dict[int, list]:

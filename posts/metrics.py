@@ -255,3 +255,49 @@ def post_snapshot_history(
         end=end,
         owner_date="post__post_date",
     )
+
+
+def daily_history(
+    snapshots: QuerySet, *, counters: tuple[str, ...] = ("views",), start: datetime | None = None
+) -> QuerySet:
+    """One row per post and day (agency time zone) that has snapshots: `post_id`, `bucket`,
+    the day's last value of each counter (`last_<counter>`) and `gained`, the views gained
+    since the post's previous point (by the rules of `X@t` for its first point: 0 before
+    publication, nothing gained before tracking began).
+
+    `posts.metrics.snapshot_history` for many posts in one statement: the same windows,
+    partitioned by post. `snapshots` is unfiltered by date so that the first point shown still
+    sees the point before it; `start` keeps the days from the one that contains it.
+    """
+    zone = agency_timezone()
+    bucket = Trunc("captured_at", "day", output_field=DateTimeField(), tzinfo=zone)
+    in_bucket = {"partition_by": [F("post_id"), bucket], "order_by": F("captured_at").asc()}
+    whole_bucket = {**in_bucket, "frame": RowRange(start=None, end=None)}
+    published = Trunc("post__post_date", "day", output_field=DateTimeField(), tzinfo=zone)
+    before_first = Case(
+        When(GreaterThanOrEqual(published, bucket), then=Value(0)),
+        default=F("views"),
+        output_field=BigIntegerField(),
+    )
+    annotations = {
+        "bucket": bucket,
+        "row_in_bucket": Window(RowNumber(), **in_bucket),
+        "first_in_bucket": Window(FirstValue("captured_at"), **in_bucket),
+        "previous": Window(
+            Lag("views", 1, default=before_first),
+            partition_by=[F("post_id")],
+            order_by=F("captured_at").asc(),
+            output_field=BigIntegerField(),
+        ),
+    }
+    for counter in dict.fromkeys(("views", *counters)):
+        annotations[f"last_{counter}"] = Window(LastValue(counter), **whole_bucket)
+    queryset = (
+        snapshots.order_by()
+        .annotate(**annotations)
+        .annotate(gained=F("last_views") - F("previous"))
+        .filter(row_in_bucket=1)
+    )
+    if start is not None:
+        queryset = queryset.filter(first_in_bucket__gte=bucket_start(start, "day"))
+    return queryset

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from creators.admin import account_views_per_day
+from creators.metrics import account_views_per_day
 from creators.models import KpiStatus
 from posts.choices import TrialStatus
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory

@@ -417,7 +417,7 @@ def figures() -> dict[int, dict]:
 
 @pytest.mark.postgresql_only
 def test_the_sql_and_orm_paths_agree_on_the_demo_agency():
-    from core.demo import demo_data_create
+    from operations.demo import demo_data_create
 
     demo_data_create(accounts=6, posts=150, days=40, now=NOW)
     for now in (NOW, utc("2026-03-01 00:00"), utc("2026-03-16 00:00")):

@@ -4,7 +4,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core import demo
+from operations import demo
 from posts.models import Post
 
 

@@ -5,8 +5,7 @@ handles start with "demo_", accounts and posts carry `extra={"demo": True}`. Key
 deterministic (a fixed seed, and one random stream per account and per post), so a second run
 finds every row already there and creates nothing.
 
-Unlike the rest of `core`, this module sits on top of every app: only the `seed_demo` command
-imports it.
+It lives in `operations`, the one app that may import every other (DESIGN.md's layout).
 """
 
 from __future__ import annotations
