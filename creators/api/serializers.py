@@ -7,6 +7,7 @@ from core.api.serializers import (
     StrictInputMixin,
 )
 from core.bulk import AddResult
+from creators.metrics import FIGURES
 from creators.models import Account, AccountSnapshot
 from creators.services import account_add, account_bulk_add, account_update
 from posts.api.serializers import HistoryPointSerializer
@@ -40,38 +41,6 @@ PROFILE_FIELDS = [
     "following",
     "total_media_count",
 ]
-METRICS_FIELDS = [
-    "total_views",
-    "total_likes",
-    "total_comments",
-    "total_shares",
-    "avg_views",
-    "avg_engagement_rate",
-    "video_count",
-    "photo_count",
-    "carousel_count",
-    "posts_last_7d",
-    "posts_last_30d",
-    "posts_last_90d",
-    "views_last_7d",
-    "views_last_30d",
-    "views_last_90d",
-    "views_last_365d",
-    "views_last_calendar_week",
-    "views_last_calendar_month",
-    "views_since_1st_of_month",
-    "followers_since_1st_of_month",
-    "followers_since_monday",
-    "followers_since_start_of_growth",
-    "metrics_computed_at",
-]
-MONTHLY_FIELDS = [
-    "this_month_posting_volume",
-    "last_month_posting_volume",
-    "this_month_views_generated",
-    "last_month_views_generated",
-    "kpi_status",
-]
 TRACKING_FIELDS = ["last_tracked_at", "last_stats_update", "processing_status"]
 
 
@@ -84,8 +53,9 @@ class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelS
         model = Account
         fields = [
             *PROFILE_FIELDS,
-            *METRICS_FIELDS,
-            *MONTHLY_FIELDS,
+            # specs/metrics.md and the monthly figures of specs/finance.md: all read-only.
+            *FIGURES,
+            "metrics_computed_at",
             *TRACKING_FIELDS,
             *BUSINESS_FIELDS,
             "created_at",
