@@ -543,11 +543,13 @@ class ServiceAddMixin:
     """An add page whose form is handed to a service (where the rules live) instead of being
     saved by ModelForm.save(). A DomainError from the service becomes a form error.
 
-    Subclasses set `add_form` and `add_fieldsets` and implement `add_with_service`.
+    Subclasses set `add_form` and `add_fieldsets` and implement `add_with_service`. On change
+    pages only `editable_fields` (the business fields) can be edited; the rest is read-only.
     """
 
     add_form: type[forms.ModelForm]
     add_fieldsets: Sequence[tuple[str | None, dict]] = ()
+    editable_fields: Sequence[str] = ()
 
     def add_with_service(self, request: HttpRequest, form: forms.ModelForm) -> HttpResponse:
         raise NotImplementedError
@@ -560,7 +562,10 @@ class ServiceAddMixin:
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return super().get_readonly_fields(request, obj)
+        if not self.editable_fields:
+            return super().get_readonly_fields(request, obj)
+        editable = set(self.editable_fields)
+        return [name for name in helpers.flatten_fieldsets(self.fieldsets) if name not in editable]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:

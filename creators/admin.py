@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
 from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -249,6 +248,7 @@ class AccountAdmin(
     actions = ("enable_tracking", "disable_tracking")
 
     add_form = AccountAddForm
+    editable_fields = EDITABLE_FIELDS
     add_fieldsets = ((None, {"fields": ("url",)}), ("Business", {"fields": ADD_FIELDS}))
     bulk_add_form = AccountBulkAddForm
     change_form_template = "admin/creators/account/change_form.html"
@@ -401,12 +401,6 @@ class AccountAdmin(
             {"followers": "Followers", "following": "Following", "media_count": "Posts"},
             reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}",
         )
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        editable = set(EDITABLE_FIELDS)
-        return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

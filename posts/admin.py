@@ -2,7 +2,6 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
@@ -120,6 +119,7 @@ class PostAdmin(
     sortable_by = ("username_display", "post_date", "views_display")
 
     add_form = PostAddForm
+    editable_fields = EDITABLE_FIELDS
     add_fieldsets = (
         (None, {"fields": ("url",)}),
         ("Business", {"fields": ADD_FIELDS}),
@@ -245,12 +245,6 @@ class PostAdmin(
             {"views": "Views", "likes": "Likes", "comments": "Comments", "shares": "Shares"},
             reverse("admin:posts_postsnapshot_changelist") + f"?post={obj.pk}",
         )
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is None:
-            return ()
-        editable = set(EDITABLE_FIELDS)
-        return [name for name in flatten_fieldsets(self.fieldsets) if name not in editable]
 
     def add_with_service(self, request, form):
         data = form.cleaned_data
