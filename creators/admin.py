@@ -37,19 +37,16 @@ from settings_app.access import accounts_visible_to, snapshots_visible_to
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
 from .metrics import CHART_DAYS, account_snapshot_history, account_views_per_day
 from .models import Account, AccountSnapshot
-from .services import account_add, account_bulk_add, account_set_tracking, account_update
+from .services import (
+    BUSINESS_FIELDS,
+    account_add,
+    account_bulk_add,
+    account_set_tracking,
+    account_update,
+)
 
 ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item", "started_date")
-EDITABLE_FIELDS = (
-    "client",
-    "editor",
-    "type",
-    "boards",
-    "finance_item",
-    "started_date",
-    "tracking_enabled",
-    "extra",
-)
+EDITABLE_FIELDS = (*BUSINESS_FIELDS, "boards")
 BULK_ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item")
 
 

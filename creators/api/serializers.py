@@ -9,20 +9,11 @@ from core.api.serializers import (
 from core.bulk import AddResult
 from creators.metrics import FIGURES
 from creators.models import Account, AccountSnapshot
-from creators.services import account_add, account_bulk_add, account_update
+from creators.services import BUSINESS_FIELDS, account_add, account_bulk_add, account_update
 from posts.api.serializers import HistoryPointSerializer
 
 # What a user sets on an account when adding it; the rest comes from the URL and the platforms.
-ADD_FIELDS = [
-    "client",
-    "editor",
-    "type",
-    "boards",
-    "finance_item",
-    "started_date",
-    "tracking_enabled",
-    "extra",
-]
+ADD_FIELDS = [*BUSINESS_FIELDS, "boards"]
 # Editable afterwards: the same, plus why tracking was turned off.
 BUSINESS_FIELDS = [*ADD_FIELDS, "disabled_reason"]
 

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
-from finance.services import finance_item_save
+from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
 from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -29,19 +29,7 @@ class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
         model = FinanceItem
         fields = [
             "id",
-            "code",
-            "payee_name",
-            "payment_method",
-            "phone_number",
-            "payment_details",
-            "currency",
-            "base_monthly_pay",
-            "expected_monthly_posting_volume",
-            "rate_per_1k_views",
-            "prorate_by_volume",
-            "started_date",
-            "is_active",
-            "notes",
+            *FINANCE_ITEM_FIELDS,
             "last_paid_date",
             "paid_amount",
             "created_at",
