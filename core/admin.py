@@ -19,7 +19,6 @@ from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connections
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -33,6 +32,7 @@ from django_filters.widgets import SuffixedMultiWidget
 from core.bulk import CREATED, EXISTS, INVALID, AddResult
 from core.errors import DomainError
 from core.models import AuditEntry
+from core.pagination import EXACT_COUNT_LIMIT, bounded_count
 
 EMPTY = "—"
 
@@ -167,40 +167,17 @@ def admin_change_url(obj: Any) -> str:
 # --- Big tables -------------------------------------------------------------------------------
 
 
-def table_row_estimate(queryset: QuerySet) -> int | None:
-    """The planner's row estimate of the queryset's table (PostgreSQL), or None."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-            [connection.ops.quote_name(queryset.model._meta.db_table)],
-        )
-        row = cursor.fetchone()
-    # -1 means "never analyzed": no estimate.
-    return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
-
-
 class EstimatedCountPaginator(Paginator):
-    """Counting a million rows on every page is slow on PostgreSQL: an unfiltered list takes the
-    planner's estimate when it is large; a filtered list (or a small table) is counted exactly."""
+    """Counting a million rows on every page is slow on PostgreSQL: the count is exact up to
+    `estimate_threshold` rows and the planner's estimate beyond (core.pagination)."""
 
-    estimate_threshold = 10_000
+    estimate_threshold = EXACT_COUNT_LIMIT
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
-        if (
-            isinstance(queryset, QuerySet)
-            and not queryset.query.where
-            and not queryset.query.combinator
-            and not queryset.query.is_sliced
-        ):
-            estimate = table_row_estimate(queryset)
-            if estimate is not None and estimate > self.estimate_threshold:
-                return estimate
-        return super().count
+        if not isinstance(self.object_list, QuerySet):
+            return super().count
+        return bounded_count(self.object_list, limit=self.estimate_threshold)[0]
 
 
 class BigTableAdminMixin:
@@ -494,14 +471,8 @@ class FilterSetAdminMixin(BigTableAdminMixin):
                 for name, field_errors in filterset.errors.items()
             )
             messages.warning(request, f"Some filters were ignored — {errors}")
-        filtered = filterset.qs
-        for name, filter_ in filterset.filters.items():
-            if isinstance(
-                filter_, django_filters.OrderingFilter
-            ) and filterset.form.cleaned_data.get(name):
-                # The FilterSet's ordering replaces the admin's; keep pages stable.
-                filtered = filtered.order_by(*filtered.query.order_by, "-pk")
-        return filtered
+        # The FilterSet's ordering (core.filters.SortFilter, ties broken) replaces the admin's.
+        return filterset.qs
 
     def get_search_results(self, request, queryset, search_term):
         # The search box is the FilterSet's search: a pasted URL finds its post or account.

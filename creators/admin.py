@@ -29,6 +29,7 @@ from core.admin import (
     percent_column,
 )
 from core.charts import Series, line_chart
+from core.sorting import sort_key
 from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
 from posts.models import Post
@@ -327,10 +328,14 @@ class AccountAdmin(
     )
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
-    followers_display = count_column("followers", "Followers", ordering="followers")
+    followers_display = count_column(
+        "followers", "Followers", ordering=sort_key(Account, "followers")
+    )
     following_display = count_column("following", "Following")
     total_media_count_display = count_column("total_media_count", "Posts on the platform")
-    avg_views_display = count_column("avg_views", "Average views", ordering="avg_views")
+    avg_views_display = count_column(
+        "avg_views", "Average views", ordering=sort_key(Account, "avg_views")
+    )
     avg_engagement_rate_display = percent_column("avg_engagement_rate", "Average engagement")
     total_views_display = count_column("total_views", "Total views")
     total_likes_display = count_column("total_likes", "Total likes")

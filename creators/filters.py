@@ -2,6 +2,7 @@
 
 import django_filters as filters
 
+from core.filters import SortFilter
 from posts.choices import AccountType, Platform, ProcessingStatus
 from posts.filters import search_urls_usernames_captions
 from settings_app.models import Board, Client, Editor
@@ -24,7 +25,7 @@ class AccountFilterSet(filters.FilterSet):
     kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
     processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
     followers = filters.RangeFilter(label="Followers (min / max)")
-    ordering = filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             "username",
             "followers",

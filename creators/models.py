@@ -1,6 +1,8 @@
 from django.db import models
+from django.db.models import F
 
 from core.models import TimeStampedModel
+from core.sorting import nulls_low
 from posts.choices import AccountType, Platform, ProcessingStatus
 
 
@@ -123,10 +125,24 @@ class Account(TimeStampedModel):
                 violation_error_message="This account is already tracked.",
             ),
         ]
+        # The common sorts (core.sorting) have an index on their sort key.
         indexes = [
-            models.Index(fields=["-followers", "id"], name="account_followers_idx"),
-            models.Index(fields=["-views_last_7d", "id"], name="account_views_7d_idx"),
-            models.Index(fields=["-avg_views", "id"], name="account_avg_views_idx"),
+            models.Index(fields=["username", "id"], name="account_username_idx"),
+            models.Index(
+                nulls_low("followers", models.BigIntegerField()).desc(),
+                F("id").desc(),
+                name="account_followers_sort_idx",
+            ),
+            models.Index(
+                nulls_low("views_last_7d", models.BigIntegerField()).desc(),
+                F("id").desc(),
+                name="account_views_7d_sort_idx",
+            ),
+            models.Index(
+                nulls_low("avg_views", models.BigIntegerField()).desc(),
+                F("id").desc(),
+                name="account_avg_views_sort_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from core.admin import (
     latest_snapshots_table,
     percent_column,
 )
+from core.sorting import sort_key
 from platforms.urls import ACCEPTED_FORMS
 from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
@@ -114,7 +115,7 @@ class PostAdmin(
         Prefetch("subcategories", queryset=Subcategory.objects.order_by("name")),
         "boards",
     )
-    # Indexed orderings only: newest first by id; views and post date have (-x, -id) indexes.
+    # Indexed orderings only: newest first by id; views and post date by their sort keys.
     ordering = ("-id",)
     sortable_by = ("username_display", "post_date", "views_display")
 
@@ -196,7 +197,7 @@ class PostAdmin(
     )
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
-    views_display = count_column("views", "Views", ordering="views")
+    views_display = count_column("views", "Views", ordering=sort_key(Post, "views"))
     likes_display = count_column("likes", "Likes")
     comments_display = count_column("comments", "Comments")
     shares_display = count_column("shares", "Shares")

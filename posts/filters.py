@@ -4,6 +4,7 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from core.filters import SortFilter
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -70,7 +71,7 @@ class PostFilterSet(filters.FilterSet):
         label="Found by new-post detection",
     )
     detected_at = filters.IsoDateTimeFromToRangeFilter(label="Detected (after / before)")
-    ordering = filters.OrderingFilter(
+    ordering = SortFilter(
         fields=(
             "post_date",
             "added_date",

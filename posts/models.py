@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from core.models import TimeStampedModel
+from core.sorting import nulls_low
 
 from .choices import (
     AccountType,
@@ -175,11 +176,24 @@ class Post(TimeStampedModel):
                 violation_error_message="Only videos have a reel style.",
             ),
         ]
+        # Sorted lists (core.sorting): the default (newest added), post date, views and the
+        # new-post feed each have an index on their sort key, so a page is an index range scan.
         indexes = [
+            models.Index(fields=["-added_date", "-id"], name="post_added_idx"),
+            models.Index(
+                nulls_low("post_date", models.DateTimeField()).desc(),
+                F("id").desc(),
+                name="post_post_date_sort_idx",
+            ),
+            models.Index(
+                nulls_low("views", models.BigIntegerField()).desc(),
+                F("id").desc(),
+                name="post_views_sort_idx",
+            ),
+            # Date ranges (?post_date_after=…) compare the column itself.
             models.Index(fields=["-post_date", "-id"], name="post_post_date_idx"),
             models.Index(fields=["account", "-post_date"], name="post_account_date_idx"),
             models.Index(fields=["platform", "-added_date"], name="post_platform_added_idx"),
-            models.Index(fields=["-views", "-id"], name="post_views_idx"),
             models.Index(
                 fields=["client", "-added_date"],
                 condition=Q(is_trial=True),
@@ -192,9 +206,10 @@ class Post(TimeStampedModel):
             ),
             models.Index(fields=["next_refresh_at"], name="post_next_refresh_idx"),
             models.Index(
-                fields=["-detected_at", "-id"],
+                nulls_low("detected_at", models.DateTimeField()).desc(),
+                F("id").desc(),
                 condition=Q(detected_at__isnull=False),
-                name="post_detected_idx",
+                name="post_detected_sort_idx",
             ),
         ]
 

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from core.sorting import sort_by
+
 from .models import Post
 
 
@@ -29,4 +31,7 @@ def not_demo() -> Q:
 def posts_detected(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
     """The new-post feed: posts created by new-post detection, newest first."""
     queryset = Post.objects.all() if queryset is None else queryset
-    return queryset.filter(detected_at__isnull=False).order_by("-detected_at", "-id")
+    newest = sort_by(
+        Post, "detected_at", descending=True
+    )  # the feed's index (post_detected_sort_idx)
+    return queryset.filter(detected_at__isnull=False).order_by(newest, "-id")

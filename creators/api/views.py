@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
+from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet
 from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
@@ -26,6 +27,7 @@ class AccountViewSet(AddByURLMixin, viewsets.ModelViewSet):
     add_serializer_class = AccountAddSerializer
     bulk_add_serializer_class = AccountBulkAddSerializer
     filterset_class = AccountFilterSet
+    pagination_class = KeysetPagination
     permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

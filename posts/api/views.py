@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet
 from core.windows import GRANULARITIES
@@ -62,6 +63,7 @@ class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
     add_serializer_class = PostAddSerializer
     bulk_add_serializer_class = PostBulkAddSerializer
     filterset_class = PostFilterSet
+    pagination_class = KeysetPagination
     permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
     _decide = ["posts.decide_trial_post"]
     action_permissions = {

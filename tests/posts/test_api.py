@@ -498,9 +498,9 @@ def test_the_list_paginates_with_a_page_size_parameter(api):
 
 
 def test_the_page_size_is_capped(api, monkeypatch):
-    from core.api.pagination import StandardPagination
+    from core.api.pagination import KeysetPagination
 
-    monkeypatch.setattr(StandardPagination, "max_page_size", 3)
+    monkeypatch.setattr(KeysetPagination, "max_page_size", 3)
     PostFactory.create_batch(5)
 
     response = api.get(POSTS, {"page_size": 1_000_000})

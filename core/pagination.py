@@ -1,0 +1,56 @@
+"""Counting the rows of lists that grow to millions, for the admin's and the API's pages."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Up to this many rows a list is counted exactly; beyond, the planner's estimate is taken.
+EXACT_COUNT_LIMIT = 10_000
+
+
+def table_row_estimate(queryset: QuerySet) -> int | None:
+    """The planner's row estimate of the queryset's table (PostgreSQL), or None."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+            [connection.ops.quote_name(queryset.model._meta.db_table)],
+        )
+        row = cursor.fetchone()
+    # -1 means "never analyzed": no estimate.
+    return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
+
+
+def query_row_estimate(queryset: QuerySet) -> int | None:
+    """The planner's estimate of the rows the (filtered) queryset returns (PostgreSQL)."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    plan = json.loads(queryset.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def bounded_count(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> tuple[int, bool]:
+    """(count, exact): the exact count of up to `limit` rows, the planner's estimate beyond.
+
+    Counting a million rows takes longer than showing the page. An unfiltered list of a big
+    table takes the table's estimate at once; a filtered one counts at most `limit` + 1 rows
+    (a bounded subquery), so the cost never grows with the table. SQLite keeps no estimates:
+    there the count is always exact.
+    """
+    postgresql = connections[queryset.db].vendor == "postgresql"
+    query = queryset.query
+    if not postgresql or query.combinator or query.is_sliced:
+        return queryset.count(), True
+    if not query.where:
+        estimate = table_row_estimate(queryset)
+        if estimate is not None and estimate > limit:
+            return estimate, False
+    counted = queryset.order_by()[: limit + 1].count()
+    if counted <= limit:
+        return counted, True
+    return max(limit + 1, query_row_estimate(queryset) or 0), False
