@@ -115,7 +115,9 @@ def test_a_filter_is_kept_on_every_page(api, db):
     pages, _ = walk(api, POSTS + "?platform=tiktok&page_size=2")
 
     ids = [pk for page in pages for pk in page]
-    assert sorted(ids) == sorted(Post.objects.filter(platform="tiktok").values_list("pk", flat=True))
+    assert sorted(ids) == sorted(
+        Post.objects.filter(platform="tiktok").values_list("pk", flat=True)
+    )
 
 
 def test_a_row_added_while_paging_does_not_shift_the_next_page(api, db):
