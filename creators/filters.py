@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from core.filters import SortFilter
+from core.filters import SortFilter, any_related
 from posts.choices import AccountType, Platform, ProcessingStatus
 from posts.filters import search_urls_usernames_captions
 from settings_app.models import Board, Client, Editor
@@ -12,18 +12,23 @@ from .models import Account, AccountSnapshot, KpiStatus
 
 class AccountFilterSet(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (URL, username, name)")
-    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices, distinct=False)
     username = filters.CharFilter(method="filter_username", label="Username")
-    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
-    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all(), distinct=False)
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all(), distinct=False)
     board = filters.ModelMultipleChoiceFilter(
-        field_name="boards", queryset=Board.objects.all(), label="Board (belongs to)"
+        field_name="boards",
+        queryset=Board.objects.all(),
+        label="Board (belongs to)",
+        method=any_related,
     )
-    type = filters.MultipleChoiceFilter(choices=AccountType.choices)
+    type = filters.MultipleChoiceFilter(choices=AccountType.choices, distinct=False)
     tracking_enabled = filters.BooleanFilter()
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
-    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
+    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices, distinct=False)
+    processing_status = filters.MultipleChoiceFilter(
+        choices=ProcessingStatus.choices, distinct=False
+    )
     followers = filters.RangeFilter(label="Followers (min / max)")
     ordering = SortFilter(
         fields=(
@@ -52,13 +57,6 @@ class AccountFilterSet(filters.FilterSet):
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())
-
-    @property
-    def qs(self):
-        queryset = super().qs
-        if self.form.cleaned_data.get("board"):
-            queryset = queryset.distinct()
-        return queryset
 
 
 class AccountSnapshotFilterSet(filters.FilterSet):

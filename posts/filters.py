@@ -4,7 +4,7 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import SortFilter
+from core.filters import SortFilter, any_related
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -37,27 +37,34 @@ def search_urls_usernames_captions(queryset, value: str, *, caption_field: str |
 class PostFilterSet(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (URL, username, caption)")
     is_trial = filters.BooleanFilter()
-    trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices)
-    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
+    trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices, distinct=False)
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices, distinct=False)
     account = filters.NumberFilter(field_name="account_id", label="Account id")
     username = filters.CharFilter(method="filter_username", label="Username")
-    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
-    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all(), distinct=False)
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all(), distinct=False)
     assignee = filters.ModelMultipleChoiceFilter(
-        queryset=get_user_model().objects.filter(is_staff=True)
+        queryset=get_user_model().objects.filter(is_staff=True), distinct=False
     )
     board = filters.ModelMultipleChoiceFilter(
-        field_name="boards", queryset=Board.objects.all(), label="Board (belongs to)"
+        field_name="boards",
+        queryset=Board.objects.all(),
+        label="Board (belongs to)",
+        method=any_related,
     )
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all())
+    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all(), distinct=False)
     subcategory = filters.ModelMultipleChoiceFilter(
-        field_name="subcategories", queryset=Subcategory.objects.select_related("category")
+        field_name="subcategories",
+        queryset=Subcategory.objects.select_related("category"),
+        method=any_related,
     )
-    reel_style = filters.MultipleChoiceFilter(choices=ReelStyle.choices)
-    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
-    base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices)
-    content_type = filters.MultipleChoiceFilter(choices=ContentType.choices)
+    reel_style = filters.MultipleChoiceFilter(choices=ReelStyle.choices, distinct=False)
+    processing_status = filters.MultipleChoiceFilter(
+        choices=ProcessingStatus.choices, distinct=False
+    )
+    base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices, distinct=False)
+    content_type = filters.MultipleChoiceFilter(choices=ContentType.choices, distinct=False)
     post_date = filters.IsoDateTimeFromToRangeFilter(label="Posted (after / before)")
     added_date = filters.IsoDateTimeFromToRangeFilter(label="Added (after / before)")
     views = filters.RangeFilter(label="Views (min / max)")
@@ -95,14 +102,6 @@ class PostFilterSet(filters.FilterSet):
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())
-
-    @property
-    def qs(self):
-        # Several multi-valued relations (boards, subcategories) may repeat a post.
-        queryset = super().qs
-        if any(self.form.cleaned_data.get(name) for name in ("board", "subcategory")):
-            queryset = queryset.distinct()
-        return queryset
 
 
 class PostSnapshotFilterSet(filters.FilterSet):

@@ -2,11 +2,19 @@
 
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from core.sorting import sort_by
 
 from .models import Post
+
+
+def posts_for_api() -> QuerySet[Post]:
+    """Posts as the API shows them: with their account's username and category's name as
+    columns (posts.api.serializers.PostSerializer reads them)."""
+    return Post.objects.annotate(
+        account_username=F("account__username"), category_name=F("category__name")
+    )
 
 
 def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:

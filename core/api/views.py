@@ -9,6 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.prefetch import prefetch_related_values
+
 from .serializers import BulkAddResponseSerializer, bulk_add_response_data
 
 
@@ -71,6 +73,19 @@ class AddByURLMixin:
         serializer.is_valid(raise_exception=True)
         results = serializer.add_all(user=request.user)
         return Response(bulk_add_response_data(results))
+
+
+class PagePrefetchMixin:
+    """A list page's many-to-many values in one small query per relation (core.prefetch):
+    `page_prefetch = {"boards": ("id",)}` names each relation and the fields shown."""
+
+    page_prefetch: dict[str, tuple[str, ...]] = {}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        for relation, fields in self.page_prefetch.items():
+            prefetch_related_values(page or [], relation, *fields)
+        return page
 
 
 class NestedListSchema(AutoSchema):

@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from core.api.serializers import (
     ChoiceDisplayMixin,
+    FastListSerializer,
     JSONObjectField,
     PastedURLsSerializer,
     StrictInputMixin,
@@ -54,6 +55,7 @@ class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelS
         ]
         read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
         extra_kwargs = {"type": {"allow_blank": False}}
+        list_serializer_class = FastListSerializer
 
     def update(self, instance: Account, validated_data: dict) -> Account:
         return account_update(

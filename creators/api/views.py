@@ -3,7 +3,7 @@ from rest_framework import viewsets
 
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
-from core.api.views import AddByURLMixin, NestedListViewSet
+from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
 from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
 from creators.metrics import account_snapshot_history
 from creators.models import Account, AccountSnapshot
@@ -19,10 +19,11 @@ from .serializers import (
 )
 
 
-class AccountViewSet(AddByURLMixin, viewsets.ModelViewSet):
+class AccountViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
     """Tracked social accounts. Added by profile URL; only the business fields can be edited."""
 
-    queryset = Account.objects.prefetch_related("boards")
+    queryset = Account.objects.all()
+    page_prefetch = {"boards": ("id",)}
     serializer_class = AccountSerializer
     add_serializer_class = AccountAddSerializer
     bulk_add_serializer_class = AccountBulkAddSerializer

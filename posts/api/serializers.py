@@ -2,8 +2,10 @@ from rest_framework import serializers
 
 from core.api.serializers import (
     ChoiceDisplayMixin,
+    FastListSerializer,
     JSONObjectField,
     PastedURLsSerializer,
+    RelatedValueField,
     StrictInputMixin,
 )
 from core.bulk import AddResult
@@ -24,10 +26,8 @@ BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_it
 class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
     """A post as the API shows it; only the business fields can be changed (PATCH)."""
 
-    account_username = serializers.CharField(
-        source="account.username", read_only=True, allow_null=True
-    )
-    category_name = serializers.CharField(source="category.name", read_only=True, allow_null=True)
+    account_username = RelatedValueField("account.username")
+    category_name = RelatedValueField("category.name")
     subcategory_names = serializers.SlugRelatedField(
         source="subcategories", slug_field="name", many=True, read_only=True
     )
@@ -87,6 +87,7 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
         ]
         read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
         extra_kwargs = {"type": {"allow_blank": False}}
+        list_serializer_class = FastListSerializer
 
     def update(self, instance: Post, validated_data: dict) -> Post:
         return post_update(post=instance, actor=self.context["request"].user, **validated_data)

@@ -7,11 +7,12 @@ from rest_framework.views import APIView
 
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
-from core.api.views import AddByURLMixin, NestedListViewSet
+from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
 from core.windows import GRANULARITIES
 from posts.filters import PostFilterSet, PostSnapshotFilterSet
 from posts.metrics import post_snapshot_history
 from posts.models import Post, PostSnapshot
+from posts.queries import posts_for_api
 from posts.services import (
     ai_status,
     post_approve_trial,
@@ -53,12 +54,11 @@ class TrialBulkResultSerializer(serializers.Serializer):
     requested = serializers.IntegerField(help_text="Distinct ids sent.")
 
 
-class PostViewSet(AddByURLMixin, viewsets.ModelViewSet):
+class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
     """Tracked posts and trial reels. Added by URL; only the business fields can be edited."""
 
-    queryset = Post.objects.select_related("account", "category").prefetch_related(
-        "boards", "subcategories"
-    )
+    queryset = posts_for_api()
+    page_prefetch = {"boards": ("id",), "subcategories": ("id", "name")}
     serializer_class = PostSerializer
     add_serializer_class = PostAddSerializer
     bulk_add_serializer_class = PostBulkAddSerializer
