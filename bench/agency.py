@@ -154,6 +154,15 @@ POST_URL = f"""CASE a.platform
     ELSE 'https://www.youtube.com/watch?v=' || {POST_ID} END"""
 
 
+def caption(i: str) -> str:
+    """SQL: a short caption for post number `i`, from a few topics, formats and tags."""
+    return f"""'Day ' || mod({i}, 365) || ' of ' || (ARRAY['fitness', 'cooking', 'travel',
+        'money tips', 'skincare', 'gaming', 'study with me', 'home workouts'])[1 + mod({i}, 8)]
+        || ': ' || (ARRAY['part 1', 'storytime', 'tutorial', 'behind the scenes', 'Q&A',
+        'challenge'])[1 + mod({i} / 8, 6)] || ' #' || (ARRAY['fyp', 'viral', 'reels', 'shorts',
+        'motivation', 'lifestyle', 'ugc', 'foryou', 'explore'])[1 + mod({i} / 48, 9)]"""
+
+
 def generate(*, now: datetime, accounts: int, posts: int, snapshots: int, account_snapshots: int):
     """Fill the (migrated) database: every table the agency uses, in SQL, then ANALYZE."""
     from django.db import connection
@@ -273,7 +282,7 @@ def generate(*, now: datetime, accounts: int, posts: int, snapshots: int, accoun
                     "account_id": "a.id",
                     "username": "a.username",
                     "post_date": "g.post_date",
-                    "caption": "'Post ' || g.i || ' by ' || a.username || ' #bench'",
+                    "caption": caption("g.i"),
                     "thumbnail_url": "'https://cdn.example.com/thumbs/' || g.i || '.jpg'",
                     "base_format": "CASE WHEN mod(g.i, 10) = 0 THEN 'single_photo' "
                     "WHEN mod(g.i, 10) = 1 THEN 'carousel' ELSE 'video' END",

@@ -1,7 +1,7 @@
 """Filter pieces the apps' FilterSets share."""
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django_filters.constants import EMPTY_VALUES
 
 from core.sorting import sort_by
@@ -18,9 +18,30 @@ class SortFilter(django_filters.OrderingFilter):
         ordering = []
         for param in value:
             name = self.get_ordering_value(param)
-            ordering.append(sort_by(qs.model, name.lstrip("-"), descending=name.startswith("-")))
+            field, descending = name.lstrip("-"), name.startswith("-")
+            if self._bounded(field):
+                # A range filter on it leaves no NULL: sort on the column, whose index serves
+                # the range and the order at once.
+                ordering.append(F(field).desc() if descending else F(field).asc())
+            else:
+                ordering.append(sort_by(qs.model, field, descending=descending))
         pk = qs.model._meta.pk.name
         return qs.order_by(*ordering, f"-{pk}" if ordering[0].descending else pk)
+
+    def _bounded(self, field: str) -> bool:
+        """The FilterSet filters `field` by a range with at least one bound."""
+        parent = getattr(self, "parent", None)
+        if parent is None or not hasattr(parent.form, "cleaned_data"):
+            return False
+        return any(
+            filter_.field_name == field and has_bound(parent.form.cleaned_data.get(name))
+            for name, filter_ in parent.filters.items()
+        )
+
+
+def has_bound(value) -> bool:
+    """A range filter's cleaned value (a slice) with a start or a stop."""
+    return isinstance(value, slice) and (value.start is not None or value.stop is not None)
 
 
 def any_related(queryset: QuerySet, name: str, values) -> QuerySet:

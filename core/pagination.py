@@ -38,19 +38,19 @@ def bounded_count(queryset: QuerySet, *, limit: int = EXACT_COUNT_LIMIT) -> tupl
     """(count, exact): the exact count of up to `limit` rows, the planner's estimate beyond.
 
     Counting a million rows takes longer than showing the page. An unfiltered list of a big
-    table takes the table's estimate at once; a filtered one counts at most `limit` + 1 rows
-    (a bounded subquery), so the cost never grows with the table. SQLite keeps no estimates:
-    there the count is always exact.
+    table takes the table's estimate at once; a filtered one the planner's estimate when it
+    expects more than `limit` rows, else an exact count of at most `limit` + 1 rows (a bounded
+    subquery). SQLite keeps no estimates: there the count is always exact.
     """
     postgresql = connections[queryset.db].vendor == "postgresql"
     query = queryset.query
     if not postgresql or query.combinator or query.is_sliced:
         return queryset.count(), True
-    if not query.where:
-        estimate = table_row_estimate(queryset)
-        if estimate is not None and estimate > limit:
-            return estimate, False
-    counted = queryset.order_by()[: limit + 1].count()
+    estimate = table_row_estimate(queryset) if not query.where else query_row_estimate(queryset)
+    if estimate is not None and estimate > limit:
+        return estimate, False
+    # Only the primary key: the list's annotations (joins) play no part in a count.
+    counted = queryset.order_by().values("pk")[: limit + 1].count()
     if counted <= limit:
         return counted, True
-    return max(limit + 1, query_row_estimate(queryset) or 0), False
+    return limit + 1, False

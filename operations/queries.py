@@ -13,6 +13,7 @@ from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django_q.models import Schedule
 
+from core.sorting import sort_by
 from core.windows import agency_timezone, local_date
 from creators.models import Account
 from platforms.ratelimit import provider_states
@@ -192,7 +193,7 @@ def post_freshness(*, now: datetime | None = None) -> dict[str, Any]:
     totals = live.aggregate(total=Count("pk"), overdue=Count("pk", filter=overdue))
     oldest = (
         live.filter(overdue)
-        .order_by("next_refresh_at", "id")
+        .order_by(sort_by(Post, "next_refresh_at", descending=False), "id")  # the queue's index
         .values("pk", "url", "next_refresh_at")
         .first()
     )

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import SortFilter, any_related
+from core.filters import SortFilter, any_related, has_bound
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -96,6 +96,15 @@ class PostFilterSet(filters.FilterSet):
     class Meta:
         model = Post
         fields = []
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        period = self.form.cleaned_data.get("post_date")
+        if not self.form.cleaned_data.get("ordering") and has_bound(period):
+            # A period of posts reads newest posted first, and the post-date index then serves
+            # both the range and the order (newest added first would walk every newer post).
+            queryset = queryset.order_by("-post_date", "-id")
+        return queryset
 
     def filter_search(self, queryset, name, value):
         return search_urls_usernames_captions(queryset, value, caption_field="caption")

@@ -204,7 +204,13 @@ class Post(TimeStampedModel):
                 condition=Q(processing_status__in=["pending", "processing"]),
                 name="post_ai_queue_idx",
             ),
-            models.Index(fields=["next_refresh_at"], name="post_next_refresh_idx"),
+            # The refresh queue (posts.queries.posts_due_for_refresh), in the order posts are
+            # claimed: never refreshed (NULL, the lowest) first.
+            models.Index(
+                nulls_low("next_refresh_at", models.DateTimeField()),
+                F("id"),
+                name="post_refresh_queue_idx",
+            ),
             models.Index(
                 nulls_low("detected_at", models.DateTimeField()).desc(),
                 F("id").desc(),

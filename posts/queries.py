@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db.models import F, Q, QuerySet
 
-from core.sorting import sort_by
+from core.sorting import sort_by, sort_key
 
 from .models import Post
 
@@ -23,10 +23,9 @@ def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
     Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
     Claims are not looked at here: `posts.services.posts_claim_due` does.
     """
-    return Post.objects.filter(
-        Q(next_refresh_at__isnull=True) | Q(next_refresh_at__lte=now),
-        not_demo(),
-        deleted_at__isnull=True,
+    # One range on the queue's index (post_refresh_queue_idx): NULL counts as the lowest.
+    return Post.objects.alias(due_at=sort_key(Post, "next_refresh_at")).filter(
+        not_demo(), due_at__lte=now, deleted_at__isnull=True
     )
 
 

@@ -21,8 +21,9 @@ from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientErro
 from ai.prompts import PROMPT_VERSION
 from ai.types import Classification, PostInput, Taxonomy
 from core.audit import audit_record, audit_record_many, audit_values
-from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
+from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult, bulk_update_rows
 from core.errors import DomainError
+from core.sorting import sort_by
 from platforms.providers import chain
 from platforms.providers.base import (
     NotFound,
@@ -315,15 +316,38 @@ def rows_claim(
     died) expires, and the rows are taken again."""
     free = Q(**{f"{claim_field}__isnull": True}) | Q(**{f"{claim_field}__lte": now})
     until = now + timedelta(seconds=settings.REFRESH_CLAIM_TTL_SECONDS)
+    connection = connections[queryset.db]
     with transaction.atomic(using=queryset.db):
         candidates = queryset.filter(free).order_by(*order_by)
-        if connections[queryset.db].features.has_select_for_update_skip_locked:
+        if connection.vendor == "postgresql":
+            return _rows_claim_in_one_statement(candidates, claim_field, until, limit)
+        if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
         if ids:
             # Compare-and-set: only rows still free are taken.
             queryset.model._default_manager.filter(free, pk__in=ids).update(**{claim_field: until})
     return ids
+
+
+def _rows_claim_in_one_statement(
+    candidates: QuerySet, claim_field: str, until: datetime, limit: int
+) -> list[int]:
+    """PostgreSQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING
+    id`, one round trip instead of a select and an update."""
+    connection = connections[candidates.db]
+    meta = candidates.model._meta
+    field = meta.get_field(claim_field)
+    locked = candidates.select_for_update(skip_locked=True, of=("self",)).values("pk")[:limit]
+    sql, params = locked.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote(field.column)} = %s "
+            f"WHERE {quote(meta.pk.column)} IN ({sql}) RETURNING {quote(meta.pk.column)}",
+            [field.get_db_prep_save(until, connection), *params],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
 
 
 def post_refresh_interval(*, age: timedelta, pending_trial: bool = False) -> timedelta:
@@ -358,7 +382,7 @@ def posts_claim_due(
         claim_field="refresh_claimed_until",
         now=now,
         limit=limit,
-        order_by=[F("next_refresh_at").asc(nulls_first=True), "id"],
+        order_by=[sort_by(Post, "next_refresh_at", descending=False), "id"],
     )
     return list(Post.objects.filter(pk__in=ids).order_by("pk"))
 
@@ -473,14 +497,12 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
     with transaction.atomic():
         # A rerun at the same captured_at writes no second snapshot.
         PostSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=BATCH_SIZE)
-        if refreshed:
-            Post.objects.bulk_update(
-                refreshed,
-                [*COUNTER_FIELDS, *METADATA_FIELDS, "last_updated", *_BOOKKEEPING_FIELDS],
-                batch_size=BATCH_SIZE,
-            )
-        if settled:
-            Post.objects.bulk_update(settled, _BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
+        bulk_update_rows(
+            refreshed,
+            [*COUNTER_FIELDS, *METADATA_FIELDS, "last_updated", *_BOOKKEEPING_FIELDS],
+            batch_size=BATCH_SIZE,
+        )
+        bulk_update_rows(settled, _BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
         _link_posts_to_authors(refreshed)
     paused = {platform for platform, all_limited in limited.items() if all_limited}
     return report, paused

@@ -1,0 +1,243 @@
+"""The machinery behind fast big lists: fast list serializers give exactly the standard output,
+bulk row updates write exactly what bulk_update writes, many-to-many filters list a row once,
+and on PostgreSQL every common list reads its rows in index order (checked with EXPLAIN)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from core.bulk import bulk_update_rows
+from core.prefetch import prefetch_related_values
+from creators.api.serializers import AccountSerializer
+from creators.models import Account
+from posts.api.serializers import PostSerializer
+from posts.choices import BaseFormat, ReelStyle, TrialStatus
+from posts.models import Post
+from posts.queries import posts_for_api
+from tests.creators.factories import AccountFactory
+from tests.posts.factories import PostFactory
+from tests.settings_app.factories import (
+    BoardFactory,
+    CategoryFactory,
+    ClientFactory,
+    SubcategoryFactory,
+)
+
+POSTS = "/api/v1/posts/"
+
+
+@pytest.fixture
+def varied_posts(db):
+    """Posts with and without account, category, boards, sub-categories, stats and dates."""
+    account = AccountFactory(username="someone")
+    category = CategoryFactory(name="Test kitchen")
+    subs = [SubcategoryFactory(category=category, name=n) for n in ("Zucchini", "Apple pie")]
+    boards = [BoardFactory(name=n, slug=n.lower()) for n in ("UGC", "Clipping")]
+    now = timezone.now()
+    posts = [
+        PostFactory(
+            account=account,
+            username="someone",
+            category=category,
+            views=1234,
+            likes=0,
+            engagement_rate=Decimal("3.10"),
+            base_format=BaseFormat.VIDEO,
+            reel_style=ReelStyle.HYBRID,
+            post_date=now - timedelta(days=2, microseconds=17),
+            is_trial=True,
+            trial_status=TrialStatus.PENDING,
+            client=ClientFactory(name="Acme"),
+            extra={"note": "é", "n": [1, 2]},
+        ),
+        PostFactory(),
+        PostFactory(base_format=BaseFormat.SINGLE_PHOTO, caption="Hello", duration_s=12.5),
+    ]
+    posts[0].boards.set(boards)
+    posts[0].subcategories.set(subs)
+    posts[2].boards.set(boards[:1])
+    return posts
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_a_fast_post_list_is_exactly_the_standard_serializers_output(varied_posts, settings, zone):
+    settings.TIME_ZONE = zone
+    page = list(posts_for_api().order_by("pk"))
+    prefetch_related_values(page, "boards", "id")
+    prefetch_related_values(page, "subcategories", "id", "name")
+
+    fast = PostSerializer(page, many=True).data
+    standard = [PostSerializer(post).data for post in Post.objects.order_by("pk")]
+
+    assert [dict(row) for row in fast] == [dict(row) for row in standard]
+    assert fast[0]["subcategory_names"] == ["Apple pie", "Zucchini"]  # in the taxonomy's order
+
+
+def test_a_fast_list_without_prefetched_values_still_answers_right(varied_posts):
+    page = list(posts_for_api().order_by("pk"))  # not prefetched: read through the relation
+
+    fast = PostSerializer(page, many=True).data
+
+    assert [row["subcategory_names"] for row in fast] == [["Apple pie", "Zucchini"], [], []]
+
+
+def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
+    board = BoardFactory(name="Finance", slug="finance")
+    accounts = [AccountFactory(views_last_7d=-5, followers=None), AccountFactory(followers=10)]
+    accounts[1].boards.set([board])
+    page = list(Account.objects.order_by("pk"))
+    prefetch_related_values(page, "boards", "id")
+
+    fast = AccountSerializer(page, many=True).data
+    standard = [AccountSerializer(a).data for a in Account.objects.order_by("pk")]
+
+    assert [dict(row) for row in fast] == [dict(row) for row in standard]
+
+
+def test_bulk_update_rows_writes_what_bulk_update_writes(db):
+    when = timezone.now().replace(microsecond=123456)
+    posts = [PostFactory(views=1, caption="old"), PostFactory(views=2), PostFactory(views=3)]
+    posts[0].views, posts[0].caption, posts[0].last_updated = None, "new 'quoted'", when
+    posts[1].views, posts[1].duration_s, posts[1].base_format = 10**12, 3.25, BaseFormat.CAROUSEL
+    posts[2].likes = 7  # not among the fields written
+    fields = ["views", "caption", "last_updated", "duration_s", "base_format"]
+
+    bulk_update_rows(posts, fields, batch_size=2)
+
+    rows = list(Post.objects.order_by("pk").values("views", "caption", "last_updated", "likes"))
+    assert rows[0] == {
+        "views": None,
+        "caption": "new 'quoted'",
+        "last_updated": when,
+        "likes": None,
+    }
+    assert rows[1]["views"] == 10**12
+    assert Post.objects.get(pk=posts[1].pk).duration_s == 3.25
+    assert Post.objects.get(pk=posts[1].pk).base_format == BaseFormat.CAROUSEL
+    assert rows[2]["likes"] is None
+
+
+def test_bulk_update_rows_of_nothing_runs_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        bulk_update_rows([], ["views"])
+
+
+def test_a_post_on_two_chosen_boards_is_listed_once(api, db):
+    first, second = BoardFactory(name="A", slug="a"), BoardFactory(name="B", slug="b")
+    post = PostFactory()
+    post.boards.set([first, second])
+    PostFactory().boards.set([second])
+    PostFactory()
+
+    data = api.get(POSTS, {"board": [first.pk, second.pk]}).json()
+
+    assert data["count"] == 2
+    assert sorted(row["id"] for row in data["results"]) == sorted(
+        Post.objects.filter(boards__isnull=False).distinct().values_list("pk", flat=True)
+    )
+
+
+def test_a_post_date_period_lists_newest_posted_first(api, db):
+    now = timezone.now()
+    older_but_added_last = PostFactory(post_date=now - timedelta(days=5), added_date=now)
+    newer = PostFactory(post_date=now - timedelta(days=1), added_date=now - timedelta(days=1))
+    PostFactory(post_date=now - timedelta(days=30))  # outside the period
+
+    after = (now - timedelta(days=7)).isoformat()
+    data = api.get(POSTS, {"post_date_after": after}).json()
+
+    assert [row["id"] for row in data["results"]] == [newer.pk, older_but_added_last.pk]
+
+
+# --- PostgreSQL: the plans ---------------------------------------------------------------------
+
+
+def plan_of(queryset) -> str:
+    """EXPLAIN of `queryset` with sequential scans and sorts discouraged (for this test's
+    transaction): on a small test table the planner would rather sort; this asks whether an
+    index can give the order at all, which it cannot when the index's expression is not the
+    query's."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def listed(path: str, params: dict, model=Post):
+    """The queryset the API runs for `path` with `params` (filters, ordering)."""
+    from django.http import QueryDict
+
+    from creators.filters import AccountFilterSet
+    from posts.filters import PostFilterSet
+
+    filterset = PostFilterSet if model is Post else AccountFilterSet
+    base = posts_for_api() if model is Post else Account.objects.all()
+    query = QueryDict(mutable=True)
+    query.update(params)
+    return filterset(query, queryset=base).qs[:51]
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({}, "post_added_idx"),
+        ({"ordering": "-views"}, "post_views_sort_idx"),
+        ({"ordering": "views"}, "post_views_sort_idx"),
+        ({"ordering": "-post_date"}, "post_post_date_sort_idx"),
+        ({"post_date_after": "2026-01-01T00:00:00Z"}, "post_post_date_idx"),
+        ({"ordering": "-detected_at", "detected": "true"}, "post_detected_sort_idx"),
+    ],
+)
+def test_a_posts_page_is_read_in_index_order(db, params, index):
+    PostFactory.create_batch(3)
+    plan = plan_of(listed(POSTS, params))
+
+    assert index in plan, plan
+    assert "Sort" not in plan.replace("Sort Key", ""), plan
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize(
+    ("params", "index"),
+    [
+        ({}, "account_username_idx"),
+        ({"ordering": "-views_last_7d"}, "account_views_7d_sort_idx"),
+        ({"ordering": "-followers"}, "account_followers_sort_idx"),
+        ({"ordering": "-avg_views"}, "account_avg_views_sort_idx"),
+    ],
+)
+def test_an_accounts_page_is_read_in_index_order(db, params, index):
+    AccountFactory.create_batch(3)
+    plan = plan_of(listed("/api/v1/accounts/", params, model=Account))
+
+    assert index in plan, plan
+    assert "Sort" not in plan.replace("Sort Key", ""), plan
+
+
+@pytest.mark.postgresql_only
+def test_caption_search_uses_the_trigram_index(db):
+    PostFactory.create_batch(3, caption="nothing to see")
+    plan = plan_of(listed(POSTS, {"search": "holiday"}))
+
+    assert "post_caption_trgm_idx" in plan, plan
+
+
+@pytest.mark.postgresql_only
+def test_the_refresh_queue_is_read_in_index_order(db):
+    from django.db.models import F
+
+    from posts.queries import posts_due_for_refresh
+
+    PostFactory.create_batch(3)
+    due = posts_due_for_refresh(now=timezone.now()).order_by(
+        F("next_refresh_at").asc(nulls_first=True), "id"
+    )
+    plan = plan_of(due.values("pk")[:200])
+
+    assert "post_refresh_queue_idx" in plan, plan
