@@ -30,6 +30,8 @@ def query_row_estimate(queryset: QuerySet) -> int | None:
     """The planner's estimate of the rows the (filtered) queryset returns (PostgreSQL)."""
     if connections[queryset.db].vendor != "postgresql":
         return None
+    if queryset.query.is_empty():
+        return 0
     plan = json.loads(queryset.order_by().explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
 
