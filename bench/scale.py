@@ -165,12 +165,22 @@ def post_reads(now: datetime) -> list[Read]:
     month_ago = (now - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     week_ago = (now - timedelta(days=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
     user = "bench_4242"
+    escaped = user.replace("_", "\\_")  # as Django escapes a LIKE pattern
     # The deep page: the 50 posts after the 200 000th, reached by following `next`.
     deep = Post.objects.order_by("-added_date", "-id").values_list("added_date", "id")[199_999]
     from core.api.pagination import encode_cursor
 
     cursor = encode_cursor([deep[0].isoformat(), deep[1]])
     return [
+        # No row at all: what any request costs (authentication, permissions, the FilterSet,
+        # the serializer's fields, JSON), whatever the size of the table.
+        Read(
+            "API posts, an empty page (fixed cost)",
+            "/api/v1/posts/?account=0",
+            POST_ROW + " WHERE p.account_id = 0" + NEWEST,
+            ids=api_ids,
+            max_ratio=None,
+        ),
         Read("API posts, first page", "/api/v1/posts/", POST_ROW + NEWEST, ids=api_ids),
         Read(
             "API posts, client + is_trial",
@@ -189,7 +199,9 @@ def post_reads(now: datetime) -> list[Read]:
         Read(
             "API posts, post_date range (a week)",
             f"/api/v1/posts/?post_date_after={month_ago}&post_date_before={week_ago}",
-            POST_ROW + " WHERE p.post_date >= %s AND p.post_date <= %s" + NEWEST,
+            # A period lists newest posted first (posts.filters).
+            POST_ROW + " WHERE p.post_date >= %s AND p.post_date <= %s"
+            " ORDER BY p.post_date DESC, p.id DESC LIMIT 50",
             [month_ago, week_ago],
             ids=api_ids,
         ),
@@ -197,7 +209,7 @@ def post_reads(now: datetime) -> list[Read]:
             "API posts, search by username",
             f"/api/v1/posts/?search={user}",
             POST_ROW + " WHERE p.username LIKE %s OR upper(p.caption) LIKE upper(%s)" + NEWEST,
-            [f"{user}%", f"%{user}%"],
+            [f"{escaped}%", f"%{escaped}%"],
             ids=api_ids,
         ),
         Read(
@@ -384,10 +396,13 @@ def bench_refresh(snapshots: int, now: datetime) -> dict:
             for ref in refs
         ]
 
+    from posts.queries import posts_due_for_refresh
+
     ids = list(
         Post.objects.filter(is_trial=False).order_by("id").values_list("id", flat=True)[:snapshots]
     )
-    Post.objects.update(next_refresh_at=now + timedelta(days=365))
+    # Only these are due (the first time, every generated post is: never refreshed).
+    posts_due_for_refresh(now=now).update(next_refresh_at=now + timedelta(days=365))
     Post.objects.filter(id__in=ids).update(next_refresh_at=now - timedelta(minutes=1))
     real, chain.fetch_posts = chain.fetch_posts, instant
     try:

@@ -24,10 +24,16 @@ class Post(TimeStampedModel):
     url = models.URLField(max_length=500, unique=True, help_text="Canonical URL of the post.")
     platform = models.CharField(max_length=16, choices=Platform.choices)
     post_id = models.CharField(max_length=64, help_text="The platform's id (shortcode, video id).")
+    # Indexed by post_account_date_idx (account, post date) and post_username_idx.
     account = models.ForeignKey(
-        "creators.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        "creators.Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
+        db_index=False,
     )
-    username = models.CharField(max_length=100, blank=True, db_index=True)
+    username = models.CharField(max_length=100, blank=True)
 
     # Content
     post_date = models.DateTimeField(null=True, blank=True)
@@ -102,7 +108,12 @@ class Post(TimeStampedModel):
         max_length=16, choices=TrialStatus.choices, null=True, blank=True
     )
     trial_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a partial index (Meta): most posts have none
     )
     trial_decided_at = models.DateTimeField(null=True, blank=True)
     trial_note = models.TextField(blank=True)
@@ -130,6 +141,7 @@ class Post(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="posts",
+        db_index=False,  # a partial index (Meta): most posts have none
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -137,12 +149,18 @@ class Post(TimeStampedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_posts",
+        db_index=False,  # a partial index (Meta): most posts have none
         # Enforced by full_clean, the admin's forms and the API's serializers alike.
         limit_choices_to={"is_staff": True, "is_active": True},
         help_text="An active staff member.",
     )
     added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # a partial index (Meta): posts found by detection have none
     )
     added_date = models.DateTimeField(default=timezone.now)
     extra = models.JSONField(default=dict, blank=True, help_text="Frontend-only fields.")
@@ -210,6 +228,21 @@ class Post(TimeStampedModel):
                 nulls_low("next_refresh_at", models.DateTimeField()),
                 F("id"),
                 name="post_refresh_queue_idx",
+            ),
+            # Username: equality and prefix search (LIKE 'x%') from one index on PostgreSQL.
+            models.Index(
+                fields=["username"], opclasses=["varchar_pattern_ops"], name="post_username_idx"
+            ),
+            # Foreign keys most posts leave empty: only the rows that have one are indexed, so
+            # writing a post without them touches no index (deleting a user or an item still
+            # finds its posts).
+            *(
+                models.Index(
+                    fields=[name],
+                    condition=Q(**{f"{name}__isnull": False}),
+                    name=f"post_{name}_idx",
+                )
+                for name in ("added_by", "assignee", "trial_decided_by", "finance_item")
             ),
             models.Index(
                 nulls_low("detected_at", models.DateTimeField()).desc(),
