@@ -120,7 +120,6 @@ class KeysetPagination(BasePagination):
         self.request = request
         size = self.get_page_size(request)
         self.keys = _sort_keys(queryset)
-        self.count, self.count_exact = bounded_count(queryset, limit=self.exact_count_limit)
         sorted_rows = queryset.annotate(
             **{f"_sort_{i}": key.expression for i, key in enumerate(self.keys)}
         )
@@ -152,6 +151,11 @@ class KeysetPagination(BasePagination):
             self.has_next, self.has_previous = len(rows) > size, self.page_number > 1
             rows = rows[:size]
         self.rows = rows
+        if self.page_number is not None and not self.has_next:
+            # The last numbered page: the rows before it and on it are all there is.
+            self.count, self.count_exact = (self.page_number - 1) * size + len(rows), True
+        else:
+            self.count, self.count_exact = bounded_count(queryset, limit=self.exact_count_limit)
         return rows
 
     def _page_number(self, request) -> int:

@@ -183,12 +183,15 @@ def test_past_the_exact_limit_the_count_is_the_planners_estimate(api, db, monkey
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE posts_post")
 
-    filtered = api.get(POSTS, {"platform": "tiktok"}).json()
-    small = api.get(POSTS, {"platform": "youtube"}).json()
+    filtered = api.get(POSTS, {"platform": "tiktok", "page_size": 2}).json()
+    small = api.get(POSTS, {"platform": "youtube", "page_size": 2}).json()
+    one_page = api.get(POSTS, {"platform": "tiktok"}).json()
 
     assert filtered["count_exact"] is False
     assert filtered["count"] >= 5  # at least past the limit; the planner's guess beyond
     assert (small["count"], small["count_exact"]) == (2, True)
+    # Everything on one page: the page itself is the exact count, however many.
+    assert (one_page["count"], one_page["count_exact"]) == (9, True)
 
 
 def _page_queries(api, url: str) -> int:
