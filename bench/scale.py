@@ -166,8 +166,10 @@ def post_reads(now: datetime) -> list[Read]:
     week_ago = (now - timedelta(days=23)).strftime("%Y-%m-%dT%H:%M:%SZ")
     user = "bench_4242"
     escaped = user.replace("_", "\\_")  # as Django escapes a LIKE pattern
-    # The deep page: the 50 posts after the 200 000th, reached by following `next`.
-    deep = Post.objects.order_by("-added_date", "-id").values_list("added_date", "id")[199_999]
+    # The deep page: the 50 posts after the 200 000th (or the middle one of a smaller
+    # agency), as following `next` reaches it.
+    depth = min(200_000, Post.objects.count() // 2)
+    deep = Post.objects.order_by("-added_date", "-id").values_list("added_date", "id")[depth - 1]
     from core.api.pagination import encode_cursor
 
     cursor = encode_cursor([deep[0].isoformat(), deep[1]])
@@ -213,7 +215,7 @@ def post_reads(now: datetime) -> list[Read]:
             ids=api_ids,
         ),
         Read(
-            "API posts, deep page (after 200 000)",
+            f"API posts, deep page (after {depth:,})",
             f"/api/v1/posts/?cursor={cursor}",
             POST_ROW + " WHERE (p.added_date, p.id) < (%s, %s)" + NEWEST,
             [deep[0], deep[1]],
