@@ -86,6 +86,18 @@ def step(message: str):
     return _Step()
 
 
+def timed(function, runs: int, *, warmup: int = 0) -> list[float]:
+    """Seconds of each of `runs` calls of `function`, after `warmup` untimed calls."""
+    for _ in range(warmup):
+        function()
+    seconds = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
 def insert_select(cursor, model, overrides: dict[str, str], source: str, params=()) -> int:
     """INSERT INTO model's table (every column) SELECT … FROM `source`.
 

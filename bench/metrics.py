@@ -31,6 +31,7 @@ from agency import (  # the agency generator, shared with bench/scale.py
     server_url,
     setup_django,
     step,
+    timed,
     vacuum,
     with_database,
 )
@@ -65,15 +66,6 @@ def parse_args() -> argparse.Namespace:
 
 
 # --- Timing -----------------------------------------------------------------------------------
-
-
-def timed(function, runs: int) -> list[float]:
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 def main() -> None:

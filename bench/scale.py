@@ -25,6 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import agency
+from agency import timed
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,17 +51,6 @@ def parse_args() -> argparse.Namespace:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def timed(function, runs: int, warmup: int = 3) -> list[float]:
-    for _ in range(warmup):
-        function()
-    seconds = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        function()
-        seconds.append(time.perf_counter() - started)
-    return seconds
 
 
 @dataclass
@@ -118,8 +108,8 @@ def run_read(client, scenario: Read, runs: int) -> dict:
         lambda execute, sql, *args: queries.append(sql) or execute(sql, *args)
     ):
         client.get(scenario.path)
-    ours = timed(lambda: client.get(scenario.path), runs)
-    raw = timed(lambda: raw_rows(scenario.sql, scenario.params), runs)
+    ours = timed(lambda: client.get(scenario.path), runs, warmup=3)
+    raw = timed(lambda: raw_rows(scenario.sql, scenario.params), runs, warmup=3)
     return {
         "ours": ours,
         "raw": raw,
