@@ -3,6 +3,7 @@ exactly once in the list's order, whatever the sort, the ties and the missing va
 
 import base64
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -46,9 +47,11 @@ def posts_with_ties_and_gaps(db):
     """13 posts: views with ties and missing values, post dates with ties and gaps."""
     now = timezone.now()
     views = [None, 5, 5, 5, 100, None, 0, 7, 5, None, 100, 3, 7]
+    rates = [None, Decimal("1.50"), Decimal("0.00"), None, Decimal("12.25")]
     return [
         PostFactory(
             views=v,
+            engagement_rate=rates[i % 5],
             post_date=None if i % 4 == 0 else now - timedelta(days=i % 3),
             added_date=now - timedelta(hours=i % 5),
         )
@@ -73,6 +76,9 @@ def expected_order(posts, key, *, descending: bool) -> list[int]:
         ("views", lambda p: p.views, False),
         ("-post_date", lambda p: p.post_date, True),
         ("post_date", lambda p: p.post_date, False),
+        ("-engagement_rate", lambda p: p.engagement_rate, True),
+        ("engagement_rate", lambda p: p.engagement_rate, False),
+        ("-added_date", lambda p: p.added_date, True),
     ],
 )
 def test_following_next_and_previous_visits_every_post_once_in_order(
