@@ -65,7 +65,10 @@ class PostFilterSet(filters.FilterSet):
     )
     base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices, distinct=False)
     content_type = filters.MultipleChoiceFilter(choices=ContentType.choices, distinct=False)
-    post_date = filters.IsoDateTimeFromToRangeFilter(label="Posted (after / before)")
+    post_date = filters.IsoDateTimeFromToRangeFilter(
+        label="Posted (after / before)",
+        help_text="Without `ordering`, a period lists the newest posted first.",
+    )
     added_date = filters.IsoDateTimeFromToRangeFilter(label="Added (after / before)")
     views = filters.RangeFilter(label="Views (min / max)")
     likes = filters.RangeFilter(label="Likes (min / max)")
