@@ -98,8 +98,10 @@ class KeysetPagination(BasePagination):
     `next` and `previous` are `?cursor=` links: the page after (before) a row is found by
     comparing the sort keys (keyset pagination), an index range scan however deep the page.
     `?page=N` still works (an OFFSET: fine for the first pages). `count` is exact up to
-    `exact_count_limit` rows and the planner's estimate beyond, which `count_exact` tells. Sorting on a nullable field goes through core.filters.SortFilter, so a
-    sort key is never NULL.
+    `exact_count_limit` rows and the planner's estimate beyond, which `count_exact` tells.
+
+    A sort key must never be NULL: nullable fields are sorted through core.filters.SortFilter
+    (NULL as the lowest value), or only where a filter excludes their NULLs.
     """
 
     page_size = 50
