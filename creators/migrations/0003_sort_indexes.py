@@ -12,8 +12,6 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('creators', '0002_refresh_bookkeeping'),
-        ('finance', '0002_payout_statements'),
-        ('settings_app', '0004_platform_credential'),
     ]
 
     operations = [
