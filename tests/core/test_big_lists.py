@@ -1,5 +1,5 @@
 """The machinery behind fast big lists: fast list serializers give exactly the standard output,
-bulk row updates write exactly what bulk_update writes, many-to-many filters list a row once,
+bulk row updates write the given fields and nothing else, many-to-many filters list a row once,
 and on PostgreSQL every common list reads its rows in index order (checked with EXPLAIN)."""
 
 from datetime import timedelta
@@ -97,7 +97,7 @@ def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
     assert [dict(row) for row in fast] == [dict(row) for row in standard]
 
 
-def test_bulk_update_rows_writes_what_bulk_update_writes(db):
+def test_bulk_update_rows_writes_the_given_fields_and_nothing_else(db):
     when = timezone.now().replace(microsecond=123456)
     posts = [PostFactory(views=1, caption="old"), PostFactory(views=2), PostFactory(views=3)]
     posts[0].views, posts[0].caption, posts[0].last_updated = None, "new 'quoted'", when
