@@ -25,7 +25,9 @@ class AddResult:
     error: str = ""
 
 
-def bulk_update_rows(objs: Sequence[Model], fields: Sequence[str], *, batch_size: int = 1000):
+def bulk_update_rows(
+    objs: Sequence[Model], fields: Sequence[str], *, batch_size: int = BATCH_SIZE
+) -> None:
     """Write `fields` of each of `objs` (same model) to its row: `bulk_update()`, as one
     `UPDATE … FROM unnest(<one array per column>)` per batch on PostgreSQL.
 

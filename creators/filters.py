@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from core.filters import SortFilter, any_related
+from core.filters import BigListFilterSet, SortFilter, any_related
 from posts.choices import AccountType, Platform, ProcessingStatus
 from posts.filters import search_urls_usernames_captions
 from settings_app.models import Board, Client, Editor
@@ -10,25 +10,23 @@ from settings_app.models import Board, Client, Editor
 from .models import Account, AccountSnapshot, KpiStatus
 
 
-class AccountFilterSet(filters.FilterSet):
+class AccountFilterSet(BigListFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (URL, username, name)")
-    platform = filters.MultipleChoiceFilter(choices=Platform.choices, distinct=False)
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
     username = filters.CharFilter(method="filter_username", label="Username")
-    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all(), distinct=False)
-    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all(), distinct=False)
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
     board = filters.ModelMultipleChoiceFilter(
         field_name="boards",
         queryset=Board.objects.all(),
         label="Board (belongs to)",
         method=any_related,
     )
-    type = filters.MultipleChoiceFilter(choices=AccountType.choices, distinct=False)
+    type = filters.MultipleChoiceFilter(choices=AccountType.choices)
     tracking_enabled = filters.BooleanFilter()
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices, distinct=False)
-    processing_status = filters.MultipleChoiceFilter(
-        choices=ProcessingStatus.choices, distinct=False
-    )
+    kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
+    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
     followers = filters.RangeFilter(label="Followers (min / max)")
     ordering = SortFilter(
         fields=(

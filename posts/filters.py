@@ -4,7 +4,7 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import SortFilter, any_related, has_bound
+from core.filters import BigListFilterSet, SortFilter, any_related, has_bound
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -34,17 +34,17 @@ def search_urls_usernames_captions(queryset, value: str, *, caption_field: str |
     return queryset.filter(condition)
 
 
-class PostFilterSet(filters.FilterSet):
+class PostFilterSet(BigListFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (URL, username, caption)")
     is_trial = filters.BooleanFilter()
-    trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices, distinct=False)
-    platform = filters.MultipleChoiceFilter(choices=Platform.choices, distinct=False)
+    trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices)
+    platform = filters.MultipleChoiceFilter(choices=Platform.choices)
     account = filters.NumberFilter(field_name="account_id", label="Account id")
     username = filters.CharFilter(method="filter_username", label="Username")
-    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all(), distinct=False)
-    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all(), distinct=False)
+    client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
+    editor = filters.ModelMultipleChoiceFilter(queryset=Editor.objects.all())
     assignee = filters.ModelMultipleChoiceFilter(
-        queryset=get_user_model().objects.filter(is_staff=True), distinct=False
+        queryset=get_user_model().objects.filter(is_staff=True)
     )
     board = filters.ModelMultipleChoiceFilter(
         field_name="boards",
@@ -53,18 +53,16 @@ class PostFilterSet(filters.FilterSet):
         method=any_related,
     )
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all(), distinct=False)
+    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all())
     subcategory = filters.ModelMultipleChoiceFilter(
         field_name="subcategories",
         queryset=Subcategory.objects.select_related("category"),
         method=any_related,
     )
-    reel_style = filters.MultipleChoiceFilter(choices=ReelStyle.choices, distinct=False)
-    processing_status = filters.MultipleChoiceFilter(
-        choices=ProcessingStatus.choices, distinct=False
-    )
-    base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices, distinct=False)
-    content_type = filters.MultipleChoiceFilter(choices=ContentType.choices, distinct=False)
+    reel_style = filters.MultipleChoiceFilter(choices=ReelStyle.choices)
+    processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
+    base_format = filters.MultipleChoiceFilter(choices=BaseFormat.choices)
+    content_type = filters.MultipleChoiceFilter(choices=ContentType.choices)
     post_date = filters.IsoDateTimeFromToRangeFilter(
         label="Posted (after / before)",
         help_text="Without `ordering`, a period lists the newest posted first.",
@@ -106,7 +104,7 @@ class PostFilterSet(filters.FilterSet):
         if not self.form.cleaned_data.get("ordering") and has_bound(period):
             # A period of posts reads newest posted first, and the post-date index then serves
             # both the range and the order (newest added first would walk every newer post).
-            queryset = queryset.order_by("-post_date", "-id")
+            queryset = self.filters["ordering"].filter(queryset, ["-post_date"])
         return queryset
 
     def filter_search(self, queryset, name, value):
