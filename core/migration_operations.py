@@ -36,3 +36,17 @@ class RemoveIndexConcurrently(migrations.RemoveIndex):
         if self.allow_migrate_model(schema_editor.connection.alias, model):
             index = to_state.models[app_label, self.model_name_lower].get_index_by_name(self.name)
             schema_editor.add_index(model, index, **_concurrently(schema_editor))
+
+
+class RunSQLOnPostgreSQL(migrations.RunSQL):
+    """RunSQL on PostgreSQL only, for what SQLite has no equivalent of (INCLUDE columns,
+    trigram indexes, storage parameters); elsewhere nothing is run. Not part of the model
+    state, so makemigrations ignores what it creates."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)

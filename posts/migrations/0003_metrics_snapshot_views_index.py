@@ -10,22 +10,9 @@ ignores it.
 
 from django.db import migrations
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 INDEX = "postsnapshot_post_time_views_idx"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
-        "ON posts_postsnapshot (post_id, captured_at) INCLUDE (views)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -35,4 +22,10 @@ class Migration(migrations.Migration):
         ("posts", "0002_refresh_bookkeeping"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [
+        RunSQLOnPostgreSQL(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
+            "ON posts_postsnapshot (post_id, captured_at) INCLUDE (views)",
+            f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}",
+        )
+    ]

@@ -10,23 +10,9 @@ create it.
 
 from django.db import migrations
 
+from core.migration_operations import RunSQLOnPostgreSQL
+
 INDEX = "post_caption_trgm_idx"
-
-
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
-        "ON posts_post USING gin (UPPER(caption) gin_trgm_ops)"
-    )
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -36,4 +22,13 @@ class Migration(migrations.Migration):
         ("posts", "0005_sort_indexes"),
     ]
 
-    operations = [migrations.RunPython(create, drop, elidable=False)]
+    operations = [
+        RunSQLOnPostgreSQL(
+            [
+                "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} "
+                "ON posts_post USING gin (UPPER(caption) gin_trgm_ops)",
+            ],
+            f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}",
+        )
+    ]

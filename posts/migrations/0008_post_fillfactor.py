@@ -10,13 +10,7 @@ room). New pages keep 20 % free at once; existing pages get it when the table is
 
 from django.db import migrations
 
-
-def set_fillfactor(value: int):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"ALTER TABLE posts_post SET (fillfactor = {value})")
-
-    return run
+from core.migration_operations import RunSQLOnPostgreSQL
 
 
 class Migration(migrations.Migration):
@@ -24,4 +18,9 @@ class Migration(migrations.Migration):
         ("posts", "0007_refresh_queue_index"),
     ]
 
-    operations = [migrations.RunPython(set_fillfactor(80), set_fillfactor(100), elidable=False)]
+    operations = [
+        RunSQLOnPostgreSQL(
+            "ALTER TABLE posts_post SET (fillfactor = 80)",
+            "ALTER TABLE posts_post SET (fillfactor = 100)",
+        )
+    ]
