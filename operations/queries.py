@@ -14,12 +14,12 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from core.pagination import bounded_count
-from core.sorting import sort_by, sort_key
 from core.windows import agency_timezone, local_date
 from creators.models import Account
 from platforms.ratelimit import provider_states
 from posts.choices import ProcessingStatus
 from posts.models import Post
+from posts.queries import posts_refresh_queue
 
 from .models import FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
 
@@ -190,15 +190,9 @@ def post_freshness(*, now: datetime | None = None) -> dict[str, Any]:
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.FRESHNESS_GRACE_MINUTES)
     live = Post.objects.filter(deleted_at__isnull=True)
-    # A range of the refresh queue's index (post_refresh_queue_idx), oldest due first.
-    overdue = live.alias(due_at=sort_key(Post, "next_refresh_at")).filter(
-        due_at__lt=cutoff, next_refresh_at__isnull=False
-    )
-    oldest = (
-        overdue.order_by(sort_by(Post, "next_refresh_at", descending=False), "id")
-        .values("pk", "url", "next_refresh_at")
-        .first()
-    )
+    # A range of the refresh queue's index, oldest due first.
+    overdue = posts_refresh_queue(live).filter(due_at__lt=cutoff, next_refresh_at__isnull=False)
+    oldest = overdue.values("pk", "url", "next_refresh_at").first()
     # Exact up to 10 000 posts, the planner's estimate beyond: counting a million rows for a
     # health check would take most of a second.
     total, _ = bounded_count(live)

@@ -17,16 +17,21 @@ def posts_for_api() -> QuerySet[Post]:
     )
 
 
+def posts_refresh_queue(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
+    """Posts in the order the stats refresh takes them: never refreshed (NULL `next_refresh_at`,
+    the lowest) first, then the longest due. `due_at` is that sort key: one index
+    (post_refresh_queue_idx) serves the order and any range of it."""
+    queryset = Post.objects.all() if queryset is None else queryset
+    return queryset.alias(due_at=sort_key(Post, "next_refresh_at")).order_by("due_at", "id")
+
+
 def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
     """Posts whose stats are due at `now`: never refreshed (no `next_refresh_at`) or past it.
 
     Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
     Claims are not looked at here: `posts.services.posts_claim_due` does.
     """
-    # One range on the queue's index (post_refresh_queue_idx): NULL counts as the lowest.
-    return Post.objects.alias(due_at=sort_key(Post, "next_refresh_at")).filter(
-        not_demo(), due_at__lte=now, deleted_at__isnull=True
-    )
+    return posts_refresh_queue().filter(not_demo(), due_at__lte=now, deleted_at__isnull=True)
 
 
 def not_demo() -> Q:
@@ -38,7 +43,6 @@ def not_demo() -> Q:
 def posts_detected(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
     """The new-post feed: posts created by new-post detection, newest first."""
     queryset = Post.objects.all() if queryset is None else queryset
-    newest = sort_by(
-        Post, "detected_at", descending=True
-    )  # the feed's index (post_detected_sort_idx)
+    # The feed's index (post_detected_sort_idx).
+    newest = sort_by(Post, "detected_at", descending=True)
     return queryset.filter(detected_at__isnull=False).order_by(newest, "-id")

@@ -23,7 +23,6 @@ from ai.types import Classification, PostInput, Taxonomy
 from core.audit import audit_record, audit_record_many, audit_values
 from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult, bulk_update_rows
 from core.errors import DomainError
-from core.sorting import sort_by
 from platforms.providers import chain
 from platforms.providers.base import (
     NotFound,
@@ -382,7 +381,7 @@ def posts_claim_due(
         claim_field="refresh_claimed_until",
         now=now,
         limit=limit,
-        order_by=[sort_by(Post, "next_refresh_at", descending=False), "id"],
+        order_by=["due_at", "id"],  # posts.queries.posts_refresh_queue
     )
     return list(Post.objects.filter(pk__in=ids).order_by("pk"))
 

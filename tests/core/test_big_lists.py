@@ -249,14 +249,11 @@ def test_caption_search_uses_the_trigram_index(db):
 
 @pytest.mark.postgresql_only
 def test_the_refresh_queue_is_read_in_index_order(db):
-    from django.db.models import F
-
     from posts.queries import posts_due_for_refresh
 
     PostFactory.create_batch(3)
-    due = posts_due_for_refresh(now=timezone.now()).order_by(
-        F("next_refresh_at").asc(nulls_first=True), "id"
-    )
+    due = posts_due_for_refresh(now=timezone.now())  # in the queue's order
     plan = plan_of(due.values("pk")[:200])
 
     assert "post_refresh_queue_idx" in plan, plan
+    assert "Sort" not in plan.replace("Sort Key", ""), plan
