@@ -295,12 +295,10 @@ def _writer(field, model):
     try:
         model_field = model._meta.get_field(name)
     except FieldDoesNotExist:
-        # An annotation of the list's query, or a property: read like a column when present.
-        return (
-            fallback
-            if callable(getattr(model, name, None))
-            else (_value_writer(field, name, fallback))
-        )
+        # An annotation of the list's query (read like a column when present), or a method.
+        if callable(getattr(model, name, None)):
+            return fallback
+        return _value_writer(field, name, fallback)
     if isinstance(field, serializers.ManyRelatedField) and model_field.many_to_many:
         return _many_writer(field, name, fallback)
     if isinstance(field, serializers.PrimaryKeyRelatedField) and model_field.many_to_one:
