@@ -4,7 +4,9 @@ them."""
 import django_filters as filters
 from django import forms
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
 
+from core.api.serializers import MONTH_SCHEMA
 from core.errors import DomainError
 from creators.models import KpiStatus
 
@@ -26,6 +28,7 @@ class MonthField(forms.CharField):
             raise forms.ValidationError(error.message, code="invalid") from None
 
 
+@extend_schema_field(MONTH_SCHEMA)
 class MonthFilter(filters.Filter):
     field_class = MonthField
 

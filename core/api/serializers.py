@@ -97,6 +97,18 @@ class StrictInputMixin:
         return super().to_internal_value(data)
 
 
+# A month as the API writes and reads it: "2026-12".
+MONTH_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2026-12"}
+
+
+@extend_schema_field(MONTH_SCHEMA)
+class MonthField(serializers.DateField):
+    """A month, stored as its 1st day, shown as "YYYY-MM"."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m", **kwargs)
+
+
 @extend_schema_field(OpenApiTypes.OBJECT)
 class JSONObjectField(serializers.JSONField):
     """Free-form JSON that must be an object (the frontend's `extra` fields)."""

@@ -1,7 +1,6 @@
 """View machinery shared by the apps' viewsets: adding by URL, and lists nested under a parent."""
 
-from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -11,10 +10,11 @@ from rest_framework.views import APIView
 
 from core.prefetch import prefetch_related_values
 
+from .schema import CreatorOpsAutoSchema
 from .serializers import BulkAddResponseSerializer, bulk_add_response_data
 
 
-class AddByURLSchema(AutoSchema):
+class AddByURLSchema(CreatorOpsAutoSchema):
     """Documents what AddByURLMixin answers: the object itself, or one result per URL."""
 
     def get_response_serializers(self):
@@ -88,7 +88,20 @@ class PagePrefetchMixin:
         return page
 
 
-class NestedListSchema(AutoSchema):
+class NestedListSchema(CreatorOpsAutoSchema):
+    def get_response_serializers(self):
+        view = self.view
+        history = getattr(view, "history_serializer_class", None)
+        if history is None:
+            return super().get_response_serializers()
+        # `?granularity=` answers chart points instead of the rows (SnapshotHistoryMixin).
+        return PolymorphicProxySerializer(
+            component_name=f"{view.serializer_class.Meta.model.__name__}OrHistoryPoint",
+            serializers=[view.serializer_class, history],
+            resource_type_field_name=None,
+            many=True,
+        )
+
     def get_override_parameters(self):
         view = self.view
         return [

@@ -1,6 +1,11 @@
 from rest_framework import serializers
 
-from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
+from core.api.serializers import (
+    ChoiceDisplayMixin,
+    CleanModelSerializer,
+    MonthField,
+    StrictInputMixin,
+)
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
 from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
@@ -79,13 +84,25 @@ class StatementEventSerializer(
 class PayoutStatementSerializer(
     HidesPersonalFinanceData, ChoiceDisplayMixin, serializers.ModelSerializer
 ):
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
     finance_item_code = serializers.CharField(source="finance_item.code", read_only=True)
     payee_name = serializers.CharField(source="finance_item.payee_name", read_only=True)
     balance = serializers.DecimalField(**MONEY, read_only=True)
-    approved_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    paid_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    voided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    approved_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    paid_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who paid it; null until then.",
+    )
+    voided_by = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text="Who voided it; null until then.",
+    )
     events = StatementEventSerializer(many=True, read_only=True)
     # A string, not an enum: drf-spectacular would name it like the other apps' `status`.
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
@@ -129,14 +146,14 @@ class PayoutStatementSerializer(
         read_only_fields = fields
 
 
-class AdjustSerializer(serializers.Serializer):
+class AdjustSerializer(StrictInputMixin, serializers.Serializer):
     amount = serializers.DecimalField(
         **MONEY, help_text="The signed adjustment; it replaces the previous one."
     )
     reason = serializers.CharField(help_text="Required: why the amount changes.")
 
 
-class MarkPaidSerializer(serializers.Serializer):
+class MarkPaidSerializer(StrictInputMixin, serializers.Serializer):
     amount = serializers.DecimalField(
         **MONEY, required=False, allow_null=True, help_text="Default: the whole balance."
     )
@@ -144,7 +161,7 @@ class MarkPaidSerializer(serializers.Serializer):
     reference = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class VoidSerializer(serializers.Serializer):
+class VoidSerializer(StrictInputMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -170,7 +187,7 @@ class BreakdownRowSerializer(serializers.Serializer):
 
 class BreakdownSerializer(serializers.Serializer):
     finance_item = serializers.IntegerField(source="item.pk")
-    month = serializers.DateField(format="%Y-%m")
+    month = MonthField(read_only=True)
     as_of = serializers.DateTimeField()
     statement = serializers.IntegerField(source="statement.pk", allow_null=True, default=None)
     posting_volume = serializers.IntegerField()

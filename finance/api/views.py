@@ -9,6 +9,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.api.permissions import IsStaffOrApiKey
+from core.api.serializers import MONTH_SCHEMA
 from core.errors import DomainError
 from finance.filters import FinanceItemFilterSet, PayoutStatementFilterSet
 from finance.models import FinanceItem, PayoutStatement
@@ -46,7 +47,7 @@ class CSVRenderer(JSONRenderer):
 
 
 MONTH_PARAMETER = OpenApiParameter(
-    "month", str, description="YYYY-MM; default: last month.", required=False
+    "month", MONTH_SCHEMA, description="YYYY-MM; default: last month.", required=False
 )
 
 

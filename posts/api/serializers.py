@@ -176,7 +176,7 @@ class PostHistoryPointSerializer(HistoryPointSerializer):
 # --- AI classification: re-queue and status (specs/ai.md) -------------------------------------
 
 
-class PostReclassifySerializer(serializers.Serializer):
+class PostReclassifySerializer(StrictInputMixin, serializers.Serializer):
     """Which posts to queue for the AI again: `ids`, or every post with `status` failed."""
 
     ids = serializers.ListField(

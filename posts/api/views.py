@@ -1,4 +1,5 @@
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -7,6 +8,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
+from core.api.serializers import StrictInputMixin
 from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
 from core.windows import GRANULARITIES
 from posts.filters import PostFilterSet, PostSnapshotFilterSet
@@ -36,7 +38,7 @@ from .serializers import (
 )
 
 
-class TrialDecisionSerializer(serializers.Serializer):
+class TrialDecisionSerializer(StrictInputMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
@@ -165,8 +167,12 @@ HISTORY_PARAMETERS = [
             "the bucket's last snapshot, and `gained` since the previous point."
         ),
     ),
-    OpenApiParameter("start", str, description="With granularity: first bucket (ISO 8601)."),
-    OpenApiParameter("end", str, description="With granularity: last bucket (ISO 8601)."),
+    OpenApiParameter(
+        "start", OpenApiTypes.DATETIME, description="With granularity: first bucket (ISO 8601)."
+    ),
+    OpenApiParameter(
+        "end", OpenApiTypes.DATETIME, description="With granularity: last bucket (ISO 8601)."
+    ),
 ]
 
 

@@ -34,8 +34,24 @@ def test_the_schema_generates_and_validates_without_warnings(tmp_path):
         assert f"  {path}:" in schema
 
 
-def test_the_schema_is_served(db):
+def test_the_schema_is_refused_without_a_key_or_a_session(db):
     response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_the_docs_page_sends_an_anonymous_visitor_to_the_login_page(db):
+    response = APIClient().get("/api/docs/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/?next=/api/docs/")
+
+
+def test_the_schema_is_served(staff):
+    client = APIClient()
+    client.force_login(staff)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
     schema = response.json()
@@ -45,8 +61,10 @@ def test_the_schema_is_served(db):
     assert post["platform_display"]["readOnly"] is True
 
 
-def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(db):
-    response = APIClient().get("/api/docs/")
+def test_the_docs_page_loads_swagger_ui_from_our_own_static_files(staff):
+    client = APIClient()
+    client.force_login(staff)
+    response = client.get("/api/docs/")
 
     assert response.status_code == 200
     page = response.content.decode()
