@@ -41,6 +41,7 @@ _EVERY_OPERATION = {
 }
 _WITH_INPUT = {"400": "Invalid input: `fields` names each bad field or parameter."}
 _WITH_PATH_ID = {"404": "No such object, or not visible to you."}
+_PAGED = {"404": "No such page."}
 _WITH_BODY = {
     "409": "Another request changed the same record at the same moment; reload and retry.",
     "413": "The request body is larger than the server accepts.",
@@ -58,6 +59,8 @@ def document_error_responses(result, generator, request, public):
             answers = dict(_EVERY_OPERATION)
             if operation.get("parameters") or "requestBody" in operation:
                 answers.update(_WITH_INPUT)
+            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+                answers.update(_PAGED)
             if "{" in path:
                 answers.update(_WITH_PATH_ID)
             if "requestBody" in operation:

@@ -83,8 +83,11 @@ class StrictInputMixin:
 
     def to_internal_value(self, data):
         if isinstance(data, Mapping):
+            # A JSON body (a dict, not a form's QueryDict) carries types: they must be the
+            # documented ones, so `"is_active": "no"` is refused instead of read as a guess.
+            typed = type(data) is dict
             errors = {}
-            for name in data:
+            for name, value in data.items():
                 if name in _IGNORED_INPUT_KEYS:
                     continue
                 field = self.fields.get(name)
@@ -92,9 +95,40 @@ class StrictInputMixin:
                     errors[name] = ["Unknown field."]
                 elif field.read_only:
                     errors[name] = ["This field is read-only."]
+                elif typed and (expected := _json_type_mismatch(field, value)):
+                    errors[name] = [f"Expected {expected}."]
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
+
+
+# The JSON type each kind of field documents (most specific first); others are not checked.
+_JSON_TYPES = [
+    (serializers.BooleanField, (bool,), "true or false"),
+    (serializers.IntegerField, (int,), "an integer"),
+    (serializers.PrimaryKeyRelatedField, (int,), "an id (an integer)"),
+    (serializers.ManyRelatedField, (list,), "a list"),
+    (serializers.ListField, (list,), "a list"),
+    (serializers.CharField, (str,), "a string"),
+    (serializers.DateTimeField, (str,), "an ISO 8601 date and time (a string)"),
+    (serializers.DateField, (str,), "an ISO 8601 date (a string)"),
+]
+
+
+def _json_type_mismatch(field, value) -> str:
+    """What `field` expects when the JSON `value` has another type; "" when it fits."""
+    if value is None:
+        return ""  # the field's own allow_null rule answers
+    for field_class, types, expected in _JSON_TYPES:
+        if isinstance(field, field_class):
+            fits = isinstance(value, types) and not _is_bool_for_int(value, types)
+            return "" if fits else expected
+    return ""
+
+
+def _is_bool_for_int(value, types) -> bool:
+    # JSON true is not the integer 1.
+    return isinstance(value, bool) and bool not in types
 
 
 # A month as the API writes and reads it: "2026-12".

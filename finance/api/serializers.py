@@ -60,7 +60,9 @@ STATUS_HELP = "draft, approved, paid or void"
 class StatementEventSerializer(
     HidesPersonalFinanceData, ChoiceDisplayMixin, serializers.ModelSerializer
 ):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True, help_text="null: the system."
+    )
     # Plain strings: one enum of statuses in the schema (the statement's `status_display`).
     from_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
     to_status = serializers.CharField(read_only=True, help_text=STATUS_HELP)

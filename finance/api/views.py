@@ -45,6 +45,13 @@ class CSVRenderer(JSONRenderer):
     media_type = "text/csv"
     format = "csv"
 
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        # Only errors reach this renderer (the export writes its CSV itself): label them JSON.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return super().render(data, accepted_media_type, renderer_context)
+
 
 MONTH_PARAMETER = OpenApiParameter(
     "month", MONTH_SCHEMA, description="YYYY-MM; default: last month.", required=False

@@ -10,8 +10,10 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.utils import timezone
+from rest_framework.test import APIClient
 from werkzeug.test import Client
 
+from finance.models import StatementEvent
 from settings_app.services import api_key_create
 from tests.creators.factories import AccountFactory
 from tests.finance.factories import PayoutStatementFactory
@@ -119,3 +121,52 @@ def test_query_parameters_with_a_format_document_it(api):
     assert parameter("/api/v1/finance/items/{id}/breakdown/", "month")["pattern"]
     assert parameter("/api/v1/posts/{post_pk}/snapshots/", "end")["format"] == "date-time"
     assert parameter("/api/v1/posts/", "added_date_before")["format"] == "date-time"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Acme", "is_active": "no"}, "is_active"),
+        ({"name": 42}, "name"),
+        ({"name": "Acme", "is_active": 1}, "is_active"),
+    ],
+)
+def test_a_json_value_of_another_type_than_documented_is_refused(staff, body, field):
+    client = APIClient()
+    client.force_login(staff)
+
+    response = client.post("/api/v1/clients/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+
+
+def test_a_form_still_sends_its_values_as_text(staff):
+    client = APIClient()
+    client.force_login(staff)
+
+    response = client.post(
+        "/api/v1/clients/", {"name": "Acme", "is_active": "true"}, format="multipart"
+    )
+
+    assert response.status_code == 201
+    assert response.json()["is_active"] is True
+
+
+def test_an_export_error_is_json_labelled_as_json(api):
+    response = answer(api, "GET", "/api/v1/finance/statements/export.csv?format=csv")
+
+    assert response.status_code == 400
+    assert response.headers["Content-Type"] == "application/json"
+    assert response.json["error"]["fields"] == {"month": ["Required."]}
+
+
+def test_a_statement_event_by_the_system_has_no_actor(api):
+    statement = PayoutStatementFactory()
+    StatementEvent.objects.create(
+        statement=statement, kind="created", at=timezone.now(), actor=None
+    )
+
+    body = answer(api, "GET", "/api/v1/finance/statements/{id}/", id=statement.pk).json
+
+    assert body["events"][0]["actor"] is None
