@@ -47,6 +47,13 @@ def _raw_keys_shown(response) -> set[str]:
     return set(RAW_KEY.findall(response.content.decode()))
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_owner_role_holds_the_permission_to_manage_every_users_keys(people, role):
+    user = people["users"][role]
+    assert user.has_perm("settings_app.manage_all_apikey") is (role == "Owner")
+    assert user.has_perm("settings_app.add_apikey")
+
+
 # --- The add page -----------------------------------------------------------------------------
 
 
