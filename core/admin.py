@@ -544,7 +544,7 @@ class ServiceAddMixin:
             declared = self.add_form.declared_fields
             kwargs["fields"] = [
                 name
-                for name in helpers.flatten_fieldsets(self.add_fieldsets)
+                for name in helpers.flatten_fieldsets(self.get_fieldsets(request, None))
                 if name not in declared
             ]
         return super().get_form(request, obj, change=change, **kwargs)

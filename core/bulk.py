@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+
+from core.errors import ConflictError
 
 BATCH_SIZE = 1000
 
@@ -23,6 +25,31 @@ class AddResult:
     status: str = INVALID
     obj: Any = None
     error: str = ""
+
+
+def hide_rows_not_visible(results: Sequence[AddResult], visible: QuerySet) -> None:
+    """Drop from the `exists` results the rows that are not in `visible` (what the caller may
+    see): adding a URL that someone else's row already tracks answers `exists` and nothing
+    more, not its id, nor a link, nor its data."""
+    existing = [r for r in results if r.status == EXISTS and r.obj is not None]
+    pks = list({result.obj.pk for result in existing})
+    seen = set()
+    for start in range(0, len(pks), BATCH_SIZE):
+        batch = pks[start : start + BATCH_SIZE]
+        seen.update(visible.filter(pk__in=batch).values_list("pk", flat=True))
+    for result in existing:
+        if result.obj.pk not in seen:
+            result.obj = None
+
+
+def already_tracked_error(model: type[Model]) -> ConflictError:
+    """The answer to adding one URL whose row the caller may not see (see hide_rows_not_visible)."""
+    meta = model._meta
+    message = (
+        f"This {meta.verbose_name} is already tracked, but it is not among the "
+        f"{meta.verbose_name_plural} you can see: nothing was changed."
+    )
+    return ConflictError(message, code="already_tracked", fields={"url": [message]})
 
 
 def bulk_update_rows(

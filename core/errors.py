@@ -16,3 +16,9 @@ class DomainError(Exception):
 
 class NotFoundError(DomainError):
     code = "not_found"
+
+
+class ConflictError(DomainError):
+    """The request clashes with what is already there (the API answers 409)."""
+
+    code = "conflict"

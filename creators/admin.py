@@ -413,7 +413,9 @@ class AccountAdmin(
 
     def add_with_service(self, request, form):
         data = form.cleaned_data
-        account, created = account_add(url=data["url"], **{name: data[name] for name in ADD_FIELDS})
+        account, created = account_add(
+            url=data["url"], added_by=request.user, **{name: data[name] for name in ADD_FIELDS}
+        )
         if not created:
             self.message_user(
                 request,
@@ -429,7 +431,11 @@ class AccountAdmin(
 
     def bulk_add_with_service(self, request, form):
         data = form.cleaned_data
-        return account_bulk_add(urls=data["urls"], **{name: data[name] for name in BULK_ADD_FIELDS})
+        return account_bulk_add(
+            urls=data["urls"],
+            added_by=request.user,
+            **{name: data[name] for name in BULK_ADD_FIELDS},
+        )
 
     def save_model(self, request, obj, form, change):
         # Adding goes through add_with_service; editing changes business fields only.

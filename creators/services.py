@@ -11,7 +11,15 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.audit import audit_record, audit_values
-from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult
+from core.bulk import (
+    BATCH_SIZE,
+    CREATED,
+    EXISTS,
+    INVALID,
+    AddResult,
+    already_tracked_error,
+    hide_rows_not_visible,
+)
 from core.errors import DomainError
 from platforms.providers import chain
 from platforms.providers.base import NotFound, Private, ProfileRef, ProfileStats, ProviderError
@@ -25,6 +33,7 @@ from posts.services import (
     post_bulk_add_detected,
     rows_claim,
 )
+from settings_app.access import accounts_visible_to
 
 from .models import Account, AccountSnapshot
 from .queries import accounts_due_for_detection, accounts_due_for_stats
@@ -55,12 +64,13 @@ def parse_profile_url(url: str) -> ParsedURL:
 
 
 def account_bulk_add(
-    *, urls: Sequence[str], boards: Iterable = (), **business: Any
+    *, urls: Sequence[str], boards: Iterable = (), added_by=None, **business: Any
 ) -> list[AddResult]:
     """Add many accounts by profile URL; one result per URL, in order; idempotent.
 
     The platform and normalized username are the key. Posts already tracked for that author
-    are linked to the new account.
+    are linked to the new account. An account `added_by` (the user asking; not stored) may not
+    see is reported as existing without the account itself.
     """
     unknown = set(business) - set(BUSINESS_FIELDS)
     if unknown:
@@ -124,6 +134,8 @@ def account_bulk_add(
             created = key not in existing and position == 0
             results[index].status = CREATED if created else EXISTS
             results[index].obj = existing.get(key) or stored.get(key)
+    if added_by is not None:  # None: a job or a script, which sees every account
+        hide_rows_not_visible(results, accounts_visible_to(added_by, Account.objects.all()))
     return results
 
 
@@ -136,10 +148,13 @@ def _link_posts_to_accounts(accounts: Iterable[Account]) -> None:
 
 
 def account_add(*, url: str, **kwargs: Any) -> tuple[Account, bool]:
-    """Add one account by profile URL; returns (account, created)."""
+    """Add one account by profile URL; returns (account, created). Raises ConflictError for
+    an account already tracked that `added_by` may not see."""
     (result,) = account_bulk_add(urls=[url], **kwargs)
     if result.status == INVALID:
         raise DomainError(result.error, code="invalid_url", fields={"url": [result.error]})
+    if result.status == EXISTS and result.obj is None:
+        raise already_tracked_error(Account)
     return result.obj, result.status == CREATED
 
 

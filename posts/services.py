@@ -21,7 +21,16 @@ from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientErro
 from ai.prompts import PROMPT_VERSION
 from ai.types import Classification, PostInput, Taxonomy
 from core.audit import audit_record, audit_record_many, audit_values
-from core.bulk import BATCH_SIZE, CREATED, EXISTS, INVALID, AddResult, bulk_update_rows
+from core.bulk import (
+    BATCH_SIZE,
+    CREATED,
+    EXISTS,
+    INVALID,
+    AddResult,
+    already_tracked_error,
+    bulk_update_rows,
+    hide_rows_not_visible,
+)
 from core.errors import DomainError
 from platforms.providers import chain
 from platforms.providers.base import (
@@ -34,6 +43,7 @@ from platforms.providers.base import (
 )
 from platforms.resolve import ShortLinkError, resolve_short_link
 from platforms.urls import KIND_POST, ParsedURL, UnsupportedURL, parse_url
+from settings_app.access import posts_visible_to
 from settings_app.models import Category, Subcategory
 
 from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelStyle, TrialStatus
@@ -122,7 +132,8 @@ def post_bulk_add(
 
     Idempotent: the platform's post id is the key, so the same post pasted in two forms (or
     twice) is one post; posts already there are reported and left as they are, except that an
-    author learned from this URL completes a post whose author was unknown.
+    author learned from this URL completes a post whose author was unknown. A post `added_by`
+    may not see (another editor's) is reported as existing without the post itself.
     """
     unknown = set(business) - set(BUSINESS_FIELDS)
     if unknown:
@@ -202,14 +213,19 @@ def post_bulk_add(
             results[index].status = CREATED if created else EXISTS
             results[index].obj = post
             first = False
+    if added_by is not None:  # None: a job or a script, which sees every post
+        hide_rows_not_visible(results, posts_visible_to(added_by, Post.objects.all()))
     return results
 
 
 def post_add(*, url: str, **kwargs: Any) -> tuple[Post, bool]:
-    """Add one post by URL; returns (post, created). Raises DomainError for a bad URL."""
+    """Add one post by URL; returns (post, created). Raises DomainError for a bad URL, and
+    ConflictError for a post already tracked that `added_by` may not see."""
     (result,) = post_bulk_add(urls=[url], **kwargs)
     if result.status == INVALID:
         raise DomainError(result.error, code="invalid_url", fields={"url": [result.error]})
+    if result.status == EXISTS and result.obj is None:
+        raise already_tracked_error(Post)
     return result.obj, result.status == CREATED
 
 

@@ -6,6 +6,8 @@ are the editor (`Editor.user`), the posts they are assigned to or added themselv
 
 from django.db.models import Q, QuerySet
 
+from .services import MANAGE_ALL_KEYS
+
 PERSONAL_FINANCE_FIELDS = ("phone_number", "payment_details", "payment_method")
 
 
@@ -49,3 +51,12 @@ def snapshots_visible_to(user, qs: QuerySet) -> QuerySet:
     if _sees_all(user, "creators.view_all_account"):
         return qs
     return qs.filter(account__in=accounts_visible_to(user, Account.objects.all()).values("pk"))
+
+
+def api_keys_visible_to(user, qs: QuerySet) -> QuerySet:
+    """The API keys of `qs` that `user` may see and revoke: their own; Owners every key."""
+    if _sees_all(user, MANAGE_ALL_KEYS):
+        return qs
+    if not (user and user.is_authenticated):
+        return qs.none()
+    return qs.filter(user=user)

@@ -8,9 +8,16 @@ from django.utils.html import format_html
 
 from core.admin import ServiceAddMixin
 
+from .access import api_keys_visible_to
 from .lockout import LockoutAdminAuthenticationForm
 from .models import ApiKey, Board, Category, Client, Editor, PlatformCredential, Subcategory
-from .services import API_KEY_SCOPES, api_key_create, api_key_revoke
+from .services import (
+    API_KEY_SCOPES,
+    MANAGE_ALL_KEYS,
+    api_key_create,
+    api_key_revoke,
+    api_key_users_for,
+)
 
 # Repeated failed logins lock the username+IP out for a while (settings_app.lockout).
 admin.site.login_form = LockoutAdminAuthenticationForm
@@ -146,16 +153,35 @@ class ApiKeyAdmin(ServiceAddMixin, admin.ModelAdmin):
             return "Expired"
         return "Active"
 
+    def get_queryset(self, request):
+        return api_keys_visible_to(request.user, super().get_queryset(request))
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and not request.user.has_perm(MANAGE_ALL_KEYS):
+            # A key acts with its user's rights: without the permission, it is one's own.
+            return [
+                (title, {**options, "fields": [f for f in options["fields"] if f != "user"]})
+                for title, options in fieldsets
+            ]
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = api_key_users_for(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_changeform_initial_data(self, request):
         return {"user": request.user.pk, **super().get_changeform_initial_data(request)}
 
     def add_with_service(self, request, form):
         data = form.cleaned_data
         key, raw_key = api_key_create(
-            user=data["user"],
+            user=data.get("user", request.user),
             name=data["name"],
             scopes=data["scopes"],
             expires_at=data["expires_at"],
+            created_by=request.user,
         )
         self.log_addition(request, key, [{"added": {}}])
         self.message_user(

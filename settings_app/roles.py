@@ -18,6 +18,13 @@ CUSTOM_PERMISSIONS = [
         "view_personal_financeitem",
         "Can see payees' personal data (phone, payment details)",
     ),
+    # A key acts with its user's rights: creating one for someone else is an Owner's power.
+    (
+        "settings_app",
+        "apikey",
+        "manage_all_apikey",
+        "Can see, create and revoke other users' API keys",
+    ),
 ]
 
 _SETTINGS_READ = [

@@ -3,7 +3,10 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -13,6 +16,9 @@ from .models import ApiKey
 API_KEY_SCOPES = ("read", "write")
 # Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Who holds it sees, creates and revokes every user's keys (the Owner role, through its "*");
+# everyone else only their own.
+MANAGE_ALL_KEYS = "settings_app.manage_all_apikey"
 
 
 def _hash_key(raw_key: str) -> str:
@@ -20,10 +26,59 @@ def _hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
+def api_key_users_for(creator) -> QuerySet:
+    """The users `creator` may create an API key for: themselves; with MANAGE_ALL_KEYS, also
+    every active user without a right the creator lacks (a superuser only from a superuser).
+
+    A key acts with its user's rights, so a key for a user with more rights would give the
+    creator those rights.
+    """
+    users = get_user_model().objects.filter(is_active=True)
+    if not (creator.is_active and creator.has_perm(MANAGE_ALL_KEYS)):
+        return users.filter(pk=creator.pk)
+    if creator.is_superuser:
+        return users
+    theirs = Permission.objects.filter(Q(user=creator) | Q(group__user=creator)).values("pk")
+    lacking = Permission.objects.exclude(pk__in=theirs)
+    return (
+        users.filter(is_superuser=False)
+        .exclude(user_permissions__in=lacking)
+        .exclude(groups__permissions__in=lacking)
+    )
+
+
+def _check_may_create_key(*, created_by, user) -> None:
+    if user.pk == created_by.pk:
+        return
+    if not created_by.has_perm(MANAGE_ALL_KEYS):
+        message = "You can create API keys only for yourself; ask an Owner for another user's key."
+        raise DomainError(message, code="permission_denied", fields={"user": [message]})
+    # An inactive user gets no key at all: api_key_create says so.
+    if user.is_active and not api_key_users_for(created_by).filter(pk=user.pk).exists():
+        message = (
+            f"{user} has rights you do not have, and a key acts with its user's rights: "
+            "only a user with at least their rights may create a key for them."
+        )
+        raise DomainError(message, code="permission_denied", fields={"user": [message]})
+
+
 def api_key_create(
-    *, user, name: str, scopes: list[str] | None = None, expires_at: datetime | None = None
+    *,
+    user,
+    name: str,
+    scopes: list[str] | None = None,
+    expires_at: datetime | None = None,
+    created_by=None,
 ) -> tuple[ApiKey, str]:
-    """Create a key and return it with its raw value, which is never stored nor shown again."""
+    """Create a key for `user` and return it with its raw value, which is never stored nor
+    shown again.
+
+    `created_by` is the signed-in user asking (admin, API): they may create keys for the users
+    of `api_key_users_for(created_by)` only. None is the command line (`manage.py apikey`),
+    whose operator already holds the server.
+    """
+    if created_by is not None:
+        _check_may_create_key(created_by=created_by, user=user)
     scopes = list(scopes or [])
     unknown = sorted(set(scopes) - set(API_KEY_SCOPES))
     if unknown:

@@ -11,26 +11,28 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictInputMixin
 
-ERROR_COMPONENT = "Error"
-ERROR_SCHEMA = {
-    "type": "object",
-    "description": "Every error of the API has this shape.",
-    "properties": {
-        "error": {
-            "type": "object",
-            "properties": {
-                "code": {"type": "string", "description": 'A stable code, e.g. "invalid".'},
-                "message": {"type": "string", "description": "What went wrong, for a person."},
-                "fields": {
-                    "type": "object",
-                    "description": "Messages per input field or query parameter.",
-                    "additionalProperties": {},
-                },
+# The one error shape (core.api.errors): `ErrorResponse` wraps `Error`. Defined here whole, so
+# every operation can refer to it (core.api.serializers.ErrorResponseSerializer names the same).
+ERROR_COMPONENTS = {
+    "Error": {
+        "type": "object",
+        "properties": {
+            "code": {"type": "string", "description": 'A stable code, e.g. "invalid".'},
+            "message": {"type": "string", "description": "What went wrong, for a person."},
+            "fields": {
+                "type": "object",
+                "description": "Messages per input field or query parameter.",
+                "additionalProperties": {},
             },
-            "required": ["code", "message", "fields"],
-        }
+        },
+        "required": ["code", "message", "fields"],
     },
-    "required": ["error"],
+    "ErrorResponse": {
+        "type": "object",
+        "description": "Every error of the API has this shape.",
+        "properties": {"error": {"$ref": "#/components/schemas/Error"}},
+        "required": ["error"],
+    },
 }
 
 # Status → when the API answers it.
@@ -52,8 +54,8 @@ _WITH_BODY = {
 def document_error_responses(result, generator, request, public):
     """drf-spectacular postprocessing hook: the error answers of every operation, in the one
     error shape (core.api.errors)."""
-    result.setdefault("components", {}).setdefault("schemas", {})[ERROR_COMPONENT] = ERROR_SCHEMA
-    error = {"$ref": f"#/components/schemas/{ERROR_COMPONENT}"}
+    result.setdefault("components", {}).setdefault("schemas", {}).update(ERROR_COMPONENTS)
+    error = {"$ref": "#/components/schemas/ErrorResponse"}
     for path, operations in result.get("paths", {}).items():
         for operation in operations.values():
             answers = dict(_EVERY_OPERATION)

@@ -232,8 +232,27 @@ class PastedURLsSerializer(serializers.Serializer):
 class AddResultSerializer(serializers.Serializer):
     url = serializers.CharField(help_text="The URL as it was sent.")
     status = serializers.ChoiceField(choices=[CREATED, EXISTS, INVALID])
-    id = serializers.IntegerField(allow_null=True, help_text="The added or existing object.")
+    id = serializers.IntegerField(
+        allow_null=True,
+        help_text="The added or existing object; null for an invalid URL, and for an existing "
+        "object your role does not show you (tracked by someone else).",
+    )
     error = serializers.CharField(allow_blank=True, help_text="Why the URL was refused.")
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="What went wrong, for programs, e.g. `invalid`.")
+    message = serializers.CharField(help_text="What went wrong and what to do, for people.")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="The errors of each input field concerned.",
+    )
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    """The shape of every API error (core.api.errors), for the documentation."""
+
+    error = ErrorSerializer()
 
 
 class BulkAddResponseSerializer(serializers.Serializer):

@@ -1,6 +1,11 @@
 """View machinery shared by the apps' viewsets: adding by URL, and lists nested under a parent."""
 
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -11,7 +16,11 @@ from rest_framework.views import APIView
 from core.prefetch import prefetch_related_values
 
 from .schema import CreatorOpsAutoSchema
-from .serializers import BulkAddResponseSerializer, bulk_add_response_data
+from .serializers import (
+    BulkAddResponseSerializer,
+    ErrorResponseSerializer,
+    bulk_add_response_data,
+)
 
 
 class AddByURLSchema(CreatorOpsAutoSchema):
@@ -19,7 +28,15 @@ class AddByURLSchema(CreatorOpsAutoSchema):
 
     def get_response_serializers(self):
         if self.view.action == "create":
-            return {201: self.view.serializer_class, 200: self.view.serializer_class}
+            return {
+                201: self.view.serializer_class,
+                200: self.view.serializer_class,
+                409: OpenApiResponse(
+                    ErrorResponseSerializer,
+                    description="Already tracked, but not among the rows you can see: the "
+                    "answer is the error `already_tracked`, without the row.",
+                ),
+            }
         if self.view.action == "bulk":
             return {200: BulkAddResponseSerializer}
         return super().get_response_serializers()
@@ -48,15 +65,16 @@ class AddByURLMixin:
         """Add one by URL: 201 with the new object, or 200 with the one already tracked.
 
         Any accepted form of the URL finds the same object. A URL that cannot be added
-        answers 400 with the reason and the accepted forms.
+        answers 400 with the reason and the accepted forms. One already tracked but not among
+        the rows your role shows you answers 409 `already_tracked`, without the row.
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         obj, created = serializer.add(user=request.user)
         # Reload through the viewset's queryset: same related rows as a GET, same answer.
         obj = self.get_queryset().filter(pk=obj.pk).first()
-        if obj is None:  # already tracked, and the user's role does not show it to them
-            raise PermissionDenied("This is already tracked by someone else.")
+        if obj is None:  # added, but with fields that put it out of the caller's scope
+            raise PermissionDenied("Added, but your role does not show it to you.")
         output = self.serializer_class(obj, context=self.get_serializer_context())
         return Response(
             output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -67,7 +85,8 @@ class AddByURLMixin:
         """Add many by URL (`urls` list or `text`, one URL per line), with the same fields.
 
         Answers 200 with one result per URL, in order: `created`, `exists` (already tracked,
-        left as it is) or `invalid` with the error. A bad URL never blocks the others.
+        left as it is) or `invalid` with the error. A bad URL never blocks the others. An
+        `exists` row your role does not show you comes without its `id`.
         """
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

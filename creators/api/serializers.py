@@ -81,7 +81,7 @@ class AccountAddSerializer(AccountAddFieldsSerializer):
         fields = ["url", *ADD_FIELDS]
 
     def add(self, *, user) -> tuple[Account, bool]:
-        return account_add(**self.validated_data)
+        return account_add(added_by=user, **self.validated_data)
 
 
 class AccountBulkAddSerializer(PastedURLsSerializer, AccountAddFieldsSerializer):
@@ -89,7 +89,7 @@ class AccountBulkAddSerializer(PastedURLsSerializer, AccountAddFieldsSerializer)
         fields = ["urls", "text", *ADD_FIELDS]
 
     def add_all(self, *, user) -> list[AddResult]:
-        return account_bulk_add(**self.validated_data)
+        return account_bulk_add(added_by=user, **self.validated_data)
 
 
 class AccountSnapshotSerializer(serializers.ModelSerializer):

@@ -90,6 +90,7 @@ class ApiKeyCreateSerializer(StrictInputMixin, serializers.Serializer):
 
     def create_key(self, *, user) -> ApiKey:
         """The new key, carrying its raw value in `raw_key` for this one answer."""
-        key, raw_key = api_key_create(user=user, **self.validated_data)
+        # Always the caller's own key: the API has no `user` field (the admin lets Owners choose).
+        key, raw_key = api_key_create(user=user, created_by=user, **self.validated_data)
         key.raw_key = raw_key
         return key

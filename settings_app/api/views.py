@@ -3,6 +3,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from settings_app.access import api_keys_visible_to
 from settings_app.models import ApiKey, Board, Category, Client, Editor, Subcategory
 from settings_app.services import api_key_revoke
 
@@ -62,7 +63,8 @@ class ApiKeyViewSet(
     mixins.CreateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """The current user's API keys (a superuser sees everyone's). The raw key is shown once."""
+    """The current user's API keys (Owners see and revoke everyone's). The raw key is shown
+    once; a new key is always the caller's own."""
 
     serializer_class = ApiKeySerializer
 
@@ -70,8 +72,7 @@ class ApiKeyViewSet(
         keys = ApiKey.objects.all()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return keys.none()
-        user = self.request.user
-        return keys if user.is_superuser else keys.filter(user=user)
+        return api_keys_visible_to(self.request.user, keys)
 
     def get_serializer_class(self):
         return ApiKeyCreateSerializer if self.action == "create" else ApiKeySerializer

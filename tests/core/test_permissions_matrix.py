@@ -176,11 +176,12 @@ def test_an_editor_adding_a_post_sees_it(world):
     assert response.json()["added_by"] == world["users"]["Editor"].pk
 
 
-def test_an_editor_adding_another_editors_post_gets_403_not_its_data(world):
+def test_an_editor_adding_another_editors_post_gets_409_already_tracked_not_its_data(world):
     response = key_client(world["users"]["Editor"]).post(
         f"{API}/posts/", {"url": world["their_post"].url}, format="json"
     )
-    assert response.status_code == 403
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_tracked"
     assert str(world["their_post"].pk) not in response.content.decode()
 
 

@@ -3,9 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from core.errors import DomainError
 from settings_app.models import ApiKey
 from settings_app.services import api_key_create, api_key_revoke
 from tests.settings_app.factories import UserFactory
@@ -80,22 +82,30 @@ def test_a_key_cannot_expire_in_the_past(api):
     assert "expires_at" in response.data["error"]["fields"]
 
 
-def test_users_see_only_their_own_keys(api, staff):
-    mine, _ = api_key_create(user=staff, name="mine")
+def _signed_in(user) -> APIClient:
+    client = APIClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", ["Manager", "Finance", "Editor", "Analyst"])
+def test_users_see_only_their_own_keys(role_user, role):
+    me = role_user(role)
+    mine, _ = api_key_create(user=me, name="mine")
     api_key_create(user=UserFactory(), name="theirs")
 
-    response = api.get(KEYS)
+    response = _signed_in(me).get(KEYS)
 
     assert [k["id"] for k in response.data["results"]] == [mine.pk]
 
 
-def test_superusers_see_every_key(db):
-    admin = UserFactory(is_superuser=True)
-    keys = [api_key_create(user=user, name="k")[0] for user in (admin, UserFactory())]
-    client = APIClient()
-    client.force_login(admin)
+@pytest.mark.parametrize("is_superuser", [True, False], ids=["superuser", "Owner"])
+def test_superusers_and_owners_see_every_key(db, is_superuser):
+    # The same rule as the admin's list (settings_app.access.api_keys_visible_to).
+    admin = UserFactory(is_superuser=is_superuser, roles=[] if is_superuser else ["Owner"])
+    keys = [api_key_create(user=user, name="k")[0] for user in (admin, UserFactory(roles=[]))]
 
-    response = client.get(KEYS)
+    response = _signed_in(admin).get(KEYS)
 
     assert {k["id"] for k in response.data["results"]} == {k.pk for k in keys}
 
@@ -122,10 +132,10 @@ def test_revoking_a_key_twice_keeps_the_first_revocation_time(api, staff):
     assert second.data["revoked_at"] == first
 
 
-def test_someone_elses_key_cannot_be_revoked(api):
+def test_someone_elses_key_cannot_be_revoked(role_user):
     theirs, _ = api_key_create(user=UserFactory(), name="theirs")
 
-    response = api.post(f"{KEYS}{theirs.pk}/revoke/")
+    response = _signed_in(role_user("Editor")).post(f"{KEYS}{theirs.pk}/revoke/")
 
     assert response.status_code == 404
     theirs.refresh_from_db()
@@ -140,6 +150,76 @@ def test_a_read_only_key_cannot_create_or_revoke_keys(staff):
     assert client.post(KEYS, {"name": "more"}).status_code == 403
     assert client.post(f"{KEYS}{key.pk}/revoke/").status_code == 403
     assert ApiKey.objects.count() == 1
+
+
+# Who may create a key for whom (settings_app.services, shared by the admin and the API)
+
+OTHERS_ONLY_OWNERS = (
+    "You can create API keys only for yourself; ask an Owner for another user's key."
+)
+
+
+def _more_rights(target) -> str:
+    return (
+        f"{target} has rights you do not have, and a key acts with its user's rights: "
+        "only a user with at least their rights may create a key for them."
+    )
+
+
+@pytest.mark.parametrize("role", ["Manager", "Finance", "Editor", "Analyst"])
+def test_only_owners_create_keys_for_other_users(role_user, role):
+    creator, target = role_user(role), UserFactory(username="target", roles=[])
+
+    with pytest.raises(DomainError) as refused:
+        api_key_create(user=target, name="x", created_by=creator)
+
+    assert refused.value.message == OTHERS_ONLY_OWNERS
+    assert refused.value.fields == {"user": [OTHERS_ONLY_OWNERS]}
+    assert not ApiKey.objects.exists()
+
+
+def test_an_owner_creates_keys_for_users_with_no_more_rights_than_theirs(role_user):
+    owner = role_user("Owner")
+    for target in (role_user("Editor"), role_user("Owner", username="owner-2")):
+        key, _ = api_key_create(user=target, name="x", created_by=owner)
+        assert key.user == target
+
+
+def test_nobody_but_a_superuser_creates_a_key_for_a_superuser(role_user, superuser):
+    with pytest.raises(DomainError) as refused:
+        api_key_create(user=superuser, name="x", created_by=role_user("Owner"))
+
+    assert refused.value.message == _more_rights(superuser)
+    other_superuser = UserFactory(username="root-2", is_superuser=True, roles=[])
+    assert api_key_create(user=superuser, name="x", created_by=other_superuser)[0].user == superuser
+
+
+def test_managing_keys_is_not_enough_to_create_one_for_a_user_with_other_rights(
+    role_user, staff_without_role
+):
+    # "More rights" is any permission the creator lacks, not only superuser status.
+    staff_without_role.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label="settings_app",
+            codename__in=["view_apikey", "add_apikey", "manage_all_apikey"],
+        )
+    )
+    editor, plain = role_user("Editor"), UserFactory(username="plain", roles=[])
+
+    with pytest.raises(DomainError) as refused:
+        api_key_create(user=editor, name="x", created_by=staff_without_role)
+
+    assert refused.value.message == _more_rights(editor)
+    assert api_key_create(user=plain, name="x", created_by=staff_without_role)[0].user == plain
+
+
+def test_a_key_created_through_the_api_is_always_the_callers_own(role_user):
+    editor = role_user("Editor")
+
+    response = _signed_in(editor).post(KEYS, {"name": "mine"}, format="json")
+
+    assert response.status_code == 201
+    assert ApiKey.objects.get().user == editor
 
 
 # Who may use the API
