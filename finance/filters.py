@@ -6,7 +6,9 @@ from django import forms
 from django.db.models import Q
 
 from core.errors import DomainError
+from core.filters import HiddenFieldsFilterSet
 from creators.models import KpiStatus
+from settings_app.access import personal_fields_hidden_from
 
 from .choices import StatementStatus
 from .models import FinanceItem, PayoutStatement
@@ -30,6 +32,14 @@ class MonthFilter(filters.Filter):
     field_class = MonthField
 
 
+class FinanceFilterSet(HiddenFieldsFilterSet):
+    """Refuses filtering, sorting and searching by the payees' personal data for users who may
+    not see it (settings_app.access), in the API and the admin alike."""
+
+    def hidden_fields(self, user):
+        return personal_fields_hidden_from(user, self._meta.model)
+
+
 def _search_items(queryset, prefix: str, value: str):
     value = value.strip()
     if not value:
@@ -39,7 +49,7 @@ def _search_items(queryset, prefix: str, value: str):
     )
 
 
-class FinanceItemFilterSet(filters.FilterSet):
+class FinanceItemFilterSet(FinanceFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     is_active = filters.BooleanFilter()
     prorate_by_volume = filters.BooleanFilter()
@@ -56,7 +66,7 @@ class FinanceItemFilterSet(filters.FilterSet):
         return _search_items(queryset, "", value)
 
 
-class PayoutStatementFilterSet(filters.FilterSet):
+class PayoutStatementFilterSet(FinanceFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     month = MonthFilter(label="Month (YYYY-MM)")
     status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)

@@ -3,11 +3,9 @@ from rest_framework import serializers
 from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
-from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
+from settings_app.access import personal_fields_hidden_from
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-# How a statement was paid is as personal as the payee's own payment details.
-PERSONAL_PAYMENT_FIELDS = (*PERSONAL_FINANCE_FIELDS, "payment_reference")
 
 
 class HidesPersonalFinanceData:
@@ -18,8 +16,8 @@ class HidesPersonalFinanceData:
         request, view = self.context.get("request"), self.context.get("view")
         if getattr(view, "swagger_fake_view", False):  # the schema documents every field
             return fields
-        if request is not None and not can_see_finance_personal_data(request.user):
-            for name in PERSONAL_PAYMENT_FIELDS:
+        if request is not None:
+            for name in personal_fields_hidden_from(request.user, self.Meta.model):
                 fields.pop(name, None)
         return fields
 
