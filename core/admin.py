@@ -473,8 +473,9 @@ class FilterSetAdminMixin(BigTableAdminMixin):
         return [*self._filterset_list_filters(refused), *super().get_list_filter(request)]
 
     def lookup_allowed(self, lookup, value, request=None) -> bool:
-        # The admin's own `?field=value` lookups: never on a field the user may not see.
-        if request is not None:
+        # The admin's own `?field=value` lookups: never on a field the user may not see. The
+        # FilterSet's parameters are the FilterSet's to refuse (with a message).
+        if request is not None and lookup not in self.filterset_parameters:
             hidden = getattr(self.get_request_filterset(request), "hidden_field_names", ())
             if lookup.split("__", 1)[0] in hidden:
                 return False

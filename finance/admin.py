@@ -24,6 +24,7 @@ from core.admin import (
 )
 from core.csv_export import csv_response
 from core.errors import DomainError
+from core.inputs import ASCII_FORMFIELD_OVERRIDES, AsciiDecimalField
 from settings_app.access import personal_fields_hidden_from
 
 from .choices import StatementStatus
@@ -73,6 +74,7 @@ def money(value: Decimal | None, currency: str = "") -> str:
 @admin.register(FinanceItem)
 class FinanceItemAdmin(AuditTrailAdminMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = FinanceItemFilterSet
+    formfield_overrides = ASCII_FORMFIELD_OVERRIDES
     search_help_text = "Type the start of a code, or part of a payee's name."
     list_display = (
         "code",
@@ -195,7 +197,7 @@ class StatementEventInline(admin.TabularInline):
 
 
 class MarkPaidForm(forms.Form):
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.CharField(max_length=100, required=False, label="Payment method")
     reference = forms.CharField(max_length=200, required=False, label="Payment reference")
 

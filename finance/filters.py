@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from core.errors import DomainError
 from core.filters import HiddenFieldsFilterSet
+from core.inputs import AsciiDecimalField
 from creators.models import KpiStatus
 from settings_app.access import personal_fields_hidden_from
 
@@ -40,6 +41,12 @@ class FinanceFilterSet(HiddenFieldsFilterSet):
         return personal_fields_hidden_from(user, self._meta.model)
 
 
+class IdFilter(filters.NumberFilter):
+    """An id, in ASCII digits only (core.inputs)."""
+
+    field_class = AsciiDecimalField
+
+
 def _search_items(queryset, prefix: str, value: str):
     value = value.strip()
     if not value:
@@ -71,7 +78,7 @@ class PayoutStatementFilterSet(FinanceFilterSet):
     month = MonthFilter(label="Month (YYYY-MM)")
     status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)
     kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
-    finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
+    finance_item = IdFilter(field_name="finance_item_id", label="Finance item id")
     ordering = filters.OrderingFilter(
         fields=("month", ("finance_item__code", "code"), "amount_due", "paid_at", "status")
     )

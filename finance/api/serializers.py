@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from core.api.serializers import ChoiceDisplayMixin, CleanModelSerializer
+from core.inputs import AsciiDecimalSerializerField, ascii_serializer_field_mapping
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
 from settings_app.access import personal_fields_hidden_from
@@ -23,6 +24,11 @@ class HidesPersonalFinanceData:
 
 
 class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
+    # Amounts, volumes and dates in ASCII digits only, as in the admin (core.inputs).
+    serializer_field_mapping = ascii_serializer_field_mapping(
+        CleanModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = FinanceItem
         fields = [
@@ -128,14 +134,14 @@ class PayoutStatementSerializer(
 
 
 class AdjustSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
+    amount = AsciiDecimalSerializerField(
         **MONEY, help_text="The signed adjustment; it replaces the previous one."
     )
     reason = serializers.CharField(help_text="Required: why the amount changes.")
 
 
 class MarkPaidSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(
+    amount = AsciiDecimalSerializerField(
         **MONEY, required=False, allow_null=True, help_text="Default: the whole balance."
     )
     method = serializers.CharField(required=False, allow_blank=True, default="")
