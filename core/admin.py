@@ -745,7 +745,7 @@ class AuditTrailAdminMixin(AuditViewerMixin):
         entries = list(audit_entries_for(obj)[:AUDIT_ROWS_ON_PAGE])
         if not entries:
             return "No change recorded yet."
-        # Nobody known (not opened through get_object): show what nobody may not see.
+        # No viewer known (the page was not opened through get_object): hide all hidden values.
         viewer = getattr(obj, "_audit_viewer", None)
         rows = format_html_join(
             "",
