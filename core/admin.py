@@ -437,12 +437,18 @@ class FilterSetAdminMixin(BigTableAdminMixin):
     def filterset_parameters(self) -> frozenset[str]:
         return frozenset(p for layout in self.filterset_layouts for p in layout.parameters)
 
-    @cached_property
-    def _filterset_list_filters(self) -> list[type[FilterSetListFilter]]:
+    def _filterset_list_filters(
+        self, refused: frozenset[str] = frozenset()
+    ) -> list[type[FilterSetListFilter]]:
+        """The sidebar's filters; the `refused` ones (fields the user may not see) are not
+        offered, only taken out of the URL so the FilterSet refuses them with a message."""
+        cache = self.__dict__.setdefault("_filterset_list_filters_cache", {})
+        if refused in cache:
+            return cache[refused]
         generated: list[type[FilterSetListFilter]] = []
         by_kind: dict[str, list[FilterLayout]] = {LINKS: [], INPUTS: [], HIDDEN: []}
         for layout in self.filterset_layouts:
-            by_kind[layout.kind].append(layout)
+            by_kind[HIDDEN if layout.name in refused else layout.kind].append(layout)
         for layout in by_kind[LINKS]:
             title = layout.label[:1].lower() + layout.label[1:]
             generated.append(
@@ -458,10 +464,22 @@ class FilterSetAdminMixin(BigTableAdminMixin):
         generated.append(
             type("HiddenFilter", (FilterSetHiddenFilter,), {"layouts": tuple(by_kind[HIDDEN])})
         )
+        cache[refused] = generated
         return generated
 
     def get_list_filter(self, request: HttpRequest) -> list:
-        return [*self._filterset_list_filters, *super().get_list_filter(request)]
+        filterset = self.get_request_filterset(request)
+        refused = frozenset(getattr(filterset, "refused_filters", ()))
+        return [*self._filterset_list_filters(refused), *super().get_list_filter(request)]
+
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # The admin's own `?field=value` lookups: never on a field the user may not see. The
+        # FilterSet's parameters are the FilterSet's to refuse (with a message).
+        if request is not None and lookup not in self.filterset_parameters:
+            hidden = getattr(self.get_request_filterset(request), "hidden_field_names", ())
+            if lookup.split("__", 1)[0] in hidden:
+                return False
+        return super().lookup_allowed(lookup, value, request)
 
     def apply_filterset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         filterset = self.get_filterset(request, queryset, data=request.GET)
@@ -695,18 +713,40 @@ class BulkAddMixin:
 AUDIT_ROWS_ON_PAGE = 20
 
 
-class AuditTrailAdminMixin:
-    """`audit_trail`: a read-only field showing the object's last changes as a small table."""
+def audit_changes_text(changes: dict[str, list | None]) -> str:
+    """`core.audit.audit_changes_shown_to`'s changes as one line of text."""
+    return "; ".join(
+        f"{name}: (hidden)" if values is None else f"{name}: {values[0]!r} → {values[1]!r}"
+        for name, values in changes.items()
+    )
+
+
+class AuditViewerMixin:
+    """Remembers on the object of a change page who is looking at it: a read-only field
+    (which Django calls with the object alone) shows only the values that user may see."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._audit_viewer = request.user
+        return obj
+
+
+class AuditTrailAdminMixin(AuditViewerMixin):
+    """`audit_trail`: a read-only field showing the object's last changes as a small table,
+    without the values the viewer may not see (core.audit's rules)."""
 
     @admin.display(description="Changes")
     def audit_trail(self, obj) -> str:
-        from core.audit import audit_entries_for
+        from core.audit import audit_changes_shown_to, audit_entries_for
 
         if obj is None or obj.pk is None:
             return EMPTY
         entries = list(audit_entries_for(obj)[:AUDIT_ROWS_ON_PAGE])
         if not entries:
             return "No change recorded yet."
+        # No viewer known (the page was not opened through get_object): hide all hidden values.
+        viewer = getattr(obj, "_audit_viewer", None)
         rows = format_html_join(
             "",
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -715,9 +755,7 @@ class AuditTrailAdminMixin:
                     f"{localtime(e.at):%Y-%m-%d %H:%M}",
                     e.actor or "—",
                     e.action,
-                    "; ".join(
-                        f"{name}: {old!r} → {new!r}" for name, (old, new) in e.changes.items()
-                    ),
+                    audit_changes_text(audit_changes_shown_to(viewer, e)),
                 )
                 for e in entries
             ),
@@ -730,8 +768,9 @@ class AuditTrailAdminMixin:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Who changed what and when; written by the services, never edited."""
+class AuditEntryAdmin(AuditViewerMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who changed what and when; written by the services, never edited. Values the viewer may
+    not see (core.audit's rules) are hidden, in the list and on the entry's page."""
 
     list_display = ("at", "actor", "content_type", "object_repr", "action", "changes")
     list_filter = ("action", "content_type")
@@ -739,6 +778,37 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("=object_id", "^object_repr", "^actor__username")
     show_full_result_count = False
     ordering = ("-at", "-id")
+    fields = (
+        "at",
+        "actor",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "action",
+        "changes_shown",
+    )
+    readonly_fields = fields
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def get_list_display(self, request):
+        from core.audit import audit_changes_shown_to
+
+        viewer = request.user
+
+        @admin.display(description="Changes")
+        def changes(entry):
+            return audit_changes_text(audit_changes_shown_to(viewer, entry))
+
+        return [
+            changes if name == "changes" else name for name in super().get_list_display(request)
+        ]
+
+    @admin.display(description="Changes")
+    def changes_shown(self, entry) -> str:
+        from core.audit import audit_changes_shown_to
+
+        return audit_changes_text(
+            audit_changes_shown_to(getattr(entry, "_audit_viewer", None), entry)
+        )

@@ -1,6 +1,6 @@
 """The audit trail: services record who changed which fields of a business object, and when."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -83,3 +83,25 @@ def audit_entries_for(obj: models.Model):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).select_related("actor")
+
+
+# Which recorded values a user may not see: rules `(user, "app_label.model") -> field names`,
+# registered by the apps that own the rule in their AppConfig.ready() (core knows no roles).
+_hidden_value_rules: list[Callable[[Any, str], Collection[str]]] = []
+
+
+def audit_register_hidden_values(rule: Callable[[Any, str], Collection[str]]) -> None:
+    """Hide the values of the fields `rule(user, model_label)` names from that user."""
+    if rule not in _hidden_value_rules:
+        _hidden_value_rules.append(rule)
+
+
+def audit_changes_shown_to(user, entry: AuditEntry) -> dict[str, list | None]:
+    """`entry.changes` as `user` may see them: `{field: [before, after]}`, or `{field: None}`
+    for a field whose values are hidden from them (that it changed is still shown)."""
+    content_type = ContentType.objects.get_for_id(entry.content_type_id)
+    label = f"{content_type.app_label}.{content_type.model}"
+    hidden = {name for rule in _hidden_value_rules for name in rule(user, label)}
+    return {
+        name: None if name in hidden else values for name, values in (entry.changes or {}).items()
+    }

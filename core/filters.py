@@ -1,5 +1,8 @@
 """Filter pieces the apps' FilterSets share."""
 
+from collections.abc import Collection
+from functools import cached_property
+
 import django_filters
 from django.db.models import F, QuerySet
 from django_filters.constants import EMPTY_VALUES
@@ -21,6 +24,69 @@ class BigListFilterSet(django_filters.FilterSet):
         for filter_ in filters.values():
             filter_.distinct = False
         return filters
+
+
+class HiddenFieldsFilterSet(django_filters.FilterSet):
+    """A FilterSet that refuses to filter, sort or search by the fields the request's user may
+    not see: answering a count for `?payment_method=wise` would reveal the value one row at a
+    time. Subclasses name those fields with `hidden_fields(user)`. A refused parameter is a
+    validation error naming it, so it is never applied: the API answers 400, the admin shows a
+    message (and does not offer the filter, see core.admin.FilterSetAdminMixin)."""
+
+    def hidden_fields(self, user) -> Collection[str]:
+        return ()
+
+    @cached_property
+    def hidden_field_names(self) -> frozenset[str]:
+        return frozenset(self.hidden_fields(getattr(self.request, "user", None)))
+
+    @cached_property
+    def refused_filters(self) -> frozenset[str]:
+        """The filters on a hidden field (whatever the request's data)."""
+        return frozenset(
+            name
+            for name, filter_ in self.filters.items()
+            if not isinstance(filter_, django_filters.OrderingFilter)
+            and _root(filter_.field_name) in self.hidden_field_names
+        )
+
+    @property
+    def errors(self):
+        errors = self.form.errors
+        if self.is_bound and not getattr(self, "_refusals_checked", False):
+            self._refusals_checked = True
+            self._refuse_hidden_parameters()
+        return errors
+
+    def is_valid(self) -> bool:
+        return self.is_bound and not self.errors
+
+    def _refuse_hidden_parameters(self) -> None:
+        form = self.form
+        for name in self.refused_filters:
+            if _given(form[name].data):
+                form.add_error(name, f"You may not filter or search by {name}.")
+        for name, filter_ in self.filters.items():
+            if not isinstance(filter_, django_filters.OrderingFilter):
+                continue
+            hidden = {
+                param
+                for param, field in filter_.param_map.items()
+                if _root(field) in self.hidden_field_names
+            }
+            asked = {value.lstrip("-") for value in form[name].data or () if value}
+            for param in sorted(asked & hidden):
+                form.add_error(name, f"You may not sort by {param}.")
+
+
+def _root(field_name: str) -> str:
+    return field_name.split("__", 1)[0]
+
+
+def _given(value) -> bool:
+    if isinstance(value, list | tuple):
+        return any(_given(v) for v in value)
+    return value not in EMPTY_VALUES
 
 
 class SortFilter(django_filters.OrderingFilter):

@@ -3,7 +3,7 @@ payments board (a custom view: reads through finance.queries, writes through fin
 
 from __future__ import annotations
 
-import csv
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -22,8 +22,10 @@ from core.admin import (
     add_domain_error,
     format_count,
 )
+from core.csv_export import csv_response
 from core.errors import DomainError
-from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
+from core.inputs import ASCII_FORMFIELD_OVERRIDES, AsciiDecimalField
+from settings_app.access import personal_fields_hidden_from
 
 from .choices import StatementStatus
 from .filters import FinanceItemFilterSet, MonthField, PayoutStatementFilterSet
@@ -44,6 +46,24 @@ from .services import (
 )
 
 
+def without_fields(fieldsets, hidden) -> list:
+    """`fieldsets` without the `hidden` fields (and without the lines and fieldsets left
+    empty)."""
+    kept = []
+    for title, options in fieldsets:
+        lines = []
+        for line in options["fields"]:
+            if isinstance(line, list | tuple):
+                line = tuple(name for name in line if name not in hidden)
+                if len(line) == 1:
+                    line = line[0]
+            if line and line not in hidden:
+                lines.append(line)
+        if lines:
+            kept.append((title, {**options, "fields": lines}))
+    return kept
+
+
 def money(value: Decimal | None, currency: str = "") -> str:
     if value is None:
         return EMPTY
@@ -54,6 +74,7 @@ def money(value: Decimal | None, currency: str = "") -> str:
 @admin.register(FinanceItem)
 class FinanceItemAdmin(AuditTrailAdminMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = FinanceItemFilterSet
+    formfield_overrides = ASCII_FORMFIELD_OVERRIDES
     search_help_text = "Type the start of a code, or part of a payee's name."
     list_display = (
         "code",
@@ -90,17 +111,15 @@ class FinanceItemAdmin(AuditTrailAdminMixin, FilterSetAdminMixin, admin.ModelAdm
     def get_queryset(self, request):
         return finance_items_table()
 
+    # The payees' personal data (settings_app.access) is left out of every column, field and
+    # form for users who may not see it; the FilterSet refuses filtering by it.
     def get_list_display(self, request):
-        shown = super().get_list_display(request)
-        if can_see_finance_personal_data(request.user):
-            return shown
-        return [name for name in shown if name not in PERSONAL_FINANCE_FIELDS]
+        hidden = personal_fields_hidden_from(request.user, FinanceItem)
+        return [name for name in super().get_list_display(request) if name not in hidden]
 
     def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if can_see_finance_personal_data(request.user):
-            return fieldsets
-        return [fieldset for fieldset in fieldsets if fieldset[0] != "Payment"]
+        hidden = personal_fields_hidden_from(request.user, FinanceItem)
+        return without_fields(super().get_fieldsets(request, obj), hidden)
 
     def save_model(self, request, obj, form, change):
         if not change or form.changed_data:
@@ -166,6 +185,10 @@ class StatementEventInline(admin.TabularInline):
     readonly_fields = fields
     verbose_name_plural = "History"
 
+    def get_fields(self, request, obj=None):
+        hidden = personal_fields_hidden_from(request.user, StatementEvent)
+        return [name for name in super().get_fields(request, obj) if name not in hidden]
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -174,7 +197,7 @@ class StatementEventInline(admin.TabularInline):
 
 
 class MarkPaidForm(forms.Form):
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
     method = forms.CharField(max_length=100, required=False, label="Payment method")
     reference = forms.CharField(max_length=200, required=False, label="Payment reference")
 
@@ -245,6 +268,10 @@ class PayoutStatementAdmin(FilterSetAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_fieldsets(self, request, obj=None):
+        hidden = personal_fields_hidden_from(request.user, PayoutStatement)
+        return without_fields(super().get_fieldsets(request, obj), hidden)
+
     @admin.display(description="Payee", ordering="finance_item__payee_name")
     def payee(self, obj):
         return obj.finance_item.payee_name
@@ -284,26 +311,34 @@ class PayoutStatementAdmin(FilterSetAdminMixin, admin.ModelAdmin):
             **extra,
         }
 
+    def _requested_month(self, request: HttpRequest) -> date | None:
+        """`?month=` read by the one month parser, last month without one; None (and a message
+        saying why) for a month that is not valid."""
+        text = request.GET.get("month")
+        if not text:
+            return default_board_month()
+        month_form = BoardMonthForm({"month": text})
+        if not month_form.is_valid():
+            self.message_user(request, " ".join(month_form.errors["month"]), messages.ERROR)
+            return None
+        return month_form.cleaned_data["month"]
+
     def board_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        month_form = BoardMonthForm(request.GET or None)
-        month = None
-        if month_form.is_valid():
-            month = month_form.cleaned_data["month"]
-        month = month or default_board_month()
+        month = self._requested_month(request)
+        if month is None:
+            return HttpResponseRedirect(request.path)
         if request.method == "POST":
             return self._board_post(request, month)
         statements = board_statements(month)
         if request.GET.get("format") == "csv":
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="statements-{month:%Y-%m}.csv"'
-            csv.writer(response).writerows(
+            return csv_response(
                 statement_csv_rows(
-                    statements, include_personal=can_see_finance_personal_data(request.user)
-                )
+                    statements, hidden=personal_fields_hidden_from(request.user, PayoutStatement)
+                ),
+                filename=f"statements-{month:%Y-%m}.csv",
             )
-            return response
         rows = []
         for s in statements:
             expected = s.expected_posting_volume
@@ -384,12 +419,12 @@ class PayoutStatementAdmin(FilterSetAdminMixin, admin.ModelAdmin):
                     )
                     return HttpResponseRedirect(self._board_url(statement.month))
         else:
-            form = MarkPaidForm(
-                initial={
-                    "amount": statement.balance,
-                    "method": statement.payment_method or statement.finance_item.payment_method,
-                }
-            )
+            initial = {"amount": statement.balance}
+            if "payment_method" not in personal_fields_hidden_from(request.user, FinanceItem):
+                initial["method"] = (
+                    statement.payment_method or statement.finance_item.payment_method
+                )
+            form = MarkPaidForm(initial=initial)
         context = self._context(
             request,
             f"Mark paid · {statement}",
@@ -403,10 +438,9 @@ class PayoutStatementAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         item = get_object_or_404(FinanceItem, pk=item_pk)
-        month_form = BoardMonthForm(request.GET or None)
-        month = (month_form.cleaned_data["month"] if month_form.is_valid() else None) or (
-            default_board_month()
-        )
+        month = self._requested_month(request)
+        if month is None:
+            return HttpResponseRedirect(request.path)
         breakdown = statement_breakdown(item, month)
         context = self._context(
             request,

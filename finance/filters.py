@@ -8,7 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 
 from core.api.serializers import MONTH_SCHEMA
 from core.errors import DomainError
+from core.filters import HiddenFieldsFilterSet
+from core.inputs import AsciiDecimalField
 from creators.models import KpiStatus
+from settings_app.access import personal_fields_hidden_from
 
 from .choices import StatementStatus
 from .models import FinanceItem, PayoutStatement
@@ -33,6 +36,20 @@ class MonthFilter(filters.Filter):
     field_class = MonthField
 
 
+class FinanceFilterSet(HiddenFieldsFilterSet):
+    """Refuses filtering, sorting and searching by the payees' personal data for users who may
+    not see it (settings_app.access), in the API and the admin alike."""
+
+    def hidden_fields(self, user):
+        return personal_fields_hidden_from(user, self._meta.model)
+
+
+class IdFilter(filters.NumberFilter):
+    """An id, in ASCII digits only (core.inputs)."""
+
+    field_class = AsciiDecimalField
+
+
 def _search_items(queryset, prefix: str, value: str):
     value = value.strip()
     if not value:
@@ -42,7 +59,7 @@ def _search_items(queryset, prefix: str, value: str):
     )
 
 
-class FinanceItemFilterSet(filters.FilterSet):
+class FinanceItemFilterSet(FinanceFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     is_active = filters.BooleanFilter()
     prorate_by_volume = filters.BooleanFilter()
@@ -59,12 +76,12 @@ class FinanceItemFilterSet(filters.FilterSet):
         return _search_items(queryset, "", value)
 
 
-class PayoutStatementFilterSet(filters.FilterSet):
+class PayoutStatementFilterSet(FinanceFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     month = MonthFilter(label="Month (YYYY-MM)")
     status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)
     kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
-    finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
+    finance_item = IdFilter(field_name="finance_item_id", label="Finance item id")
     ordering = filters.OrderingFilter(
         fields=("month", ("finance_item__code", "code"), "amount_due", "paid_at", "status")
     )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 
+from core.currencies import validate_currency_code
 from core.models import TimeStampedModel
 from creators.models import KpiStatus
 
@@ -22,7 +23,9 @@ class FinanceItem(TimeStampedModel):
     payment_method = models.CharField(max_length=100, blank=True)
     phone_number = models.CharField(max_length=50, blank=True)
     payment_details = models.TextField(blank=True)
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     base_monthly_pay = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(0)]
     )
@@ -63,7 +66,9 @@ class PayoutStatement(TimeStampedModel):
         FinanceItem, on_delete=models.PROTECT, related_name="statements"
     )
     month = models.DateField(help_text="The 1st of the month.")
-    currency = models.CharField(max_length=3, default=default_currency)
+    currency = models.CharField(
+        max_length=3, default=default_currency, validators=[validate_currency_code]
+    )
     # The figures, as of `computed_at`.
     posting_volume = models.PositiveIntegerField(default=0)
     expected_posting_volume = models.PositiveIntegerField(

@@ -5,6 +5,7 @@ monetization breakdown."""
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -35,21 +36,29 @@ from .amounts import ZERO, allocate
 from .choices import StatementStatus
 from .models import FinanceItem, PayoutStatement
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# ASCII digits only: `\d` and int() also read other scripts' digits (fullwidth "2026-12").
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+# Years whose months (and the months around them) a date can hold: there is no year 0 and no
+# month after December 9999. Wide enough for any real statement.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 # --- Months -----------------------------------------------------------------------------------
 
 
 def parse_month(text: str) -> date:
-    """ "YYYY-MM" as the 1st of that month; DomainError otherwise."""
-    match = _MONTH.match((text or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    """ "YYYY-MM" (ASCII digits, years FIRST_YEAR to LAST_YEAR) as the 1st of that month;
+    DomainError naming `month` otherwise. The one month parser of the API, the admin and the
+    exports."""
+    match = _MONTH.fullmatch(text or "")
+    year, month = (int(match[1]), int(match[2])) if match else (0, 0)
+    if not (FIRST_YEAR <= year <= LAST_YEAR and 1 <= month <= 12):
+        accepted = f"YYYY-MM, from {FIRST_YEAR}-01 to {LAST_YEAR}-12"
         raise DomainError(
-            f"Month {text!r} is not valid: use YYYY-MM, e.g. 2026-03.",
-            fields={"month": ["YYYY-MM"]},
+            f"Month {text!r} is not valid: use {accepted}, e.g. 2026-03.",
+            fields={"month": [f"{accepted}."]},
         )
-    return date(int(match.group(1)), int(match.group(2)), 1)
+    return date(year, month, 1)
 
 
 def month_of(moment: datetime) -> date:
@@ -299,17 +308,14 @@ CSV_HEADER = (
 )
 
 
-# How a payee was paid is personal data (settings_app.access.PERSONAL_FINANCE_FIELDS).
-CSV_PERSONAL_COLUMNS = 2  # payment_method, payment_reference: the last two
-
-
-def statement_csv_rows(statements: QuerySet, *, include_personal: bool):
+def statement_csv_rows(statements: QuerySet, *, hidden: Collection[str] = ()):
     """The export: a header, then one row per statement (money as plain 2-place decimals).
-    Without `include_personal`, the payment method and reference columns are left out."""
-    keep = len(CSV_HEADER) - (0 if include_personal else CSV_PERSONAL_COLUMNS)
-    yield CSV_HEADER[:keep]
+    The `hidden` columns (the statement fields a user may not see: how it was paid, see
+    settings_app.access) are left out."""
+    keep = [index for index, name in enumerate(CSV_HEADER) if name not in hidden]
+    yield tuple(CSV_HEADER[index] for index in keep)
     for s in statements.annotate(accounts_count=accounts_count()).select_related("finance_item"):
-        yield (
+        row = (
             f"{s.month:%Y-%m}",
             s.finance_item.code,
             s.finance_item.payee_name,
@@ -331,4 +337,5 @@ def statement_csv_rows(statements: QuerySet, *, include_personal: bool):
             timezone.localtime(s.paid_at).isoformat() if s.paid_at else "",
             s.payment_method,
             s.payment_reference,
-        )[:keep]
+        )
+        yield tuple(row[index] for index in keep)

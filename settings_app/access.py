@@ -9,6 +9,14 @@ from django.db.models import Q, QuerySet
 from .services import MANAGE_ALL_KEYS
 
 PERSONAL_FINANCE_FIELDS = ("phone_number", "payment_details", "payment_method")
+# The payees' personal data, per model ("app_label.model"): shown, filtered, sorted, searched and
+# exported only for users who `can_see_finance_personal_data`, in the API and the admin alike.
+PERSONAL_FIELDS = {
+    "finance.financeitem": PERSONAL_FINANCE_FIELDS,
+    # How a statement was paid is as personal as the payee's own payment details.
+    "finance.payoutstatement": ("payment_method", "payment_reference"),
+    "finance.statementevent": ("payment_method", "payment_reference"),
+}
 
 
 def _sees_all(user, perm: str) -> bool:
@@ -37,6 +45,15 @@ def accounts_visible_to(user, qs: QuerySet) -> QuerySet:
 def can_see_finance_personal_data(user) -> bool:
     """Payees' phone numbers and payment details: owners, finance and managers only."""
     return _sees_all(user, "finance.view_personal_financeitem")
+
+
+def personal_fields_hidden_from(user, model) -> frozenset[str]:
+    """The fields of `model` (a model class or "app_label.model") whose values `user` may not
+    see, nor filter, sort or search by."""
+    label = model if isinstance(model, str) else model._meta.label_lower
+    if can_see_finance_personal_data(user):
+        return frozenset()
+    return frozenset(PERSONAL_FIELDS.get(label, ()))
 
 
 def snapshots_visible_to(user, qs: QuerySet) -> QuerySet:

@@ -131,8 +131,12 @@ def _is_bool_for_int(value, types) -> bool:
     return isinstance(value, bool) and bool not in types
 
 
-# A month as the API writes and reads it: "2026-12".
-MONTH_SCHEMA = {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$", "example": "2026-12"}
+# A month as the API writes and reads it: "2026-12", 1900-01 to 2999-12 (finance.queries).
+MONTH_SCHEMA = {
+    "type": "string",
+    "pattern": "^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])$",
+    "example": "2026-12",
+}
 
 
 @extend_schema_field(MONTH_SCHEMA)

@@ -6,13 +6,12 @@ from core.api.serializers import (
     MonthField,
     StrictInputMixin,
 )
+from core.inputs import AsciiDecimalSerializerField, ascii_serializer_field_mapping
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
-from settings_app.access import PERSONAL_FINANCE_FIELDS, can_see_finance_personal_data
+from settings_app.access import personal_fields_hidden_from
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-# How a statement was paid is as personal as the payee's own payment details.
-PERSONAL_PAYMENT_FIELDS = (*PERSONAL_FINANCE_FIELDS, "payment_reference")
 
 
 class HidesPersonalFinanceData:
@@ -23,13 +22,18 @@ class HidesPersonalFinanceData:
         request, view = self.context.get("request"), self.context.get("view")
         if getattr(view, "swagger_fake_view", False):  # the schema documents every field
             return fields
-        if request is not None and not can_see_finance_personal_data(request.user):
-            for name in PERSONAL_PAYMENT_FIELDS:
+        if request is not None:
+            for name in personal_fields_hidden_from(request.user, self.Meta.model):
                 fields.pop(name, None)
         return fields
 
 
 class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
+    # Amounts, volumes and dates in ASCII digits only, as in the admin (core.inputs).
+    serializer_field_mapping = ascii_serializer_field_mapping(
+        CleanModelSerializer.serializer_field_mapping
+    )
+
     class Meta:
         model = FinanceItem
         fields = [
@@ -149,14 +153,14 @@ class PayoutStatementSerializer(
 
 
 class AdjustSerializer(StrictInputMixin, serializers.Serializer):
-    amount = serializers.DecimalField(
+    amount = AsciiDecimalSerializerField(
         **MONEY, help_text="The signed adjustment; it replaces the previous one."
     )
     reason = serializers.CharField(help_text="Required: why the amount changes.")
 
 
 class MarkPaidSerializer(StrictInputMixin, serializers.Serializer):
-    amount = serializers.DecimalField(
+    amount = AsciiDecimalSerializerField(
         **MONEY, required=False, allow_null=True, help_text="Default: the whole balance."
     )
     method = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,6 +1,3 @@
-import csv
-
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
@@ -10,6 +7,7 @@ from rest_framework.response import Response
 
 from core.api.permissions import IsStaffOrApiKey
 from core.api.serializers import MONTH_SCHEMA
+from core.csv_export import csv_response
 from core.errors import DomainError
 from finance.filters import FinanceItemFilterSet, PayoutStatementFilterSet
 from finance.models import FinanceItem, PayoutStatement
@@ -26,7 +24,7 @@ from finance.services import (
     statement_mark_paid,
     statement_void,
 )
-from settings_app.access import can_see_finance_personal_data
+from settings_app.access import personal_fields_hidden_from
 
 from .serializers import (
     AdjustSerializer,
@@ -159,11 +157,9 @@ class PayoutStatementViewSet(viewsets.ReadOnlyModelViewSet):
             "month", "finance_item__code"
         )
         month = _month(request)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="statements-{month:%Y-%m}.csv"'
-        csv.writer(response).writerows(
+        return csv_response(
             statement_csv_rows(
-                statements, include_personal=can_see_finance_personal_data(request.user)
-            )
+                statements, hidden=personal_fields_hidden_from(request.user, PayoutStatement)
+            ),
+            filename=f"statements-{month:%Y-%m}.csv",
         )
-        return response
