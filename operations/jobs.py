@@ -30,6 +30,7 @@ from .services import (
     job_run_finish,
     job_run_record,
     job_run_start,
+    job_runs_recover_abandoned,
 )
 
 OURS = "operations.jobs."
@@ -74,6 +75,13 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    # Runs left "running" by a dead worker: closed as failed, their job queued again (the
+    # Redis broker loses the task of a killed worker; see JOB_LEASE_SECONDS).
+    "recover_abandoned_runs": {
+        "func": f"{OURS}recover_abandoned_runs",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
     "send_alerts": {
         "func": f"{OURS}send_alerts",
         "schedule_type": Schedule.MINUTES,
@@ -86,9 +94,10 @@ SCHEDULES: dict[str, dict] = {
     },
 }
 
-# The jobs on the operations dashboard and the health endpoint (the heartbeat has its own
-# check; it records no JobRun, one a minute would drown the others).
-MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name != "heartbeat")
+# The jobs on the operations dashboard and the health endpoint (the every-minute ones record
+# no JobRun, one a minute would drown the others; the heartbeat has its own check).
+EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs")
+MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name not in EVERY_MINUTE_JOBS)
 
 OnBatch = Callable[[WorkReport], None] | None
 
@@ -193,6 +202,13 @@ def process_creator_payments(*, now: datetime | None = None) -> int:
 def heartbeat(*, now: datetime | None = None) -> None:
     """Stamp the worker's heartbeat: the health endpoint says "down" when it goes stale."""
     heartbeat_beat(now=now)
+
+
+def recover_abandoned_runs(*, now: datetime | None = None) -> list[str]:
+    """Close the runs their worker abandoned and queue their jobs again; returns those jobs."""
+    return job_runs_recover_abandoned(
+        job_funcs={name: spec["func"] for name, spec in SCHEDULES.items()}, now=now
+    )
 
 
 def send_alerts(*, now: datetime | None = None) -> int:
