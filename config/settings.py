@@ -48,8 +48,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
+    # Before django_q: core's `qcluster` command replaces django-q2's (a clean stop on SIGTERM).
     "core",
+    "django_q",
     "settings_app",
     "posts",
     "creators",
