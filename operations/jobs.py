@@ -3,7 +3,9 @@
 Each job opens a JobRun, calls its app's service batch by batch, records every batch's report
 (counts, dead letters, resolved dead letters) and closes the run; a crash marks the run failed
 with the error and re-raises, so django-q2 records the failure too. Delivery is at-least-once:
-the services claim their work, so two deliveries running at once never share an item.
+the services claim their work, so two deliveries running at once never share an item. A run
+whose worker died (with Redis its task is lost) is closed and its job queued again by
+`recover_abandoned_runs`.
 
 `manage.py sync_schedules` installs SCHEDULES (also run by `manage.py serve`).
 """
