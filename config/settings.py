@@ -48,8 +48,9 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
+    # Before django_q: core's `qcluster` command replaces django-q2's (a clean stop on SIGTERM).
     "core",
+    "django_q",
     "settings_app",
     "posts",
     "creators",
@@ -367,6 +368,17 @@ DETECT_RECENT_POSTS_LIMIT = env.int("DETECT_RECENT_POSTS_LIMIT", default=30)
 DETECT_MIN_INTERVAL_MINUTES = env.int("DETECT_MIN_INTERVAL_MINUTES", default=20)
 if Q_CLUSTER["timeout"] <= JOB_PASS_SECONDS:
     raise ImproperlyConfigured("JOB_PASS_SECONDS must be lower than Q_TIMEOUT.")
+# A run silent this long (no batch recorded) is abandoned: its worker died, and with Redis its
+# task is gone. The `recover_abandoned_runs` job (every minute) closes it as failed and queues
+# its job again. Longer than Q_TIMEOUT (no live task runs longer) and than the claims' TTL (the
+# new run finds the dead run's items free again).
+JOB_LEASE_SECONDS = env.int(
+    "JOB_LEASE_SECONDS", default=max(Q_CLUSTER["timeout"], REFRESH_CLAIM_TTL_SECONDS) + 60
+)
+if max(Q_CLUSTER["timeout"] + 1, REFRESH_CLAIM_TTL_SECONDS) > JOB_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "JOB_LEASE_SECONDS must be longer than Q_TIMEOUT and than REFRESH_CLAIM_TTL_SECONDS."
+    )
 
 # --- AI classification (specs/ai.md) ---------------------------------------------------------
 # Empty key: nothing is classified, posts stay pending and operations says why. Any

@@ -3,7 +3,9 @@
 Each job opens a JobRun, calls its app's service batch by batch, records every batch's report
 (counts, dead letters, resolved dead letters) and closes the run; a crash marks the run failed
 with the error and re-raises, so django-q2 records the failure too. Delivery is at-least-once:
-the services claim their work, so two deliveries running at once never share an item.
+the services claim their work, so two deliveries running at once never share an item. A run
+whose worker died (with Redis its task is lost) is closed and its job queued again by
+`recover_abandoned_runs`.
 
 `manage.py sync_schedules` installs SCHEDULES (also run by `manage.py serve`).
 """
@@ -30,6 +32,7 @@ from .services import (
     job_run_finish,
     job_run_record,
     job_run_start,
+    job_runs_recover_abandoned,
 )
 
 OURS = "operations.jobs."
@@ -74,6 +77,13 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    # Runs left "running" by a dead worker: closed as failed, their job queued again (the
+    # Redis broker loses the task of a killed worker; see JOB_LEASE_SECONDS).
+    "recover_abandoned_runs": {
+        "func": f"{OURS}recover_abandoned_runs",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
     "send_alerts": {
         "func": f"{OURS}send_alerts",
         "schedule_type": Schedule.MINUTES,
@@ -86,9 +96,10 @@ SCHEDULES: dict[str, dict] = {
     },
 }
 
-# The jobs on the operations dashboard and the health endpoint (the heartbeat has its own
-# check; it records no JobRun, one a minute would drown the others).
-MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name != "heartbeat")
+# The jobs on the operations dashboard and the health endpoint (the every-minute ones record
+# no JobRun, one a minute would drown the others; the heartbeat has its own check).
+EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs")
+MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name not in EVERY_MINUTE_JOBS)
 
 OnBatch = Callable[[WorkReport], None] | None
 
@@ -193,6 +204,13 @@ def process_creator_payments(*, now: datetime | None = None) -> int:
 def heartbeat(*, now: datetime | None = None) -> None:
     """Stamp the worker's heartbeat: the health endpoint says "down" when it goes stale."""
     heartbeat_beat(now=now)
+
+
+def recover_abandoned_runs(*, now: datetime | None = None) -> list[str]:
+    """Close the runs their worker abandoned and queue their jobs again; returns those jobs."""
+    return job_runs_recover_abandoned(
+        job_funcs={name: spec["func"] for name, spec in SCHEDULES.items()}, now=now
+    )
 
 
 def send_alerts(*, now: datetime | None = None) -> int:

@@ -29,12 +29,23 @@ class JobRun(models.Model):
     items_ok = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True, help_text="Why the run crashed, when it did.")
+    heartbeat_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="The run's last sign of life (its start, then each batch recorded). A run "
+        "still running after JOB_LEASE_SECONDS of silence was abandoned: its worker died.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["job", "-started_at"], name="jobrun_job_started_idx"),
             models.Index(fields=["-started_at", "-id"], name="jobrun_started_idx"),
+            # The sweeper's question each minute: which running runs went silent?
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=Q(status="running"),
+                name="jobrun_running_heartbeat_idx",
+            ),
         ]
 
     def __str__(self) -> str:

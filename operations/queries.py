@@ -53,6 +53,13 @@ def job_runs_latest(*, jobs) -> dict[str, JobRun | None]:
     }
 
 
+def job_runs_abandoned(*, now: datetime) -> QuerySet[JobRun]:
+    """Runs still "running" but silent for JOB_LEASE_SECONDS: their worker died (killed, or
+    timed out) and, with the Redis broker, their task is gone."""
+    silent_since = now - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    return JobRun.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=silent_since)
+
+
 def failed_items_open(*, kind: str | None = None) -> QuerySet[FailedItem]:
     """Dead letters still open, most recent failure first."""
     queryset = FailedItem.objects.filter(resolved_at__isnull=True)

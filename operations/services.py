@@ -4,7 +4,8 @@ heartbeat and the alerts."""
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_q.models import Schedule
+from django_q.tasks import async_task
 
 from core.bulk import BATCH_SIZE
 from core.windows import local_date
@@ -34,36 +36,74 @@ from posts.services import (
 )
 
 from .models import Alert, FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
-from .queries import HEARTBEAT, alert_conditions, health_details
+from .queries import HEARTBEAT, alert_conditions, health_details, job_runs_abandoned
 
 logger = logging.getLogger("operations.jobs")
 
-INTERRUPTED = "Interrupted: the worker stopped or the job timed out before the run finished."
+
+def _abandoned_error() -> str:
+    return (
+        f"Abandoned: no sign of life for {settings.JOB_LEASE_SECONDS} s, its worker died or "
+        "was stopped; the job was run again."
+    )
 
 
 def job_run_start(*, job: str) -> JobRun:
-    """Open a run of `job`. Runs of that job still "running" after the queue's retry delay were
-    killed (timeout, worker stopped): they are closed as failed first."""
+    """Open a run of `job`. Abandoned runs of that job (operations.queries.job_runs_abandoned)
+    are closed as failed first: this run takes their work over."""
     now = timezone.now()
-    JobRun.objects.filter(
-        job=job,
-        status=JobStatus.RUNNING,
-        started_at__lt=now - timedelta(seconds=settings.Q_CLUSTER["retry"]),
-    ).update(status=JobStatus.FAILED, finished_at=now, error=INTERRUPTED)
-    return JobRun.objects.create(job=job, started_at=now)
+    job_runs_abandoned(now=now).filter(job=job).update(
+        status=JobStatus.FAILED, finished_at=now, error=_abandoned_error()
+    )
+    return JobRun.objects.create(job=job, started_at=now, heartbeat_at=now)
 
 
 def job_run_record(*, run: JobRun, report: WorkReport) -> None:
-    """Add a batch's counts to the run (visible while it runs), record its dead letters and
-    resolve those of the objects that went well."""
+    """Add a batch's counts to the run (visible while it runs, and a sign of life), record its
+    dead letters and resolve those of the objects that went well."""
     with transaction.atomic():
         JobRun.objects.filter(pk=run.pk).update(
-            items_ok=F("items_ok") + report.ok, items_failed=F("items_failed") + report.failed
+            items_ok=F("items_ok") + report.ok,
+            items_failed=F("items_failed") + report.failed,
+            heartbeat_at=timezone.now(),
         )
         failed_items_record(kind=report.kind, failures=report.dead_letters)
         failed_items_resolve(kind=report.kind, objects=report.ok_objects)
     run.items_ok += report.ok
     run.items_failed += report.failed
+
+
+def job_run_abandon(*, run_id: int, now: datetime) -> bool:
+    """Close an abandoned run as failed, with a compare-and-set: False when it is no longer
+    abandoned (finished, closed by another sweeper, or it recorded a batch meanwhile)."""
+    return bool(
+        job_runs_abandoned(now=now)
+        .filter(pk=run_id)
+        .update(status=JobStatus.FAILED, finished_at=now, error=_abandoned_error())
+    )
+
+
+def job_runs_recover_abandoned(
+    *, job_funcs: Mapping[str, str], now: datetime | None = None
+) -> list[str]:
+    """Close the abandoned runs as failed and queue each of their jobs (`job_funcs`: job name
+    -> task function path) once more; returns the jobs queued. With the Redis broker this is
+    what brings back the work of a killed worker: the new run takes the dead run's unfinished
+    items, whose claims expired within JOB_LEASE_SECONDS too. Two sweepers at once queue a run's
+    job once (job_run_abandon)."""
+    now = now or timezone.now()
+    abandoned = list(job_runs_abandoned(now=now).values_list("pk", "job")[:100])
+    requeue = sorted(
+        {job for pk, job in abandoned if job_run_abandon(run_id=pk, now=now) and job in job_funcs}
+    )
+    for job in requeue:
+        logger.warning(
+            "Job %s was abandoned by its worker: queued again",
+            job,
+            extra={"event": "job_run_abandoned", "job": job},
+        )
+        transaction.on_commit(partial(async_task, job_funcs[job], task_name=f"{job} (recovered)"))
+    return requeue
 
 
 def job_run_finish(*, run: JobRun, error: BaseException | None = None) -> JobRun:

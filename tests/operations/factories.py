@@ -10,6 +10,7 @@ class JobRunFactory(factory.django.DjangoModelFactory):
 
     job = "refresh_post_stats"
     started_at = factory.LazyFunction(timezone.now)
+    heartbeat_at = factory.LazyAttribute(lambda run: run.started_at)
     finished_at = factory.LazyFunction(timezone.now)
     status = JobStatus.SUCCEEDED
     items_ok = 10

@@ -1,6 +1,11 @@
 """An in-process provider for tests: it answers from dicts the test controls, or raises the
 typed error the test put there. Registered through settings, so the real chain code runs."""
 
+import contextlib
+import os
+import time
+from pathlib import Path
+
 from platforms import ratelimit
 from platforms.providers import registry
 from platforms.providers.base import (
@@ -81,3 +86,26 @@ def post_stats(post_id: str, *, platform: str = "instagram", **fields) -> PostSt
 def profile_stats(username: str, *, platform: str = "instagram", **fields) -> ProfileStats:
     defaults = {"followers": 5000, "following": 50, "media_count": 120, "source": "fake"}
     return ProfileStats(platform=platform, username=username, **{**defaults, **fields})
+
+
+class SlowProvider(FakeProvider):
+    """For a real worker in a subprocess (tests.operations.worker_settings): answers every
+    post after SLOW_PROVIDER_SECONDS, having written its process id to SLOW_PROVIDER_PIDFILE
+    (so a test knows which worker to kill mid-batch)."""
+
+    name = "slow_fake"
+    batch_size = 1000
+
+    def fetch_posts(self, refs: list[PostRef]) -> list[PostResult]:
+        Path(os.environ["SLOW_PROVIDER_PIDFILE"]).write_text(str(os.getpid()))
+        time.sleep(float(os.environ["SLOW_PROVIDER_SECONDS"]))
+        return [PostResult(ref=ref, stats=post_stats(ref.post_id)) for ref in refs]
+
+
+def task_that_outlives_its_timeout(seconds: float = 120) -> None:
+    """A task django-q2's timeout cannot end (it swallows the timeout's exception), as a
+    worker stuck in a call that does not return."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(BaseException):  # django-q2's TimeoutException included
+            time.sleep(deadline - time.monotonic())
