@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 
 from core.errors import DomainError
+from core.filters import CheckedFilterSet
 from creators.models import KpiStatus
 
 from .choices import StatementStatus
@@ -39,7 +40,7 @@ def _search_items(queryset, prefix: str, value: str):
     )
 
 
-class FinanceItemFilterSet(filters.FilterSet):
+class FinanceItemFilterSet(CheckedFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     is_active = filters.BooleanFilter()
     prorate_by_volume = filters.BooleanFilter()
@@ -56,7 +57,7 @@ class FinanceItemFilterSet(filters.FilterSet):
         return _search_items(queryset, "", value)
 
 
-class PayoutStatementFilterSet(filters.FilterSet):
+class PayoutStatementFilterSet(CheckedFilterSet):
     search = filters.CharFilter(method="filter_search", label="Search (code, payee)")
     month = MonthFilter(label="Month (YYYY-MM)")
     status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)

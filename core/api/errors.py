@@ -1,6 +1,7 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -46,6 +47,14 @@ def exception_handler(exc, context):
             "conflict",
             "Another request changed the same record at the same moment; reload and try again.",
             status_code=409,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return error_response(
+            "request_too_large",
+            f"The request body is larger than the limit of {limit} bytes "
+            f"({limit / 1024 / 1024:g} MB); send less at a time.",
+            status_code=413,
         )
     if isinstance(exc, OverflowError):
         # SQLite cannot even compare an id or number past 64 bits (PostgreSQL finds nothing).
