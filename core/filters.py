@@ -16,6 +16,9 @@ from core.sorting import sort_by
 MAX_UTC_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
 # The widest integer column (bigint): a number beyond cannot be stored, nor compared everywhere.
 LARGEST_NUMBER = 2**63 - 1
+# PostgreSQL's numeric overflows on some thousands of decimal places (1e-20000); no filter
+# needs more than a few.
+MOST_DECIMAL_PLACES = 100
 
 
 def unstorable_value_error(value) -> str | None:
@@ -35,6 +38,12 @@ def unstorable_value_error(value) -> str | None:
     numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
     if numeric and abs(value) > LARGEST_NUMBER:
         return f"Enter a number between -{LARGEST_NUMBER} and {LARGEST_NUMBER}."
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.as_tuple().exponent < -MOST_DECIMAL_PLACES
+    ):
+        return f"Enter a number with at most {MOST_DECIMAL_PLACES} decimal places."
     return None
 
 

@@ -55,10 +55,15 @@ class InputJSONFormField(forms.JSONField):
             raise ValidationError(TOO_DEEP, code="invalid") from None
 
     def bound_data(self, data, initial):
+        # Refused input is shown again as typed: decoded, a surrogate could not be written
+        # into the page.
         try:
-            return super().bound_data(data, initial)
+            value = super().bound_data(data, initial)
         except RecursionError:
             return forms.fields.InvalidJSONInput(data)
+        if not isinstance(value, forms.fields.InvalidJSONInput) and json_problem(value):
+            return forms.fields.InvalidJSONInput(data)
+        return value
 
 
 class InputJSONField(models.JSONField):

@@ -16,7 +16,9 @@ from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from core.filters import unstorable_value_error
 from core.pagination import EXACT_COUNT_LIMIT, bounded_count
+from core.user_input import json_problem
 
 # OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite.
 LARGEST_OFFSET = 2**63 - 1
@@ -84,6 +86,19 @@ def decode_cursor(cursor: str, keys: int) -> tuple[str, list]:
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
         raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
     return direction, values
+
+
+def _cursor_values(rows: QuerySet, values: list) -> list:
+    """A cursor's values as its sort keys' Python values; ValueError (or Django's
+    ValidationError) for one that no database compares: a forged cursor is a 400, not a 500."""
+    converted = []
+    for i, value in enumerate(values):
+        value = rows.query.annotations[f"_sort_{i}"].output_field.to_python(value)
+        # A float key's lowest value (NULL) is -inf, which the databases compare.
+        if json_problem(value) or (not isinstance(value, float) and unstorable_value_error(value)):
+            raise ValueError(value)
+        converted.append(value)
+    return converted
 
 
 def _sort_keys(queryset: QuerySet) -> list[OrderBy]:
@@ -164,6 +179,7 @@ class KeysetPagination(BasePagination):
                 for i, k in enumerate(self.keys)
             ]
             try:
+                values = _cursor_values(sorted_rows, values)
                 after = sorted_rows.filter(_seek(self.keys, values, backwards=backwards))
             except (DjangoValidationError, ValueError, TypeError):
                 raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
