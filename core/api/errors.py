@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -49,11 +50,10 @@ def exception_handler(exc, context):
             status_code=409,
         )
     if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
         return error_response(
             "request_too_large",
-            f"The request body is larger than the limit of {limit} bytes "
-            f"({limit / 1024 / 1024:g} MB); send less at a time.",
+            f"The request body is larger than the limit of {limit}; send less at a time.",
             status_code=413,
         )
     if isinstance(exc, OverflowError):

@@ -29,7 +29,7 @@ def requested_page_size(request, *, parameter: str, default: int, maximum: int) 
     """`?page_size=`: the default without it, at most `maximum`; anything but a whole number
     from 1 is refused (400) rather than silently replaced by the default."""
     value = request.query_params.get(parameter)
-    if value is None:
+    if not value:
         return default
     try:
         size = int(value)
