@@ -1,7 +1,12 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
@@ -55,6 +60,12 @@ def exception_handler(exc, context):
             "request_too_large",
             f"The request body is larger than the limit of {limit}; send less at a time.",
             status_code=413,
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return error_response(
+            "too_many_fields",
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters or "
+            "fields; send fewer at a time.",
         )
     if isinstance(exc, OverflowError):
         # SQLite cannot even compare an id or number past 64 bits (PostgreSQL finds nothing).

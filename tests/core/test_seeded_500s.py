@@ -504,3 +504,32 @@ def test_a_page_size_that_is_no_positive_whole_number_is_refused(api, path, page
     error = error_of(api.get(path, {"page_size": page_size}))
 
     assert error["fields"] == {"page_size": ["Enter a whole number from 1 to 500."]}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_request_with_too_many_parameters_is_a_json_400(api, method):
+    fields = "&".join(["x=1"] * 1_001)
+
+    if method == "get":
+        response = api.get(f"/api/v1/clients/?{fields}")
+    else:
+        response = api.post(
+            "/api/v1/clients/", fields, content_type="application/x-www-form-urlencoded"
+        )
+
+    assert error_of(response) == {
+        "code": "too_many_fields",
+        "message": "The request has more than 1000 parameters or fields; send fewer at a time.",
+        "fields": {},
+    }
+
+
+def test_the_admin_refuses_a_nul_character_in_a_text_field(superuser_client):
+    response = superuser_client.post(
+        "/admin/settings_app/client/add/", {"name": "Acme\x00", "is_active": "on"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "name": ["Null characters are not allowed."]
+    }
