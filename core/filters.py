@@ -1,16 +1,112 @@
 """Filter pieces the apps' FilterSets share."""
 
 from collections.abc import Collection
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from functools import cached_property
 
 import django_filters
+from django import forms
 from django.db.models import F, QuerySet
 from django_filters.constants import EMPTY_VALUES
+from django_filters.fields import BaseCSVField
 
 from core.sorting import sort_by
 
+# PostgreSQL refuses a UTC offset of 16 hours or more ("time zone displacement out of range");
+# Python accepts up to 24.
+MAX_UTC_OFFSET = timedelta(hours=15, minutes=59, seconds=59)
+# The widest integer column (bigint): a number beyond cannot be stored, nor compared everywhere.
+LARGEST_NUMBER = 2**63 - 1
+# PostgreSQL's numeric overflows on some thousands of decimal places (1e-20000); no filter
+# needs more than a few.
+MOST_DECIMAL_PLACES = 100
 
-class BigListFilterSet(django_filters.FilterSet):
+
+def unstorable_value_error(value) -> str | None:
+    """Why a cleaned filter value cannot go into a query (on PostgreSQL or SQLite), or None.
+
+    A range filter's value is a slice: both its bounds are checked."""
+    if isinstance(value, slice):
+        return unstorable_value_error(value.start) or unstorable_value_error(value.stop)
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        offset = value.utcoffset()
+        if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+            return "Enter a valid date/time: the UTC offset must be between -15:59 and +15:59."
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            return "Enter a date/time between the years 1 and 9999 (in UTC)."
+    numeric = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+    if numeric and abs(value) > LARGEST_NUMBER:
+        return f"Enter a number between -{LARGEST_NUMBER} and {LARGEST_NUMBER}."
+    if (
+        isinstance(value, Decimal)
+        and value.is_finite()
+        and value.as_tuple().exponent < -MOST_DECIMAL_PLACES
+    ):
+        return f"Enter a number with at most {MOST_DECIMAL_PLACES} decimal places."
+    return None
+
+
+class StorableValuesForm(forms.Form):
+    """A FilterSet's form that refuses (as errors on their filters) the values the database
+    would fail on: the API answers 400 naming the filter, the admin ignores it with a warning."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, value in list(cleaned_data.items()):
+            error = unstorable_value_error(value)
+            if error:
+                self.add_error(name, error)
+        return self.cleaned_data
+
+
+class StrictBooleanSelect(forms.NullBooleanSelect):
+    """Yes/no in the URL; an unknown word is passed on (not read as "no filter") so that the
+    field can refuse it."""
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        known = super().value_from_datadict(data, files, name)
+        if known is None and value not in (None, "", "unknown"):
+            return value
+        return known
+
+
+class StrictNullBooleanField(forms.NullBooleanField):
+    widget = StrictBooleanSelect
+    default_error_messages = {"invalid": "Enter true or false."}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value not in ("", "unknown"):
+            if value.lower() in ("true", "1"):
+                return True
+            if value.lower() in ("false", "0"):
+                return False
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+
+class CheckedFilterSet(django_filters.FilterSet):
+    """A FilterSet that answers bad values with an error on their filter instead of a silent
+    "no filter" (`?is_trial=maybe`) or a database error (an offset of +22:57, 10^400)."""
+
+    @classmethod
+    def get_filters(cls):
+        filters = super().get_filters()
+        for filter_ in filters.values():
+            if isinstance(filter_, django_filters.BooleanFilter):
+                filter_.field_class = StrictNullBooleanField
+                filter_.extra.pop("widget", None)
+        return filters
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (StorableValuesForm, form_class), {})
+
+
+class BigListFilterSet(CheckedFilterSet):
     """A FilterSet for lists of millions of rows: no filter adds DISTINCT.
 
     django-filter's multiple-choice filters add it by default, and PostgreSQL then
@@ -89,10 +185,21 @@ def _given(value) -> bool:
     return value not in EMPTY_VALUES
 
 
+class SortTermsField(BaseCSVField):
+    """Comma-separated sort terms, the empty ones (`?ordering=views,,`) left out."""
+
+    def clean(self, value):
+        if isinstance(value, list):
+            value = [term for term in value if term not in self.empty_values]
+        return super().clean(value)
+
+
 class SortFilter(django_filters.OrderingFilter):
     """`?ordering=-views,post_date`, on core.sorting's sort keys (NULL sorts lowest), ties
     broken by the primary key in the first key's direction: every page is stable and every
     ordering can be keyset-paged (the models index the common ones)."""
+
+    base_field_class = SortTermsField
 
     def filter(self, qs, value):
         if value in EMPTY_VALUES:

@@ -32,7 +32,12 @@ def query_row_estimate(queryset: QuerySet) -> int | None:
         return None
     if queryset.query.is_empty():
         return 0
-    plan = json.loads(queryset.order_by().explain(format="json"))
+    plan = queryset.order_by().explain(format="json")
+    if not plan:
+        # Django found the filter can match nothing (views ≥ 10^400 on a bigint) and ran no
+        # query, so there is no plan.
+        return 0
+    plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
 
 

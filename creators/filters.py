@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from core.filters import BigListFilterSet, SortFilter, any_related
+from core.filters import BigListFilterSet, CheckedFilterSet, SortFilter, any_related
 from posts.choices import AccountType, Platform, ProcessingStatus
 from posts.filters import search_urls_usernames_captions
 from settings_app.models import Board, Client, Editor
@@ -57,7 +57,7 @@ class AccountFilterSet(BigListFilterSet):
         return queryset.filter(username=value.strip().lstrip("@").lower())
 
 
-class AccountSnapshotFilterSet(filters.FilterSet):
+class AccountSnapshotFilterSet(CheckedFilterSet):
     captured_at = filters.IsoDateTimeFromToRangeFilter(label="Captured (after / before)")
 
     class Meta:

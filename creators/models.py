@@ -3,6 +3,7 @@ from django.db.models import F
 
 from core.models import TimeStampedModel
 from core.sorting import nulls_low
+from core.user_input import InputJSONField
 from posts.choices import AccountType, Platform, ProcessingStatus
 
 
@@ -114,7 +115,7 @@ class Account(TimeStampedModel):
         related_name="accounts",
     )
     started_date = models.DateField(null=True, blank=True)
-    extra = models.JSONField(default=dict, blank=True, help_text="Frontend-only fields.")
+    extra = InputJSONField(default=dict, blank=True, help_text="Frontend-only fields.")
 
     class Meta:
         ordering = ["username", "id"]

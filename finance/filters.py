@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from core.api.serializers import MONTH_SCHEMA
 from core.errors import DomainError
-from core.filters import HiddenFieldsFilterSet
+from core.filters import CheckedFilterSet, HiddenFieldsFilterSet
 from core.inputs import AsciiDecimalField
 from creators.models import KpiStatus
 from settings_app.access import personal_fields_hidden_from
@@ -36,7 +36,7 @@ class MonthFilter(filters.Filter):
     field_class = MonthField
 
 
-class FinanceFilterSet(HiddenFieldsFilterSet):
+class FinanceFilterSet(HiddenFieldsFilterSet, CheckedFilterSet):
     """Refuses filtering, sorting and searching by the payees' personal data for users who may
     not see it (settings_app.access), in the API and the admin alike."""
 

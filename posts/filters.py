@@ -4,7 +4,7 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import BigListFilterSet, SortFilter, any_related, has_bound
+from core.filters import BigListFilterSet, CheckedFilterSet, SortFilter, any_related, has_bound
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -114,7 +114,7 @@ class PostFilterSet(BigListFilterSet):
         return queryset.filter(username=value.strip().lstrip("@").lower())
 
 
-class PostSnapshotFilterSet(filters.FilterSet):
+class PostSnapshotFilterSet(CheckedFilterSet):
     captured_at = filters.IsoDateTimeFromToRangeFilter(label="Captured (after / before)")
 
     class Meta:

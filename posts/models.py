@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from core.models import TimeStampedModel
 from core.sorting import nulls_low
+from core.user_input import InputJSONField
 
 from .choices import (
     AccountType,
@@ -163,7 +164,7 @@ class Post(TimeStampedModel):
         db_index=False,  # a partial index (Meta): posts found by detection have none
     )
     added_date = models.DateTimeField(default=timezone.now)
-    extra = models.JSONField(default=dict, blank=True, help_text="Frontend-only fields.")
+    extra = InputJSONField(default=dict, blank=True, help_text="Frontend-only fields.")
 
     class Meta:
         ordering = ["-added_date", "-id"]

@@ -1,10 +1,17 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}."""
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -48,6 +55,19 @@ def exception_handler(exc, context):
             "conflict",
             "Another request changed the same record at the same moment; reload and try again.",
             status_code=409,
+        )
+    if isinstance(exc, RequestDataTooBig):
+        limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        return error_response(
+            "request_too_large",
+            f"The request body is larger than the limit of {limit}; send less at a time.",
+            status_code=413,
+        )
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return error_response(
+            "too_many_fields",
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters or "
+            "fields; send fewer at a time.",
         )
     if isinstance(exc, OverflowError):
         # SQLite cannot even compare an id or number past 64 bits (PostgreSQL finds nothing).

@@ -16,13 +16,43 @@ from rest_framework.pagination import BasePagination, PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from core.filters import unstorable_value_error
 from core.pagination import EXACT_COUNT_LIMIT, bounded_count
+from core.user_input import json_problem
+
+# OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite.
+LARGEST_OFFSET = 2**63 - 1
+INVALID_PAGE = "Invalid page."
+
+
+def requested_page_size(request, *, parameter: str, default: int, maximum: int) -> int:
+    """`?page_size=`: the default without it, at most `maximum`; anything but a whole number
+    from 1 is refused (400) rather than silently replaced by the default."""
+    value = request.query_params.get(parameter)
+    if not value:
+        return default
+    try:
+        size = int(value)
+    except ValueError:
+        size = 0
+    if size < 1:
+        message = f"Enter a whole number from 1 to {maximum}."
+        raise ValidationError({parameter: [message]})
+    return min(size, maximum)
 
 
 class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_size(self, request) -> int:
+        return requested_page_size(
+            request,
+            parameter=self.page_size_query_param,
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
 
 
 AFTER, BEFORE = "after", "before"
@@ -56,6 +86,19 @@ def decode_cursor(cursor: str, keys: int) -> tuple[str, list]:
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
         raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
     return direction, values
+
+
+def _cursor_values(rows: QuerySet, values: list) -> list:
+    """A cursor's values as its sort keys' Python values; ValueError (or Django's
+    ValidationError) for one that no database compares: a forged cursor is a 400, not a 500."""
+    converted = []
+    for i, value in enumerate(values):
+        value = rows.query.annotations[f"_sort_{i}"].output_field.to_python(value)
+        # A float key's lowest value (NULL) is -inf, which the databases compare.
+        if json_problem(value) or (not isinstance(value, float) and unstorable_value_error(value)):
+            raise ValueError(value)
+        converted.append(value)
+    return converted
 
 
 def _sort_keys(queryset: QuerySet) -> list[OrderBy]:
@@ -112,11 +155,12 @@ class KeysetPagination(BasePagination):
     exact_count_limit = EXACT_COUNT_LIMIT
 
     def get_page_size(self, request) -> int:
-        try:
-            size = int(request.query_params[self.page_size_query_param])
-        except (KeyError, ValueError):
-            return self.page_size
-        return min(size, self.max_page_size) if size > 0 else self.page_size
+        return requested_page_size(
+            request,
+            parameter=self.page_size_query_param,
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None):
         self.request = request
@@ -135,6 +179,7 @@ class KeysetPagination(BasePagination):
                 for i, k in enumerate(self.keys)
             ]
             try:
+                values = _cursor_values(sorted_rows, values)
                 after = sorted_rows.filter(_seek(self.keys, values, backwards=backwards))
             except (DjangoValidationError, ValueError, TypeError):
                 raise ValidationError({"cursor": [INVALID_CURSOR]}) from None
@@ -147,9 +192,12 @@ class KeysetPagination(BasePagination):
         else:
             self.page_number = self._page_number(request)
             start = (self.page_number - 1) * size
+            if start + size + 1 > LARGEST_OFFSET:
+                # Far past the last row of any list, and past what OFFSET takes.
+                raise NotFound(INVALID_PAGE)
             rows = list(sorted_rows[start : start + size + 1])
             if not rows and self.page_number > 1:
-                raise NotFound("Invalid page.")
+                raise NotFound(INVALID_PAGE)
             self.has_next, self.has_previous = len(rows) > size, self.page_number > 1
             rows = rows[:size]
         self.rows = rows
@@ -165,9 +213,9 @@ class KeysetPagination(BasePagination):
         try:
             number = int(value)
         except ValueError:
-            raise NotFound("Invalid page.") from None
+            raise NotFound(INVALID_PAGE) from None
         if number < 1:
-            raise NotFound("Invalid page.")
+            raise NotFound(INVALID_PAGE)
         return number
 
     def _link(self, row, direction: str) -> str:

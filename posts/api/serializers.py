@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from rest_framework import serializers
 
 from core.api.serializers import (
@@ -9,7 +11,7 @@ from core.api.serializers import (
     StrictInputMixin,
 )
 from core.bulk import AddResult
-from core.windows import GRANULARITIES
+from core.windows import GRANULARITIES, bucket_end, bucket_start
 from posts.models import Post, PostSnapshot
 from posts.services import (
     post_add,
@@ -151,7 +153,22 @@ class SnapshotHistoryQuerySerializer(serializers.Serializer):
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
             raise serializers.ValidationError({"end": ["end must not be before start."]})
+        for name in ("start", "end"):
+            if attrs.get(name) and not _bucket_in_range(attrs[name], attrs["granularity"]):
+                message = "Out of range: the bucket and the next one must lie in years 1 to 9999."
+                raise serializers.ValidationError({name: [message]})
         return attrs
+
+
+def _bucket_in_range(moment: datetime, granularity: str) -> bool:
+    """The bucket of `moment` and the one after it start at moments a datetime can hold (in the
+    agency's zone and in UTC): the history compares with both."""
+    try:
+        for bound in (bucket_start(moment, granularity), bucket_end(moment, granularity)):
+            bound.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return False
+    return True
 
 
 class HistoryPointSerializer(serializers.Serializer):

@@ -149,9 +149,8 @@ def test_a_page_that_does_not_exist_answers_404_with_the_error_shape(api, path):
     }
 
 
-@pytest.mark.parametrize("page_size", ["abc", "-1", "0", "99999999999999999999"])
-def test_an_odd_page_size_falls_back_to_a_valid_one(api, page_size):
-    response = api.get("/api/v1/posts/", {"page_size": page_size})
+def test_a_page_size_above_the_maximum_is_cut_to_the_maximum(api):
+    response = api.get("/api/v1/posts/", {"page_size": "99999999999999999999"})
 
     assert response.status_code == 200
 
