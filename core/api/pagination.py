@@ -54,6 +54,13 @@ class StandardPagination(PageNumberPagination):
             maximum=self.max_page_size,
         )
 
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        # Both are counted from 1; anything else is a 400 (requested_page_size, DRF's paginator).
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+        return parameters
+
 
 AFTER, BEFORE = "after", "before"
 INVALID_CURSOR = "Invalid cursor: use the next or previous link of a page."
@@ -285,7 +292,7 @@ class KeysetPagination(BasePagination):
                 "name": self.page_size_query_param,
                 "required": False,
                 "in": "query",
-                "description": f"Rows per page (at most {self.max_page_size}).",
-                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+                "description": f"Rows per page; more than {self.max_page_size} gives {self.max_page_size}.",
+                "schema": {"type": "integer", "minimum": 1},
             },
         ]
