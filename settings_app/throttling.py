@@ -1,6 +1,6 @@
 """API throttles: per API key and per signed-in user, rates from settings (env).
 
-Counted in the database (core.counters), one conditional UPDATE per request, so every web
+Counted in the database (core.counters), one conditional upsert per request, so every web
 worker on every machine shares one budget and concurrent requests cannot overshoot it (DRF's
 own throttles keep a history list in the cache with a get then a set, which races). A window
 starts at its first request and lasts the rate's period; anonymous requests count per client
