@@ -1,5 +1,6 @@
 """CreatorOps settings: everything comes from the environment (or a `.env` file)."""
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -196,9 +197,29 @@ SPECTACULAR_SETTINGS = {
 
 # --- Security: roles, API keys, throttles, lockout, encryption, headers ------------------------
 # Roles are groups (settings_app/roles.py); rows are scoped by settings_app/access.py.
-# The cache holds throttle counters and login lockouts: with several web workers point it at a
-# shared cache (redis://…, or dbcache://table after `manage.py createcachetable`).
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Throttle and lockout counters live in the database (core.counters). The cache is shared too:
+# the database by default (its table is created by `migrate`), or redis://… (pip install
+# '.[redis]'); a per-process locmemcache:// is for development only.
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://creatorops_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    try:
+        import redis  # noqa: F401
+    except ImportError as error:
+        # Django imports it at the first cache access: every request would fail with a 500.
+        raise ImproperlyConfigured(
+            "CACHE_URL is a Redis URL but the redis package is not installed: "
+            "pip install '.[redis]' (or use the default database cache)."
+        ) from error
+# Proxies whose X-Forwarded-For is believed (IPs or CIDR networks, comma-separated), e.g. the
+# load balancer's "10.0.0.0/8". Empty: none, the peer's address is the client's.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as error:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from error
 # Requests per key (API keys) and per signed-in user (sessions): "<n>/<second|minute|hour|day>".
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
     "settings_app.throttling.ApiKeyRateThrottle",
@@ -208,8 +229,11 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "api_key": env.str("API_THROTTLE_KEY_RATE", default="1200/minute"),
     "user": env.str("API_THROTTLE_USER_RATE", default="600/minute"),
 }
-# N failed admin logins of one username from one IP within M minutes lock that pair for M minutes.
+# N failed admin logins of one username (from any address) within M minutes lock that username,
+# and A failed logins from one address (any usernames) lock that address, until M minutes after
+# the first failure.
 LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_ADDRESS_FAILURES = env.int("LOGIN_LOCKOUT_ADDRESS_FAILURES", default=20)
 LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
 # Fernet keys for secrets stored in the database (core.fields.EncryptedTextField), comma-
 # separated: the first encrypts, all decrypt (rotation: prepend a new key, then run

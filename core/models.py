@@ -64,3 +64,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_repr} · {self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class RateCounter(models.Model):
+    """One fixed-window counter shared by every web worker on every machine: API throttles and
+    failed-login lockouts (core.counters). Each hit is one conditional UPDATE, so concurrent
+    workers never let more than the limit through (a cache's get-then-set would)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    window_ends_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

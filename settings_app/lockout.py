@@ -1,63 +1,68 @@
-"""Admin login lockout: LOGIN_LOCKOUT_FAILURES failed logins for one username from one IP within
-LOGIN_LOCKOUT_MINUTES refuse that pair for LOGIN_LOCKOUT_MINUTES. Counted in the cache (shared
-by all web workers when CACHE_URL points to Redis or the database)."""
+"""Admin login lockout, counted per username and per client address (core.counters, in the
+database, so every web worker on every machine sees the same counts).
+
+LOGIN_LOCKOUT_FAILURES failed logins of one username (from any address) within
+LOGIN_LOCKOUT_MINUTES lock that username; LOGIN_LOCKOUT_ADDRESS_FAILURES failed logins from one
+address (any usernames) lock that address. A lock lasts until the window that started with the
+first failure ends. Every attempt takes its unit *before* the password is checked, so
+concurrent attempts cannot slip past the limit, and a locked username's right password is
+refused too.
+"""
 
 import hashlib
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-
-def _key(username: str, ip: str) -> str:
-    ident = hashlib.sha256(f"{username.strip().lower()}|{ip}".encode()).hexdigest()
-    return f"login-failures:{ident}"
+from core.client_address import client_ip
+from core.counters import counter_give_back, counter_prune, counter_reset, counter_take
 
 
-def client_ip(request) -> str:
-    # Behind the proxy the peer is the proxy; trust its X-Forwarded-For only in production,
-    # where SECURE_PROXY_SSL_HEADER says a proxy is in front.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+def _username_key(username: str) -> str:
+    return "login-user:" + hashlib.sha256(username.strip().lower().encode()).hexdigest()
 
 
-def login_locked(username: str, ip: str) -> bool:
-    return cache.get(_key(username, ip), 0) >= settings.LOGIN_LOCKOUT_FAILURES
+def _address_key(ip: str) -> str:
+    return f"login-address:{ip}"
 
 
-def login_failed(username: str, ip: str) -> None:
-    key, timeout = _key(username, ip), settings.LOGIN_LOCKOUT_MINUTES * 60
-    # The window starts at the first failure; add() keeps it from being reset by later ones.
-    if not cache.add(key, 1, timeout):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout)
+def login_attempt_begin(username: str, ip: str) -> bool:
+    """Take one attempt for the username and for the address; False (nothing taken) when either
+    is locked."""
+    counter_prune()  # strangers choose the usernames: keep their rows from piling up
+    window_s = settings.LOGIN_LOCKOUT_MINUTES * 60
+    user_key = _username_key(username)
+    if not counter_take(user_key, limit=settings.LOGIN_LOCKOUT_FAILURES, window_s=window_s).allowed:
+        return False
+    address = counter_take(
+        _address_key(ip), limit=settings.LOGIN_LOCKOUT_ADDRESS_FAILURES, window_s=window_s
+    )
+    if not address.allowed:
+        counter_give_back(user_key)  # the password was never checked
+        return False
+    return True
 
 
-def login_succeeded(username: str, ip: str) -> None:
-    cache.delete(_key(username, ip))
+def login_attempt_succeeded(username: str, ip: str) -> None:
+    # Only failures count: the username starts afresh, the address gets its attempt back.
+    counter_reset(_username_key(username))
+    counter_give_back(_address_key(ip))
 
 
 class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
-    """The admin's login form, refusing a username+IP after repeated failures."""
+    """The admin's login form, refusing a username or an address after repeated failures."""
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
+        if not (username and self.cleaned_data.get("password")):
+            return super().clean()  # no password is checked, nothing to count
         ip = client_ip(self.request) if self.request else ""
-        if username and login_locked(username, ip):
+        if not login_attempt_begin(username, ip):
             raise ValidationError(
                 f"Too many failed logins. Try again in {settings.LOGIN_LOCKOUT_MINUTES} minutes.",
                 code="locked",
             )
-        try:
-            cleaned = super().clean()
-        except ValidationError:
-            if username:
-                login_failed(username, ip)
-            raise
-        login_succeeded(username, ip)
+        cleaned = super().clean()  # a failure keeps the attempt taken above
+        login_attempt_succeeded(username, ip)
         return cleaned

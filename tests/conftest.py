@@ -86,16 +86,6 @@ def encryption_key(settings):
     settings.FIELD_ENCRYPTION_KEYS = [TEST_ENCRYPTION_KEY]
 
 
-@pytest.fixture(autouse=True)
-def clear_cache():
-    # Throttle counters and login lockouts live in the cache: each test starts clean.
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def superuser(db):
     return UserFactory(is_staff=True, is_superuser=True, username="admin")

@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
+from settings_app.throttling import SessionUserRateThrottle
 from tests.settings_app.factories import UserFactory
 from tests.utils import key_client
 
@@ -38,3 +39,28 @@ def test_a_signed_in_user_is_throttled_too(api, rates):
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert answers[-1].json()["error"]["code"]
     assert "Retry-After" in answers[-1]
+
+
+def test_the_retry_after_is_what_is_left_of_the_window(db, rates):
+    rates("1/minute", "100/minute")
+    client = key_client(UserFactory())
+    client.get("/api/v1/clients/")
+
+    refused = client.get("/api/v1/clients/")
+
+    assert refused.status_code == 429
+    assert 1 <= int(refused["Retry-After"]) <= 60
+
+
+def test_a_forged_forwarded_for_does_not_change_the_throttled_address(settings, rf):
+    settings.TRUSTED_PROXIES = []
+    forged = rf.get("/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+
+    assert SessionUserRateThrottle().get_ident(forged) == "198.51.100.7"
+
+
+def test_behind_a_trusted_proxy_the_throttled_address_is_the_forwarded_client(settings, rf):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    proxied = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+
+    assert SessionUserRateThrottle().get_ident(proxied) == "203.0.113.9"
