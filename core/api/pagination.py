@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,37 +26,28 @@ LARGEST_OFFSET = 2**63 - 1
 INVALID_PAGE = "Invalid page."
 
 
-def requested_page_size(request, *, parameter: str, default: int, maximum: int) -> int:
-    """`?page_size=`: the default without it, at most `maximum`; anything but a whole number
-    from 1 is refused (400) rather than silently replaced by the default."""
-    value = request.query_params.get(parameter)
-    if not value:
-        return default
-    try:
-        size = int(value)
-    except ValueError:
-        size = 0
-    if size < 1:
-        message = f"Enter a whole number from 1 to {maximum}."
-        raise ValidationError({parameter: [message]})
-    return min(size, maximum)
+class PageSizeFromQuery:
+    """`?page_size=`: the default without it, at most `max_page_size`; anything but a whole
+    number from 1 in ASCII digits is refused (400) rather than silently replaced."""
 
-
-class StandardPagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
 
     def get_page_size(self, request) -> int:
-        return requested_page_size(
-            request,
-            parameter=self.page_size_query_param,
-            default=self.page_size,
-            maximum=self.max_page_size,
-        )
+        value = request.query_params.get(self.page_size_query_param)
+        if not value:
+            return self.page_size
+        size = int(value) if re.fullmatch(r"[0-9]+", value) else 0
+        if size < 1:
+            message = f"Enter a whole number from 1 to {self.max_page_size}."
+            raise ValidationError({self.page_size_query_param: [message]})
+        return min(size, self.max_page_size)
 
+
+class StandardPagination(PageSizeFromQuery, PageNumberPagination):
     def get_schema_operation_parameters(self, view) -> list[dict]:
-        # Both are counted from 1; anything else is a 400 (requested_page_size, DRF's paginator).
+        # Both are counted from 1; anything else is a 400 (PageSizeFromQuery, DRF's paginator).
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
@@ -142,7 +134,7 @@ def _seek(keys: list[OrderBy], values: list, *, backwards: bool) -> Q:
     return first & condition
 
 
-class KeysetPagination(BasePagination):
+class KeysetPagination(PageSizeFromQuery, BasePagination):
     """Pages of a big list that cost the same on page 1 and page 10 000.
 
     `next` and `previous` are `?cursor=` links: the page after (before) a row is found by
@@ -154,20 +146,9 @@ class KeysetPagination(BasePagination):
     (NULL as the lowest value), or only where a filter excludes their NULLs.
     """
 
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
     page_query_param = "page"
     cursor_query_param = "cursor"
     exact_count_limit = EXACT_COUNT_LIMIT
-
-    def get_page_size(self, request) -> int:
-        return requested_page_size(
-            request,
-            parameter=self.page_size_query_param,
-            default=self.page_size,
-            maximum=self.max_page_size,
-        )
 
     def paginate_queryset(self, queryset: QuerySet, request, view=None):
         self.request = request

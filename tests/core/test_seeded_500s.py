@@ -498,7 +498,7 @@ def test_the_admin_ignores_a_yes_no_filter_it_cannot_read_with_a_warning(superus
     assert response.context["cl"].result_count == 2
 
 
-@pytest.mark.parametrize("page_size", ["-5", "0", "abc", "1.5"])
+@pytest.mark.parametrize("page_size", ["-5", "0", "abc", "1.5", "１０"])
 @pytest.mark.parametrize("path", ["/api/v1/posts/", "/api/v1/accounts/", "/api/v1/clients/"])
 def test_a_page_size_that_is_no_positive_whole_number_is_refused(api, path, page_size):
     error = error_of(api.get(path, {"page_size": page_size}))
