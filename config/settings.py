@@ -172,11 +172,8 @@ REST_FRAMEWORK = {
     ],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # JSON refused (400) when nested too deeply or holding text no database stores.
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON only: one typed format for every client, checked once (core.api.parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.api.parsers.JSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "CreatorOps API",

@@ -7,10 +7,12 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import F, QuerySet
+from django.db.models import F, IntegerField, QuerySet
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import BaseCSVField
+from django_filters.utils import get_model_field
 
+from core.inputs import ASCII_DIGITS_MESSAGE, is_foreign_text
 from core.sorting import sort_by
 
 # PostgreSQL refuses a UTC offset of 16 hours or more ("time zone displacement out of range");
@@ -49,6 +51,11 @@ def unstorable_value_error(value) -> str | None:
     return None
 
 
+def _counts(filterset_class, filter_) -> bool:
+    model_field = get_model_field(filterset_class._meta.model, filter_.field_name)
+    return isinstance(model_field, IntegerField)
+
+
 class StorableValuesForm(forms.Form):
     """A FilterSet's form that refuses (as errors on their filters) the values the database
     would fail on: the API answers 400 naming the filter, the admin ignores it with a warning."""
@@ -56,10 +63,19 @@ class StorableValuesForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         for name, value in list(cleaned_data.items()):
-            error = unstorable_value_error(value)
+            error = unstorable_value_error(value) or self._foreign_digits_error(name)
             if error:
                 self.add_error(name, error)
         return self.cleaned_data
+
+    def _foreign_digits_error(self, name: str) -> str | None:
+        # Numbers, dates, ids and yes/no are typed in ASCII (core.inputs); text may be any.
+        if isinstance(self.fields[name], forms.CharField):
+            return None
+        # Through the widget: a range's `views_min` / `views_max` are one field, `views`.
+        raw = self.fields[name].widget.value_from_datadict(self.data, self.files, name)
+        values = raw if isinstance(raw, list | tuple) else [raw]
+        return ASCII_DIGITS_MESSAGE if any(is_foreign_text(value) for value in values) else None
 
 
 class StrictBooleanSelect(forms.NullBooleanSelect):
@@ -67,11 +83,9 @@ class StrictBooleanSelect(forms.NullBooleanSelect):
     field can refuse it."""
 
     def value_from_datadict(self, data, files, name):
-        value = data.get(name)
-        known = super().value_from_datadict(data, files, name)
-        if known is None and value not in (None, "", "unknown"):
-            return value
-        return known
+        # Django's select also reads its own option values "2" and "3" as yes and no: a URL
+        # says true/false (or 1/0), anything else reaches the field to be refused.
+        return data.get(name)
 
 
 class StrictNullBooleanField(forms.NullBooleanField):
@@ -99,6 +113,11 @@ class CheckedFilterSet(django_filters.FilterSet):
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.field_class = StrictNullBooleanField
                 filter_.extra.pop("widget", None)
+            # A count (views, followers) is a whole number: `?views_min=0.5` is refused.
+            elif type(filter_) is django_filters.NumberFilter and _counts(cls, filter_):
+                filter_.field_class = forms.IntegerField
+            elif type(filter_) is django_filters.RangeFilter and _counts(cls, filter_):
+                filter_.extra["fields"] = (forms.IntegerField(), forms.IntegerField())
         return filters
 
     def get_form_class(self):

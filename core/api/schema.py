@@ -44,6 +44,7 @@ _EVERY_OPERATION = {
 _WITH_INPUT = {"400": "Invalid input: `fields` names each bad field or parameter."}
 _WITH_PATH_ID = {"404": "No such object, or not visible to you."}
 _PAGED = {"404": "No such page."}
+_WITH_FORMAT = {"404": "No such format."}
 _WITH_BODY = {
     "409": "Another request changed the same record at the same moment; reload and retry.",
     "413": "The request body is larger than the server accepts.",
@@ -61,8 +62,15 @@ def document_error_responses(result, generator, request, public):
             answers = dict(_EVERY_OPERATION)
             if operation.get("parameters") or "requestBody" in operation:
                 answers.update(_WITH_INPUT)
-            if any(p["name"] == "page" for p in operation.get("parameters", [])):
+            parameters = operation.get("parameters", [])
+            if any(p["name"] == "page" for p in parameters):
                 answers.update(_PAGED)
+            if any(p["name"] == "format" for p in parameters):
+                answers.update(_WITH_FORMAT)
+            for parameter in parameters:
+                # `?client=` is "no client filter", as a form sends it.
+                if parameter["in"] == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
             if "{" in path:
                 answers.update(_WITH_PATH_ID)
             if "requestBody" in operation:
@@ -102,6 +110,10 @@ class CreatorOpsAutoSchema(AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, serializers.DecimalField):
+            # An amount may be sent as a JSON number or as the string the API answers with.
+            text = {k: schema.pop(k) for k in ("type", "format", "pattern") if k in schema}
+            schema["oneOf"] = [{"type": "number"}, text]
         if isinstance(field, serializers.URLField) and _allows_blank(field):
             url = {key: schema.pop(key) for key in ("type", "format", "maxLength") if key in schema}
             schema.setdefault("description", 'A URL, or "" when there is none.')

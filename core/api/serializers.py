@@ -109,6 +109,7 @@ _JSON_TYPES = [
     (serializers.PrimaryKeyRelatedField, (int,), "an id (an integer)"),
     (serializers.ManyRelatedField, (list,), "a list"),
     (serializers.ListField, (list,), "a list"),
+    (serializers.DecimalField, (str, int, float), "a number"),
     (serializers.CharField, (str,), "a string"),
     (serializers.DateTimeField, (str,), "an ISO 8601 date and time (a string)"),
     (serializers.DateField, (str,), "an ISO 8601 date (a string)"),

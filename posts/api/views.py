@@ -187,9 +187,15 @@ class SnapshotHistoryMixin:
     history_serializer_class = None
 
     def list(self, request, *args, **kwargs):
-        if "granularity" not in request.query_params:
+        # An empty parameter is no parameter; `start` or `end` alone is refused, not ignored.
+        given = {
+            name: request.query_params[name]
+            for name in ("granularity", "start", "end")
+            if request.query_params.get(name)
+        }
+        if not given:
             return super().list(request, *args, **kwargs)
-        query = SnapshotHistoryQuerySerializer(data=request.query_params)
+        query = SnapshotHistoryQuerySerializer(data=given)
         query.is_valid(raise_exception=True)
         parent = generics.get_object_or_404(
             self.parent_queryset, pk=self.kwargs[self.parent_url_kwarg]

@@ -141,7 +141,7 @@ def test_a_json_value_of_another_type_than_documented_is_refused(staff, body, fi
     assert field in response.json()["error"]["fields"]
 
 
-def test_a_form_still_sends_its_values_as_text(staff):
+def test_a_form_body_is_refused_with_a_clear_415(staff):
     client = APIClient()
     client.force_login(staff)
 
@@ -149,8 +149,8 @@ def test_a_form_still_sends_its_values_as_text(staff):
         "/api/v1/clients/", {"name": "Acme", "is_active": "true"}, format="multipart"
     )
 
-    assert response.status_code == 201
-    assert response.json()["is_active"] is True
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
 
 
 def test_an_export_error_is_json_labelled_as_json(api):
