@@ -10,6 +10,7 @@ refused too.
 """
 
 import hashlib
+import ipaddress
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -24,7 +25,16 @@ def _username_key(username: str) -> str:
 
 
 def _address_key(ip: str) -> str:
-    return f"login-address:{ip}"
+    # One IPv6 client holds a whole /64 (2^64 addresses): count the network, not the address.
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return f"login-address:{ip}"
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return f"login-address:{address.ipv4_mapped}"
+        return f"login-address:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"login-address:{address}"
 
 
 def login_attempt_begin(username: str, ip: str) -> bool:

@@ -66,6 +66,17 @@ def test_failures_from_one_address_lock_that_address_for_every_username(client, 
     assert login(client, "pass-w0rd-123", username="bob", ip="10.0.0.2").status_code == 302
 
 
+def test_failures_from_one_ipv6_network_lock_the_whole_slash_64(client, lockout):
+    UserFactory(username="bob")
+    for number in range(5):  # a new address of the same /64 for every guess
+        login(client, "wrong", username=f"guess{number}", ip=f"2001:db8:1:2::{number + 1}")
+
+    answer = login(client, "pass-w0rd-123", username="bob", ip="2001:db8:1:2::ffff")
+
+    assert LOCKED in answer.content.decode()
+    assert login(client, "pass-w0rd-123", username="bob", ip="2001:db8:1:3::1").status_code == 302
+
+
 def test_a_forged_forwarded_for_from_an_untrusted_peer_does_not_change_the_address(
     client, lockout, settings
 ):
