@@ -114,7 +114,13 @@ def account_bulk_add(
             if key not in existing
         ]
         Account.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_SIZE)
-        stored = load({(a.platform, a.username) for a in new})
+        made_at = {(a.platform, a.username): a.created_at for a in new}
+        # Where a concurrent request won, the stored row is theirs: it carries their moment.
+        stored = {
+            key: account
+            for key, account in load(made_at).items()
+            if account.created_at == made_at[key]
+        }
         if stored:
             if boards:
                 through = Account.boards.through
@@ -131,9 +137,10 @@ def account_bulk_add(
 
     for key, indexes in wanted.items():
         for position, index in enumerate(indexes):
-            created = key not in existing and position == 0
+            created = key in stored and position == 0
             results[index].status = CREATED if created else EXISTS
-            results[index].obj = existing.get(key) or stored.get(key)
+            # Neither found before nor ours: a concurrent request added it.
+            results[index].obj = existing.get(key) or stored.get(key) or load({key}).get(key)
     if added_by is not None:  # None: a job or a script, which sees every account
         hide_rows_not_visible(results, accounts_visible_to(added_by, Account.objects.all()))
     return results

@@ -193,6 +193,8 @@ def post_bulk_add(
 
         created_keys = {(p.platform, p.post_id) for p in to_create}
         stored = _existing_posts(created_keys) if created_keys else {}
+        # Where a concurrent request won, the stored row is theirs: it carries their moment.
+        stored = {key: post for key, post in stored.items() if post.added_date == now}
         if boards and stored:
             through = Post.boards.through
             through.objects.bulk_create(
@@ -209,7 +211,9 @@ def post_bulk_add(
         first = True
         for index in candidate.results:
             post = existing.get(key) or stored.get(key)
-            created = key not in existing and first
+            created = key in stored and first
+            if post is None:  # a concurrent request added it: someone else's row
+                post = _existing_posts({key}).get(key)
             results[index].status = CREATED if created else EXISTS
             results[index].obj = post
             first = False

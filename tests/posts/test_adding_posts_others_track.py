@@ -128,3 +128,26 @@ def test_the_api_docs_show_the_409_and_the_id_missing_from_bulk_results(staff):
     result_id = schema["components"]["schemas"]["AddResult"]["properties"]["id"]
     assert result_id["nullable"] is True
     assert "your role does not show you" in result_id["description"]
+
+
+def test_losing_the_race_to_another_editors_add_answers_exists_without_the_post(
+    editors, monkeypatch
+):
+    """Another request adds the post between our lookup and our insert: our insert is skipped,
+    the row is theirs, so it is "exists" (hidden), not "created" with their id."""
+    from posts import services
+
+    theirs = editors["theirs"]
+    lookup = services._existing_posts
+    calls = []
+
+    def first_lookup_misses(keys):
+        calls.append(keys)
+        return {} if len(calls) == 1 else lookup(keys)
+
+    monkeypatch.setattr(services, "_existing_posts", first_lookup_misses)
+
+    (result,) = post_bulk_add(urls=[theirs.url], added_by=editors["me"])
+
+    assert result.status == "exists" and result.obj is None
+    assert Post.objects.count() == 2
