@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from settings_app.access import api_keys_visible_to
@@ -66,10 +67,12 @@ class ApiKeyViewSet(
     """The current user's API keys (Owners see and revoke everyone's). The raw key is shown
     once; a new key is always the caller's own."""
 
+    # The model's permissions apply: view, add (create) and change (revoke).
+    queryset = ApiKey.objects.all()
     serializer_class = ApiKeySerializer
 
     def get_queryset(self):
-        keys = ApiKey.objects.all()
+        keys = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return keys.none()
         return api_keys_visible_to(self.request.user, keys)
@@ -79,6 +82,9 @@ class ApiKeyViewSet(
 
     @extend_schema(responses={201: ApiKeyCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        if request.auth is not None:
+            # A leaked key must not mint keys that outlive its own revocation.
+            raise PermissionDenied("API keys are created by a signed-in person, not by a key.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = serializer.create_key(user=request.user)

@@ -306,3 +306,13 @@ def test_a_revoked_key_of_a_user_with_another_key_still_fails(staff):
 
     assert with_key(revoked_raw).get(A_PAGE).status_code == 401
     assert with_key(fresh_raw).get(A_PAGE).status_code == 200
+
+
+def test_a_key_cannot_mint_another_key(staff):
+    _, raw_key = api_key_create(user=staff, name="script")
+
+    response = with_key(raw_key).post("/api/v1/api-keys/", {"name": "copy"}, format="json")
+
+    assert response.status_code == 403
+    assert "signed-in person" in response.json()["error"]["message"]
+    assert ApiKey.objects.filter(user=staff).count() == 1
