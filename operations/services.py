@@ -92,9 +92,16 @@ def job_runs_recover_abandoned(
     items, whose claims expired within JOB_LEASE_SECONDS too. Two sweepers at once queue a run's
     job once (job_run_abandon)."""
     now = now or timezone.now()
-    abandoned = list(job_runs_abandoned(now=now).values_list("pk", "job")[:100])
+    abandoned = list(job_runs_abandoned(now=now).values_list("pk", "job", "started_at")[:100])
     requeue = sorted(
-        {job for pk, job in abandoned if job_run_abandon(run_id=pk, now=now) and job in job_funcs}
+        {
+            job
+            for pk, job, started_at in abandoned
+            if job_run_abandon(run_id=pk, now=now)
+            and job in job_funcs
+            # A later run (the ORM broker's redelivery, the next schedule) does the work already.
+            and not JobRun.objects.filter(job=job, started_at__gt=started_at).exists()
+        }
     )
     for job in requeue:
         logger.warning(
@@ -120,7 +127,13 @@ def job_run_finish(*, run: JobRun, error: BaseException | None = None) -> JobRun
     else:
         run.status = JobStatus.SUCCEEDED
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "finished_at"])
+    # Compare-and-set: a run a sweeper already closed as abandoned keeps that verdict (its job
+    # was queued again on the strength of it).
+    closed = JobRun.objects.filter(pk=run.pk, status=JobStatus.RUNNING).update(
+        status=run.status, error=run.error, finished_at=run.finished_at
+    )
+    if not closed:
+        run.refresh_from_db(fields=["status", "error", "finished_at"])
     logger.log(
         logging.ERROR if run.status == JobStatus.FAILED else logging.INFO,
         "Job %s %s in %.1f s: %d ok, %d failed",

@@ -166,3 +166,33 @@ def test_the_recovered_run_takes_the_posts_the_dead_run_had_claimed(
 
     assert (rerun.status, rerun.items_ok) == (JobStatus.SUCCEEDED, 3)
     assert set(Post.objects.values_list("last_updated", flat=True)) == {recovered_at}
+
+
+@pytest.mark.django_db
+def test_an_abandoned_run_whose_work_a_later_run_took_over_is_not_queued_again(
+    settings, django_capture_on_commit_callbacks
+):
+    dead = running_run(silent_for=timedelta(seconds=settings.JOB_LEASE_SECONDS + 60))
+    # The ORM broker handed the task out again: that run is at work.
+    JobRunFactory(job=dead.job, status=JobStatus.RUNNING, finished_at=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = jobs.recover_abandoned_runs()
+
+    dead.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    assert requeued == [] and queued_funcs() == []
+
+
+@pytest.mark.django_db
+def test_a_run_that_finishes_after_being_declared_abandoned_keeps_that_verdict(settings):
+    from operations.services import job_run_finish
+
+    dead = running_run(silent_for=timedelta(seconds=settings.JOB_LEASE_SECONDS + 60))
+    jobs.recover_abandoned_runs()
+
+    job_run_finish(run=dead)
+
+    dead.refresh_from_db()
+    assert dead.status == JobStatus.FAILED
+    assert dead.error.startswith("Abandoned:")
