@@ -11,8 +11,7 @@ from rest_framework import serializers
 
 from core.api.serializers import StrictInputMixin
 
-# The one error shape (core.api.errors): `ErrorResponse` wraps `Error`. Defined here whole, so
-# every operation can refer to it (core.api.serializers.ErrorResponseSerializer names the same).
+# The one error shape (core.api.errors): `ErrorResponse` wraps `Error`, defined here only.
 ERROR_COMPONENTS = {
     "Error": {
         "type": "object",
@@ -77,13 +76,11 @@ def document_error_responses(result, generator, request, public):
                 answers.update(_WITH_BODY)
             responses = operation.setdefault("responses", {})
             for status, description in answers.items():
-                responses.setdefault(
-                    status,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": error}},
-                    },
-                )
+                responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                # An error a view documents by its description alone has the one shape too.
+                if status.startswith(("4", "5")) and "content" not in response:
+                    response["content"] = {"application/json": {"schema": error}}
     return result
 
 

@@ -245,21 +245,6 @@ class AddResultSerializer(serializers.Serializer):
     error = serializers.CharField(allow_blank=True, help_text="Why the URL was refused.")
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="What went wrong, for programs, e.g. `invalid`.")
-    message = serializers.CharField(help_text="What went wrong and what to do, for people.")
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="The errors of each input field concerned.",
-    )
-
-
-class ErrorResponseSerializer(serializers.Serializer):
-    """The shape of every API error (core.api.errors), for the documentation."""
-
-    error = ErrorSerializer()
-
-
 class BulkAddResponseSerializer(serializers.Serializer):
     results = AddResultSerializer(many=True, help_text="One result per URL, in the order sent.")
     created = serializers.IntegerField()

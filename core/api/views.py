@@ -18,7 +18,6 @@ from core.prefetch import prefetch_related_values
 from .schema import CreatorOpsAutoSchema
 from .serializers import (
     BulkAddResponseSerializer,
-    ErrorResponseSerializer,
     bulk_add_response_data,
 )
 
@@ -31,8 +30,8 @@ class AddByURLSchema(CreatorOpsAutoSchema):
             return {
                 201: self.view.serializer_class,
                 200: self.view.serializer_class,
+                # The body is the one error shape (core.api.schema fills it in).
                 409: OpenApiResponse(
-                    ErrorResponseSerializer,
                     description="Already tracked, but not among the rows you can see: the "
                     "answer is the error `already_tracked`, without the row.",
                 ),
