@@ -1,9 +1,9 @@
 from django.db import models
 from django.db.models import F
 
+from core.inputs import InputJSONField
 from core.models import TimeStampedModel
 from core.sorting import nulls_low
-from core.user_input import InputJSONField
 from posts.choices import AccountType, Platform, ProcessingStatus
 
 

@@ -3,9 +3,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.inputs import InputJSONField
 from core.models import TimeStampedModel
 from core.sorting import nulls_low
-from core.user_input import InputJSONField
 
 from .choices import (
     AccountType,

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from core.filters import unstorable_value_error
+from core.inputs import json_problem
 from core.pagination import EXACT_COUNT_LIMIT, bounded_count
-from core.user_input import json_problem
 
 # OFFSET and LIMIT are 64-bit integers in PostgreSQL and SQLite.
 LARGEST_OFFSET = 2**63 - 1

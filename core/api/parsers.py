@@ -3,7 +3,7 @@
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
-from core.user_input import TOO_DEEP, json_problem
+from core.inputs import TOO_DEEP, json_problem
 
 
 class JSONParser(parsers.JSONParser):
