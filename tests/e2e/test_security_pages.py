@@ -1,4 +1,4 @@
-"""The pages the security work changed, in a real browser at 1440 × 900, as the roles that use
+"""The pages the security work changed, in a real browser at 1440 x 900, as the roles that use
 them: an editor's API keys (their own only, no user choice), an owner's (a choice without the
 superuser), an analyst's finance item and statement (no payee's personal data)."""
 
@@ -44,9 +44,7 @@ def test_an_editor_creates_a_key_for_themselves_and_sees_only_their_own(
     screenshot(desk, "security-editor-api-keys")
 
 
-def test_an_owner_may_choose_a_user_but_not_a_superuser(
-    desk, live_server, admin_login, screenshot
-):
+def test_an_owner_may_choose_a_user_but_not_a_superuser(desk, live_server, admin_login, screenshot):
     owner = UserFactory(username="boss", is_staff=True, roles=["Owner"])
     UserFactory(username="ed", is_staff=True, roles=["Editor"])
     UserFactory(username="root", is_staff=True, is_superuser=True)
