@@ -38,8 +38,9 @@ class FinanceItem(TimeStampedModel):
     is_active = models.BooleanField(default=True)
     notes = models.TextField(blank=True)
     last_paid_date = models.DateField(null=True, blank=True, editable=False)
+    # What was paid on the latest statement: as wide as the statement's own amounts.
     paid_amount = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+        max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )
 
     class Meta:

@@ -234,13 +234,25 @@ def _past(action: str) -> str:
     return {"approve": "approved", "adjust": "adjusted", "pay": "paid", "void": "voided"}[action]
 
 
+# Amounts are stored with 14 digits, 2 after the point (finance.models.money_field).
+LARGEST_AMOUNT = Decimal("999999999999.99")
+
+
 def _money(value, name: str) -> Decimal:
     try:
-        return to_money(value)
+        amount = to_money(value)
     except (InvalidOperation, TypeError, ValueError):
         raise DomainError(
             f"{value!r} is not an amount.", fields={name: ["A number, e.g. 12.50."]}
         ) from None
+    _require_storable(amount, name)
+    return amount
+
+
+def _require_storable(amount: Decimal, name: str) -> None:
+    if not amount.is_finite() or abs(amount) > LARGEST_AMOUNT:
+        message = f"At most {LARGEST_AMOUNT:,} either way."
+        raise DomainError(f"{name}: {message}", fields={name: [message]})
 
 
 @transaction.atomic
@@ -280,6 +292,7 @@ def statement_adjust(
     statement.adjustment = amount
     statement.adjustment_reason = reason
     statement.amount_due = statement.computed + amount
+    _require_storable(statement.amount_due, "amount")  # the amount due it would make
     statement.status = StatementStatus.DRAFT
     statement.approved_by = None
     statement.approved_at = None
