@@ -103,6 +103,10 @@ class CreatorOpsAutoSchema(AutoSchema):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictInputMixin):
             schema["additionalProperties"] = False
+        # Fields some roles' answers leave out (a serializer's `answer_may_omit`) are optional.
+        omitted = set(getattr(serializer, "answer_may_omit", ()))
+        if direction == "response" and omitted and "required" in schema:
+            schema["required"] = [name for name in schema["required"] if name not in omitted]
         return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

@@ -9,13 +9,18 @@ from core.api.serializers import (
 from core.inputs import AsciiDecimalSerializerField, ascii_serializer_field_mapping
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
-from settings_app.access import personal_fields_hidden_from
+from settings_app.access import PERSONAL_FIELDS, personal_fields_hidden_from
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class HidesPersonalFinanceData:
     """Leaves out the payees' personal fields for users who may not see them (analysts)."""
+
+    @property
+    def answer_may_omit(self) -> tuple[str, ...]:
+        # For the schema (core.api.schema): these are not in every role's answer.
+        return PERSONAL_FIELDS.get(self.Meta.model._meta.label_lower, ())
 
     def get_fields(self):
         fields = super().get_fields()

@@ -170,3 +170,17 @@ def test_a_statement_event_by_the_system_has_no_actor(api):
     body = answer(api, "GET", "/api/v1/finance/statements/{id}/", id=statement.pk).json
 
     assert body["events"][0]["actor"] is None
+
+
+def test_an_analysts_statement_without_payment_details_is_a_documented_answer(api, role_user):
+    client, _, schema = api
+    _, analyst_key = api_key_create(user=role_user("Analyst"), name="analyst")
+    statement = PayoutStatementFactory(payment_method="Wise", payment_reference="W-1")
+
+    response = client.get(
+        f"/api/v1/finance/statements/{statement.pk}/",
+        headers={"Authorization": f"Api-Key {analyst_key}"},
+    )
+
+    assert response.status_code == 200 and "payment_method" not in response.json
+    schema["/api/v1/finance/statements/{id}/"]["GET"].validate_response(response)
