@@ -38,7 +38,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.CreatorOpsAdminConfig",  # django.contrib.admin, with the CreatorOps site
     "settings_app.apps.UsersAndRolesConfig",  # django.contrib.auth, as "Users & Roles"
     "django.contrib.contenttypes",
     "django.contrib.sessions",

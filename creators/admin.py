@@ -7,21 +7,16 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import (
+from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin
+from core.admin.audit import AuditTrailAdminMixin
+from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
+from core.admin.display import (
     EMPTY,
     SNAPSHOTS_SHOWN,
-    AuditTrailAdminMixin,
-    BulkAddForm,
-    BulkAddMixin,
-    FilterSetAdminMixin,
-    ReadOnlyAdminMixin,
-    ServiceAddMixin,
-    admin_change_url,
     count_column,
     external_link,
     image_tag,
@@ -416,18 +411,7 @@ class AccountAdmin(
         account, created = account_add(
             url=data["url"], added_by=request.user, **{name: data[name] for name in ADD_FIELDS}
         )
-        if not created:
-            self.message_user(
-                request,
-                format_html(
-                    "This account is already tracked: {}. Nothing was changed.",
-                    external_link(account.url),
-                ),
-                messages.WARNING,
-            )
-            return redirect(admin_change_url(account))
-        self.log_addition(request, account, [{"added": {}}])
-        return self.response_add(request, account)
+        return self.response_added_by_url(request, account, created=created)
 
     def bulk_add_with_service(self, request, form):
         data = form.cleaned_data

@@ -5,9 +5,11 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from core.admin import EMPTY, EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.display import EMPTY
+from core.admin.pages import AdminPagesMixin
 
-from .admin_dashboard import dashboard_urls
+from .admin_dashboard import OperationsDashboard
 from .models import FailedItem, JobRun
 from .services import failed_items_close, failed_items_retry
 
@@ -23,7 +25,7 @@ class _ReadOnlyBigList(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(JobRun)
-class JobRunAdmin(_ReadOnlyBigList):
+class JobRunAdmin(AdminPagesMixin, _ReadOnlyBigList):
     list_display = (
         "job",
         "status",
@@ -38,9 +40,7 @@ class JobRunAdmin(_ReadOnlyBigList):
     ordering = ("-started_at", "-id")
     sortable_by = ()
     search_fields = ("=job",)
-
-    def get_urls(self):
-        return dashboard_urls(self) + super().get_urls()
+    pages = (OperationsDashboard,)
 
     @admin.display(description="Duration")
     def duration(self, obj: JobRun) -> str:

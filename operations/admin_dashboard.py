@@ -1,18 +1,18 @@
 """The operations dashboard: one admin page answering "is everything running, what failed, and
 why", with buttons to fix it (replay or resolve dead letters, re-enable accounts, re-queue AI).
 
-Registered under the job runs' admin URLs (`/admin/operations/jobrun/dashboard/`) and linked
-first under Operations on the admin index and in the nav sidebar. Reads come from
+Registered under the job runs' admin URLs (`/admin/operations/jobrun/dashboard/`) by
+`JobRunAdmin.pages`, and listed first under Operations by the admin's menu (config.admin_menu). Reads come from
 operations.queries (a bounded number of queries); every button is a POST calling a service.
 """
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import reverse
 from django.utils import timezone
 
+from core.admin.pages import AdminPage, posted_ids
 from core.errors import DomainError
 from creators.models import Account
 from creators.services import account_set_tracking
@@ -23,7 +23,7 @@ from posts.services import (
     posts_requeue_failed_classifications,
 )
 
-from .models import FailedItem, FailedItemKind, JobRun
+from .models import FailedItem, FailedItemKind
 from .queries import (
     accounts_disabled,
     ai_failures_recent,
@@ -42,95 +42,92 @@ from .services import ReplayReport, failed_items_close, failed_items_replay
 DEAD_LETTERS_SHOWN = 50
 
 
-def _int_list(values) -> list[int]:
-    return [int(value) for value in values if str(value).isdigit()]
-
-
-class OperationsDashboard:
+class OperationsDashboard(AdminPage):
+    route = "dashboard/"
+    url_name = "operations_dashboard"
+    title = "Operations dashboard"
     template = "admin/operations/dashboard.html"
+    permissions = ("operations.view_jobrun",)
 
-    def __init__(self, model_admin):
-        self.model_admin = model_admin
-        self.admin_site = model_admin.admin_site
+    def can_replay(self) -> bool:
+        return self.admin_site.get_model_admin(FailedItem).has_view_permission(self.request)
 
-    def url(self) -> str:
-        return reverse("admin:operations_dashboard", current_app=self.admin_site.name)
-
-    def view(self, request: HttpRequest) -> HttpResponse:
-        if not self.model_admin.has_view_permission(request):
-            raise PermissionDenied
-        if request.method == "POST":
-            return self.act(request)
+    def get_context(self) -> dict:
         now = timezone.now()
         jobs = job_status(now=now)
         providers = provider_states()
         for state in providers:
             state["paused_minutes"] = provider_paused_minutes(state, now=now)
         dead = dead_letter_counts()
-        kind = request.GET.get("kind") if request.GET.get("kind") in FailedItemKind.values else ""
-        usage = ai_usage_by_day(now=now)
         changelist = reverse("admin:operations_jobrun_changelist", current_app=self.admin_site.name)
         for job in jobs:
             job["runs_url"] = f"{changelist}?job={job['job']}"
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Operations dashboard",
-            "opts": JobRun._meta,
+        return {
             "now": now,
             "health": health_summary(now=now),
             "problems": alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead),
             "jobs": jobs,
             "providers": providers,
+            **self.ai_context(now),
+            "feed": list(posts_detected_recent()),
+            **self.dead_letters_context(dead),
+            "disabled_accounts": list(accounts_disabled()),
+            "failing_posts": list(posts_failing()),
+            "can_replay": self.can_replay(),
+            "can_change_accounts": self.request.user.has_perm("creators.change_account"),
+            "can_change_posts": self.request.user.has_perm("posts.change_post"),
+            "failed_items_url": reverse(
+                "admin:operations_faileditem_changelist", current_app=self.admin_site.name
+            ),
+        }
+
+    @staticmethod
+    def ai_context(now) -> dict:
+        usage = ai_usage_by_day(now=now)
+        return {
             "ai": ai_status(),
             "ai_failures": list(ai_failures_recent()),
             "ai_usage": usage,
             "ai_total_cost": sum(day["cost_usd"] for day in usage),
             "ai_total_tokens": sum(d["prompt_tokens"] + d["completion_tokens"] for d in usage),
-            "feed": list(posts_detected_recent()),
+        }
+
+    def dead_letters_context(self, dead: dict) -> dict:
+        kind = self.request.GET.get("kind")
+        kind = kind if kind in FailedItemKind.values else ""
+        return {
             "dead_counts": [
                 {"kind": value, "label": label, "count": dead[value]}
                 for value, label in FailedItemKind.choices
             ],
             "dead_kind": kind,
             "dead_letters": list(failed_items_open(kind=kind or None)[:DEAD_LETTERS_SHOWN]),
-            "disabled_accounts": list(accounts_disabled()),
-            "failing_posts": list(posts_failing()),
-            "can_replay": self.admin_site.get_model_admin(FailedItem).has_view_permission(request),
-            "can_change_accounts": request.user.has_perm("creators.change_account"),
-            "can_change_posts": request.user.has_perm("posts.change_post"),
-            "failed_items_url": reverse(
-                "admin:operations_faileditem_changelist", current_app=self.admin_site.name
-            ),
         }
-        return TemplateResponse(request, self.template, context)
 
     # --- Buttons ------------------------------------------------------------------------------
 
-    def act(self, request: HttpRequest) -> HttpResponse:
+    def post(self) -> HttpResponse:
+        request = self.request
         post = request.POST
         back = self.url() + (f"?{request.GET.urlencode()}" if request.GET else "")
         try:
             if any(key in post for key in ("replay_one", "replay_selected", "replay_kind")):
-                self._require(
-                    self.admin_site.get_model_admin(FailedItem).has_view_permission(request)
-                )
+                self._require(self.can_replay())
                 self._replay(request, self._dead_letters(post, "replay"))
             elif any(key in post for key in ("resolve_one", "resolve_selected", "resolve_kind")):
-                self._require(
-                    self.admin_site.get_model_admin(FailedItem).has_view_permission(request)
-                )
+                self._require(self.can_replay())
                 count = failed_items_close(items=self._dead_letters(post, "resolve"))
                 messages.success(request, f"{count:,} dead letter(s) resolved.")
             elif "reenable" in post:
                 self._require(request.user.has_perm("creators.change_account"))
-                ids = _int_list(post.getlist("reenable"))
+                ids = posted_ids(post.getlist("reenable"))
                 count = account_set_tracking(
                     accounts_qs=Account.objects.filter(pk__in=ids), enabled=True
                 )
                 messages.success(request, f"{count:,} account(s) tracked again.")
             elif "requeue_one" in post:
                 self._require(request.user.has_perm("posts.change_post"))
-                count = posts_requeue_classification(ids=_int_list(post.getlist("requeue_one")))
+                count = posts_requeue_classification(ids=posted_ids(post.getlist("requeue_one")))
                 messages.success(request, f"{count:,} post(s) queued for the AI again.")
             elif "requeue_failed" in post:
                 self._require(request.user.has_perm("posts.change_post"))
@@ -152,9 +149,9 @@ class OperationsDashboard:
         if f"{verb}_kind" in post:
             return failed_items_open(kind=post[f"{verb}_kind"])
         if f"{verb}_one" in post:
-            ids = _int_list(post.getlist(f"{verb}_one"))
+            ids = posted_ids(post.getlist(f"{verb}_one"))
         else:
-            ids = _int_list(post.getlist("ids"))
+            ids = posted_ids(post.getlist("ids"))
         return FailedItem.objects.filter(pk__in=ids)
 
     @staticmethod
@@ -175,46 +172,3 @@ class OperationsDashboard:
             messages.info(request, f"{report.queued:,} queued for the next run of their job.")
         if not tried and not report.queued:
             messages.warning(request, "Nothing could be replayed (objects gone or busy).")
-
-
-def dashboard_urls(model_admin) -> list:
-    dashboard = OperationsDashboard(model_admin)
-    return [
-        path(
-            "dashboard/",
-            model_admin.admin_site.admin_view(dashboard.view),
-            name="operations_dashboard",
-        )
-    ]
-
-
-_previous_get_app_list = admin.site.get_app_list
-
-
-def _get_app_list(request: HttpRequest, app_label: str | None = None) -> list[dict]:
-    """The dashboard first under Operations, on the admin index and in the nav sidebar."""
-    app_list = _previous_get_app_list(request, app_label)
-    for app in app_list:
-        if app["app_label"] != "operations":
-            continue
-        if any(model.get("object_name") == "OperationsDashboard" for model in app["models"]):
-            continue
-        try:
-            url = reverse("admin:operations_dashboard", current_app=admin.site.name)
-        except NoReverseMatch:
-            return app_list
-        app["models"].insert(
-            0,
-            {
-                "name": "Operations dashboard",
-                "object_name": "OperationsDashboard",
-                "perms": {"view": True},
-                "admin_url": url,
-                "add_url": None,
-                "view_only": True,
-            },
-        )
-    return app_list
-
-
-admin.site.get_app_list = _get_app_list

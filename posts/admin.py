@@ -2,36 +2,31 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Prefetch
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
-from django.urls import path, reverse
-from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.urls import reverse
 
-from core.admin import (
+from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin
+from core.admin.audit import AuditTrailAdminMixin
+from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
+from core.admin.display import (
     EMPTY,
     SNAPSHOTS_SHOWN,
-    AuditTrailAdminMixin,
-    BulkAddForm,
-    BulkAddMixin,
-    FilterSetAdminMixin,
-    ReadOnlyAdminMixin,
-    ServiceAddMixin,
-    admin_change_url,
     count_column,
     external_link,
     image_tag,
     latest_snapshots_table,
     percent_column,
 )
+from core.admin.pages import AdminPage, AdminPagesMixin
 from core.sorting import sort_key
 from platforms.urls import ACCEPTED_FORMS
 from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
 
-from .admin_boards import board_urls, post_timeline
+from .admin_boards import BoardsOverview, TrialBoard, post_timeline
 from .filters import PostFilterSet, PostSnapshotFilterSet
 from .models import Post, PostSnapshot
 from .services import (
@@ -79,9 +74,33 @@ def _bulk_add_fields() -> dict:
 PostBulkAddForm = type("PostBulkAddForm", (BulkAddForm,), _bulk_add_fields())
 
 
+class RequeueFailedAI(AdminPage):
+    """A button of the posts' list (POST only): every failed post back in the AI queue."""
+
+    route = "requeue-failed-ai/"
+    url_name = "posts_post_requeue_failed_ai"
+    # Every failed post: not for roles that see only their own.
+    permissions = ("posts.change_post", "posts.view_all_post")
+
+    def get(self) -> HttpResponse:
+        return HttpResponseNotAllowed(["POST"])
+
+    def post(self) -> HttpResponse:
+        count = posts_requeue_failed_classifications()
+        self.model_admin.message_user(
+            self.request, f"{count:,} failed posts queued for the AI again."
+        )
+        return redirect("admin:posts_post_changelist")
+
+
 @admin.register(Post)
 class PostAdmin(
-    AuditTrailAdminMixin, ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin
+    AuditTrailAdminMixin,
+    AdminPagesMixin,
+    ServiceAddMixin,
+    BulkAddMixin,
+    FilterSetAdminMixin,
+    admin.ModelAdmin,
 ):
     filterset_class = PostFilterSet
     # Documents the search box; the FilterSet's `search` filter does the work (URL, username
@@ -128,6 +147,7 @@ class PostAdmin(
     bulk_add_form = PostBulkAddForm
     change_list_template = "admin/posts/post/change_list.html"
     actions = ("requeue_classification",)
+    pages = (TrialBoard, BoardsOverview, RequeueFailedAI)
 
     fieldsets = (
         (
@@ -256,18 +276,7 @@ class PostAdmin(
             boards=data["boards"],
             **_business_kwargs(data),
         )
-        if not created:
-            self.message_user(
-                request,
-                format_html(
-                    "This post is already tracked: {}. Nothing was changed.",
-                    external_link(post.url),
-                ),
-                messages.WARNING,
-            )
-            return redirect(admin_change_url(post))
-        self.log_addition(request, post, [{"added": {}}])
-        return self.response_add(request, post)
+        return self.response_added_by_url(request, post, created=created)
 
     def bulk_add_with_service(self, request, form):
         data = form.cleaned_data
@@ -304,25 +313,6 @@ class PostAdmin(
 
     def get_queryset(self, request):
         return posts_visible_to(request.user, super().get_queryset(request))
-
-    def has_decide_trial_permission(self, request) -> bool:
-        return request.user.has_perm("posts.decide_trial_post")
-
-    def requeue_failed_view(self, request):
-        everyone = request.user.has_perm("posts.view_all_post")
-        if not (self.has_change_permission(request) and everyone):
-            raise PermissionDenied
-        count = posts_requeue_failed_classifications()
-        self.message_user(request, f"{count:,} failed posts queued for the AI again.")
-        return redirect("admin:posts_post_changelist")
-
-    def get_urls(self):
-        view = self.admin_site.admin_view(require_POST(self.requeue_failed_view))
-        return [
-            path("requeue-failed-ai/", view, name="posts_post_requeue_failed_ai"),
-            *board_urls(self),
-            *super().get_urls(),
-        ]
 
     def _warn_if_ai_not_ready(self, request) -> None:
         if request.method == "GET":

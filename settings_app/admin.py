@@ -2,14 +2,14 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ServiceAddMixin
+from core.admin.adding import ServiceAddMixin
 
 from .access import api_keys_visible_to
-from .lockout import LockoutAdminAuthenticationForm
 from .models import ApiKey, Board, Category, Client, Editor, PlatformCredential, Subcategory
 from .services import (
     API_KEY_SCOPES,
@@ -18,9 +18,6 @@ from .services import (
     api_key_revoke,
     api_key_users_for,
 )
-
-# Repeated failed logins lock the username+IP out for a while (settings_app.lockout).
-admin.site.login_form = LockoutAdminAuthenticationForm
 
 
 @admin.register(Client)
@@ -129,17 +126,7 @@ class ApiKeyAdmin(ServiceAddMixin, admin.ModelAdmin):
         (None, {"fields": ("name", "prefix", "user", "scopes_display", "status")}),
         ("Dates", {"fields": ("created_at", "expires_at", "last_used_at", "revoked_at")}),
     )
-    readonly_fields = (
-        "name",
-        "prefix",
-        "user",
-        "scopes_display",
-        "status",
-        "created_at",
-        "expires_at",
-        "last_used_at",
-        "revoked_at",
-    )
+    readonly_fields = helpers.flatten_fieldsets(fieldsets)
 
     @admin.display(description="Scopes")
     def scopes_display(self, obj: ApiKey) -> str:

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from core.admin import EstimatedCountPaginator, ordered_app_list
+from config.admin_menu import APP_ORDER
+from core.admin.changelist import EstimatedCountPaginator
+from core.admin_site import ordered_app_list
 from core.audit import audit_record
 from core.models import AuditEntry
 from creators.models import Account, AccountSnapshot
@@ -152,7 +154,7 @@ def test_apps_outside_the_modules_follow_them_by_name():
         ]
     ]
 
-    ordered = [app["name"] for app in ordered_app_list(apps)]
+    ordered = [app["name"] for app in ordered_app_list(apps, APP_ORDER)]
 
     assert ordered == [
         "Posts",

@@ -1,0 +1,20 @@
+"""The admin's workspace menu, declared once: the order of the modules, and the custom pages
+listed first under their module. An entry names its page's URL and the permissions the page
+checks (by name, so this list imports no app): a user sees only the pages they can open."""
+
+from core.admin_site import MenuEntry
+
+# The back office's modules, in the order staff use them; other apps (auth, jobs) follow.
+APP_ORDER = ("posts", "creators", "finance", "operations", "settings_app")
+
+MENU = (
+    MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
+    # Totals over every post: not for roles that see only their own.
+    MenuEntry("posts", "Boards", "posts_boards", ("posts.view_post", "posts.view_all_post")),
+    MenuEntry(
+        "finance", "Payments board", "finance_payments_board", ("finance.view_payoutstatement",)
+    ),
+    MenuEntry(
+        "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
+    ),
+)

@@ -1,0 +1,237 @@
+"""The payments board in the admin: the month's statements per finance item (approve, record
+payments, CSV export) and each item's post breakdown. Custom admin pages (core.admin.pages)
+registered by `PayoutStatementAdmin.pages`; reads through finance.queries, writes through
+finance.services."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+
+from core.admin.adding import add_domain_error
+from core.admin.display import EMPTY
+from core.admin.pages import AdminPage, posted_ids
+from core.csv_export import csv_response
+from core.errors import DomainError
+from core.inputs import AsciiDecimalField
+from settings_app.access import personal_fields_hidden_from
+
+from .choices import StatementStatus
+from .filters import MonthField
+from .models import FinanceItem, PayoutStatement
+from .queries import (
+    board_statements,
+    board_totals,
+    default_board_month,
+    statement_breakdown,
+    statement_csv_rows,
+)
+from .services import (
+    finance_statements_recompute,
+    statement_approve,
+    statement_mark_paid,
+)
+
+
+def money(value: Decimal | None, currency: str = "") -> str:
+    if value is None:
+        return EMPTY
+    text = f"{value:,.2f}"
+    return f"{text} {currency}".strip()
+
+
+class MarkPaidForm(forms.Form):
+    amount = AsciiDecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.CharField(max_length=100, required=False, label="Payment method")
+    reference = forms.CharField(max_length=200, required=False, label="Payment reference")
+
+
+# --- The payments board -----------------------------------------------------------------------
+
+
+class BoardMonthForm(forms.Form):
+    month = MonthField(required=False, widget=forms.TextInput(attrs={"type": "month"}))
+
+
+class PaymentsPage(AdminPage):
+    """A page of the payments board: links back to the board of a month."""
+
+    permissions = ("finance.view_payoutstatement",)
+
+    def board_url(self, month: date) -> str:
+        return f"{reverse('admin:finance_payments_board')}?month={month:%Y-%m}"
+
+    def requested_month(self) -> date | None:
+        """`?month=` read by the one month parser, last month without one; None (and a message
+        saying why) for a month that is not valid."""
+        text = self.request.GET.get("month")
+        if not text:
+            return default_board_month()
+        month_form = BoardMonthForm({"month": text})
+        if not month_form.is_valid():
+            messages.error(self.request, " ".join(month_form.errors["month"]))
+            return None
+        return month_form.cleaned_data["month"]
+
+    def render(self, context: dict) -> HttpResponse:
+        return super().render({"board_url": reverse("admin:finance_payments_board"), **context})
+
+
+class PaymentsBoard(PaymentsPage):
+    """The month's statements per finance item: approve, record payments, export CSV."""
+
+    route = "board/"
+    url_name = "finance_payments_board"
+    template = "admin/finance/payments_board.html"
+
+    def dispatch(self) -> HttpResponse:
+        if not self.has_permission():
+            raise PermissionDenied
+        self.month = self.requested_month()
+        if self.month is None:
+            return HttpResponseRedirect(self.request.path)
+        return super().dispatch()
+
+    def get(self) -> HttpResponse:
+        month = self.month
+        statements = board_statements(month)
+        if self.request.GET.get("format") == "csv":
+            hidden = personal_fields_hidden_from(self.request.user, PayoutStatement)
+            return csv_response(
+                statement_csv_rows(statements, hidden=hidden),
+                filename=f"statements-{month:%Y-%m}.csv",
+            )
+        return self.render(
+            {
+                "title": f"Payments board · {month:%B %Y}",
+                "month": month,
+                "month_value": f"{month:%Y-%m}",
+                "rows": [self.row(statement) for statement in statements],
+                "totals": board_totals(statements),
+                "can_change": self.request.user.has_perm("finance.change_payoutstatement"),
+            }
+        )
+
+    def row(self, s: PayoutStatement) -> dict:
+        expected = s.expected_posting_volume
+        return {
+            "s": s,
+            "progress": min(100, round(100 * s.posting_volume / expected)) if expected else None,
+            "change_url": reverse("admin:finance_payoutstatement_change", args=[s.pk]),
+            "pay_url": reverse("admin:finance_mark_paid", args=[s.pk]),
+            "breakdown_url": (
+                f"{reverse('admin:finance_breakdown', args=[s.finance_item_id])}"
+                f"?month={self.month:%Y-%m}"
+            ),
+            "can_approve": s.status == StatementStatus.DRAFT,
+            "can_pay": s.status in (StatementStatus.APPROVED, StatementStatus.PAID)
+            and s.balance > 0,
+        }
+
+    def post(self) -> HttpResponse:
+        request = self.request
+        if not request.user.has_perm("finance.change_payoutstatement"):
+            raise PermissionDenied
+        if "recompute" in request.POST:
+            report = finance_statements_recompute()
+            messages.success(
+                request,
+                f"Statements of {', '.join(report.months)} recomputed: {report.created} created,"
+                f" {report.updated} drafts updated, {report.frozen} frozen left as they are.",
+            )
+            return HttpResponseRedirect(self.board_url(self.month))
+        ids = request.POST.getlist("ids")
+        if request.POST.get("approve_one"):
+            ids = [request.POST["approve_one"]]
+        approved = 0
+        for statement in PayoutStatement.objects.filter(pk__in=posted_ids(ids)):
+            try:
+                statement_approve(statement=statement, user=request.user)
+                approved += 1
+            except DomainError as error:
+                messages.warning(request, error.message)
+        if approved:
+            messages.success(request, f"{approved} statement(s) approved.")
+        elif not ids:
+            messages.warning(request, "Select statements to approve.")
+        return HttpResponseRedirect(self.board_url(self.month))
+
+
+class MarkPaid(PaymentsPage):
+    """Record a payment of a statement."""
+
+    route = "board/<int:pk>/pay/"
+    url_name = "finance_mark_paid"
+    template = "admin/finance/mark_paid.html"
+    permissions = ("finance.change_payoutstatement",)
+
+    def dispatch(self, pk: int) -> HttpResponse:
+        if not self.has_permission():
+            raise PermissionDenied
+        statements = PayoutStatement.objects.select_related("finance_item")
+        self.statement = get_object_or_404(statements, pk=pk)
+        return super().dispatch()
+
+    def get(self, form: MarkPaidForm | None = None) -> HttpResponse:
+        statement = self.statement
+        if form is None:
+            initial = {"amount": statement.balance}
+            if "payment_method" not in personal_fields_hidden_from(self.request.user, FinanceItem):
+                initial["method"] = (
+                    statement.payment_method or statement.finance_item.payment_method
+                )
+            form = MarkPaidForm(initial=initial)
+        return self.render(
+            {
+                "title": f"Mark paid · {statement}",
+                "statement": statement,
+                "form": form,
+                "back_url": self.board_url(statement.month),
+            }
+        )
+
+    def post(self) -> HttpResponse:
+        form = MarkPaidForm(self.request.POST)
+        if not form.is_valid():
+            return self.get(form)
+        try:
+            statement = statement_mark_paid(
+                statement=self.statement, user=self.request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            add_domain_error(form, error)
+            return self.get(form)
+        messages.success(
+            self.request,
+            f"Payment of {money(form.cleaned_data['amount'], statement.currency)}"
+            f" recorded for {statement}; balance {money(statement.balance)}.",
+        )
+        return HttpResponseRedirect(self.board_url(statement.month))
+
+
+class StatementBreakdown(PaymentsPage):
+    """The posts that made a finance item's month: views and the money they earned."""
+
+    route = "board/breakdown/<int:item_pk>/"
+    url_name = "finance_breakdown"
+    template = "admin/finance/breakdown.html"
+
+    def get(self, item_pk: int) -> HttpResponse:
+        item = get_object_or_404(FinanceItem, pk=item_pk)
+        month = self.requested_month()
+        if month is None:
+            return HttpResponseRedirect(self.request.path)
+        return self.render(
+            {
+                "title": f"Post monetization · {item.code} · {month:%B %Y}",
+                "breakdown": statement_breakdown(item, month),
+                "back_url": self.board_url(month),
+            }
+        )
