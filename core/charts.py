@@ -137,6 +137,46 @@ def _polyline(run: list[tuple[float, float]], color: str, width: float) -> str:
 # --- Line chart -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Plot:
+    """Where a line chart draws: the plot area inside the margins, `n` x positions and the y
+    range of the ticks."""
+
+    width: int
+    height: int
+    n: int
+    left: int = 56
+    right_margin: int = 14
+    top: int = 30
+    bottom_margin: int = 30
+    y_min: float = 0.0
+    y_max: float = 1.0
+
+    @property
+    def plot_w(self) -> int:
+        return self.width - self.left - self.right_margin
+
+    @property
+    def plot_h(self) -> int:
+        return self.height - self.top - self.bottom_margin
+
+    @property
+    def bottom(self) -> int:
+        return self.top + self.plot_h
+
+    @property
+    def right(self) -> int:
+        return self.left + self.plot_w
+
+    def y_of(self, value: float) -> float:
+        return self.bottom - (value - self.y_min) / (self.y_max - self.y_min) * self.plot_h
+
+    def x_of(self, index: int) -> float:
+        if self.n == 1:
+            return self.left + self.plot_w / 2
+        return self.left + index * self.plot_w / (self.n - 1)
+
+
 def line_chart(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -153,77 +193,92 @@ def line_chart(
     `zero_based` keeps 0 on the y axis (counts that start from nothing, gains); otherwise the
     axis fits the values (a follower count moving from 98k to 103k stays readable).
     """
-    margin_left, margin_right, margin_top, margin_bottom = 56, 14, 30, 30
-    plot_w = width - margin_left - margin_right
-    plot_h = height - margin_top - margin_bottom
     n = len(labels)
     data = [(s, _as_floats(list(s.values)[:n]) + [None] * (n - len(s.values))) for s in series]
     present = [v for _, values in data for v in values if v is not None]
-    id_attr = f' id="{escape(chart_id)}"' if chart_id else ""
-    head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="co-chart"{id_attr} role="img" '
-        f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" style="max-width:100%;height:auto" data-points="{len(present)}">'
-    )
-    parts = [head]
-    if title:
-        parts.append(f"<title>{escape(title)}</title>")
-        parts.append(
-            f'<text x="{margin_left}" y="16" font-size="13" font-weight="600" fill="currentColor" '
-            f"{TEXT_STYLE}>{escape(title)}</text>"
-        )
-    bottom = margin_top + plot_h
-    right = margin_left + plot_w
+    parts = _chart_head(title, width, height, chart_id, len(present))
     if not present:
-        parts.append(
-            f'<rect x="{margin_left}" y="{margin_top}" width="{plot_w}" height="{plot_h}" '
-            f'fill="none" stroke="{GRID_COLOR}"/>'
-            f'<text class="co-chart-empty" x="{margin_left + plot_w / 2:.1f}" '
-            f'y="{margin_top + plot_h / 2:.1f}" text-anchor="middle" font-size="13" '
-            f'fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(empty_text)}</text></svg>'
-        )
+        parts.append(_empty_plot(_Plot(width, height, n), empty_text))
         return mark_safe("".join(parts))
-
     low, high = min(present), max(present)
     if zero_based:
         low, high = min(low, 0.0), max(high, 0.0)
     ticks = nice_ticks(low, high)
-    y_min, y_max = ticks[0], ticks[-1]
+    plot = _Plot(width, height, n, y_min=ticks[0], y_max=ticks[-1])
+    parts.extend(_grid(plot, ticks))
+    parts.extend(_x_labels(plot, labels))
+    for number, (serie, values) in enumerate(data):
+        parts.extend(_series_marks(plot, labels, serie, values, number))
+    if len(data) > 1:
+        parts.extend(_legend(plot, [serie for serie, _ in data]))
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
 
-    def y_of(value: float) -> float:
-        return bottom - (value - y_min) / (y_max - y_min) * plot_h
 
-    def x_of(index: int) -> float:
-        if n == 1:
-            return margin_left + plot_w / 2
-        return margin_left + index * plot_w / (n - 1)
+def _color(serie: Series, number: int) -> str:
+    return serie.color or PALETTE[number % len(PALETTE)]
 
-    # Grid and y axis labels.
-    for tick in ticks:
-        y = y_of(tick)
+
+def _chart_head(title: str, width: int, height: int, chart_id: str, points: int) -> list[str]:
+    id_attr = f' id="{escape(chart_id)}"' if chart_id else ""
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="co-chart"{id_attr} role="img" '
+        f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" style="max-width:100%;height:auto" data-points="{points}">'
+    ]
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
         parts.append(
-            f'<line x1="{margin_left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" '
+            f'<text x="{_Plot.left}" y="16" font-size="13" font-weight="600" fill="currentColor" '
+            f"{TEXT_STYLE}>{escape(title)}</text>"
+        )
+    return parts
+
+
+def _empty_plot(plot: _Plot, empty_text: str) -> str:
+    return (
+        f'<rect x="{plot.left}" y="{plot.top}" width="{plot.plot_w}" height="{plot.plot_h}" '
+        f'fill="none" stroke="{GRID_COLOR}"/>'
+        f'<text class="co-chart-empty" x="{plot.left + plot.plot_w / 2:.1f}" '
+        f'y="{plot.top + plot.plot_h / 2:.1f}" text-anchor="middle" font-size="13" '
+        f'fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(empty_text)}</text></svg>'
+    )
+
+
+def _grid(plot: _Plot, ticks: list[float]) -> list[str]:
+    """Grid lines with the y axis labels, the zero line inside the range, and the axes."""
+    parts = []
+    for tick in ticks:
+        y = plot.y_of(tick)
+        parts.append(
+            f'<line x1="{plot.left}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOR}" stroke-width="1"/>'
-            f'<text class="co-y-label" x="{margin_left - 6}" y="{y + 4:.1f}" text-anchor="end" '
+            f'<text class="co-y-label" x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
             f'font-size="11" fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(compact_number(tick))}</text>'
         )
-    if y_min < 0 < y_max:
-        zero = y_of(0)
+    if plot.y_min < 0 < plot.y_max:
+        zero = plot.y_of(0)
         parts.append(
-            f'<line x1="{margin_left}" y1="{zero:.1f}" x2="{right}" y2="{zero:.1f}" '
+            f'<line x1="{plot.left}" y1="{zero:.1f}" x2="{plot.right}" y2="{zero:.1f}" '
             f'stroke="{AXIS_COLOR}" stroke-width="1"/>'
         )
-    # Axes.
     parts.append(
-        f'<line x1="{margin_left}" y1="{margin_top}" x2="{margin_left}" y2="{bottom}" '
+        f'<line x1="{plot.left}" y1="{plot.top}" x2="{plot.left}" y2="{plot.bottom}" '
         f'stroke="{AXIS_COLOR}"/>'
-        f'<line x1="{margin_left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="{AXIS_COLOR}"/>'
+        f'<line x1="{plot.left}" y1="{plot.bottom}" x2="{plot.right}" y2="{plot.bottom}" '
+        f'stroke="{AXIS_COLOR}"/>'
     )
-    # X labels: at most about six, always the first and the last.
+    return parts
+
+
+def _x_labels(plot: _Plot, labels: Sequence[str]) -> list[str]:
+    """At most about six x labels, always the first and the last."""
+    n, bottom = plot.n, plot.bottom
     shown = max(1, min(n, 6))
     indexes = sorted({round(i * (n - 1) / (shown - 1)) for i in range(shown)} if shown > 1 else {0})
+    parts = []
     for index in indexes:
-        x = x_of(index)
+        x = plot.x_of(index)
         anchor = "middle"
         if n > 1 and index == 0:
             anchor = "start"
@@ -235,39 +290,45 @@ def line_chart(
             f'<text class="co-x-label" x="{x:.1f}" y="{bottom + 17}" text-anchor="{anchor}" '
             f'font-size="11" fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(labels[index])}</text>'
         )
-    # Lines and points.
-    for number, (serie, values) in enumerate(data):
-        color = serie.color or PALETTE[number % len(PALETTE)]
-        points = [None if v is None else (x_of(i), y_of(v)) for i, v in enumerate(values)]
-        parts.append(f'<g class="co-series" data-series="{escape(serie.name)}">')
-        parts.extend(_polyline(run, color, 2) for run in _runs(points))
-        for index, value in enumerate(values):
-            if value is None:
-                continue
-            x, y = points[index]
-            parts.append(
-                f'<circle class="co-point" cx="{x:.1f}" cy="{y:.1f}" r="{3 if n <= 60 else 2}" '
-                f'fill="{escape(color)}" data-series="{escape(serie.name)}" '
-                f'data-label="{escape(labels[index])}" data-value="{value:g}">'
-                f"<title>{escape(labels[index])} · {escape(serie.name)}: "
-                f"{escape(_full_number(value))}</title></circle>"
-            )
-        parts.append("</g>")
-    # Legend, right-aligned above the plot, when there is more than one line.
-    if len(data) > 1:
-        x = right
-        for number in reversed(range(len(data))):
-            serie = data[number][0]
-            color = serie.color or PALETTE[number % len(PALETTE)]
-            label_width = 7 * len(serie.name) + 18
-            x -= label_width
-            parts.append(
-                f'<g class="co-legend"><rect x="{x:.1f}" y="8" width="10" height="10" rx="2" '
-                f'fill="{escape(color)}"/><text x="{x + 14:.1f}" y="17" font-size="11" '
-                f'fill="currentColor" {TEXT_STYLE}>{escape(serie.name)}</text></g>'
-            )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))
+    return parts
+
+
+def _series_marks(
+    plot: _Plot, labels: Sequence[str], serie: Series, values: list[float | None], number: int
+) -> list[str]:
+    """One series: its lines (broken at the gaps) and a point with a tooltip per value."""
+    color = _color(serie, number)
+    points = [None if v is None else (plot.x_of(i), plot.y_of(v)) for i, v in enumerate(values)]
+    parts = [f'<g class="co-series" data-series="{escape(serie.name)}">']
+    parts.extend(_polyline(run, color, 2) for run in _runs(points))
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        x, y = points[index]
+        parts.append(
+            f'<circle class="co-point" cx="{x:.1f}" cy="{y:.1f}" r="{3 if plot.n <= 60 else 2}" '
+            f'fill="{escape(color)}" data-series="{escape(serie.name)}" '
+            f'data-label="{escape(labels[index])}" data-value="{value:g}">'
+            f"<title>{escape(labels[index])} · {escape(serie.name)}: "
+            f"{escape(_full_number(value))}</title></circle>"
+        )
+    parts.append("</g>")
+    return parts
+
+
+def _legend(plot: _Plot, series: Sequence[Series]) -> list[str]:
+    """The series' names, right-aligned above the plot."""
+    parts = []
+    x = plot.right
+    for number in reversed(range(len(series))):
+        serie = series[number]
+        x -= 7 * len(serie.name) + 18
+        parts.append(
+            f'<g class="co-legend"><rect x="{x:.1f}" y="8" width="10" height="10" rx="2" '
+            f'fill="{escape(_color(serie, number))}"/><text x="{x + 14:.1f}" y="17" '
+            f'font-size="11" fill="currentColor" {TEXT_STYLE}>{escape(serie.name)}</text></g>'
+        )
+    return parts
 
 
 # --- Sparkline --------------------------------------------------------------------------------
