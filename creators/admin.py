@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin
+from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
 from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
 from core.admin.display import (
@@ -51,12 +51,7 @@ def _disabled_reason(request) -> str:
 
 
 class AccountAddForm(forms.ModelForm):
-    url = forms.CharField(
-        label="Profile URL",
-        max_length=2048,
-        widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
-        help_text=f"Accepted: {ACCEPTED_FORMS}",
-    )
+    url = url_field("Profile URL", help_text=f"Accepted: {ACCEPTED_FORMS}")
 
     class Meta:
         model = Account

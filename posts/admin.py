@@ -8,7 +8,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin
+from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
 from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
 from core.admin.display import (
@@ -49,12 +49,7 @@ def _business_kwargs(data: dict) -> dict:
 
 
 class PostAddForm(forms.ModelForm):
-    url = forms.CharField(
-        label="Post URL",
-        max_length=2048,
-        widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
-        help_text=f"Accepted: {ACCEPTED_FORMS}",
-    )
+    url = url_field("Post URL", help_text=f"Accepted: {ACCEPTED_FORMS}")
 
     class Meta:
         model = Post

@@ -36,6 +36,16 @@ def add_domain_error(form: forms.Form, error: DomainError) -> None:
         form.add_error(None, error.message)
 
 
+def url_field(label: str, *, help_text: str) -> forms.CharField:
+    """The URL field of an add page (a post's, a profile's): what the service adds."""
+    return forms.CharField(
+        label=label,
+        max_length=2048,
+        widget=forms.TextInput(attrs={"size": 80, "autofocus": True}),
+        help_text=help_text,
+    )
+
+
 class ServiceAddMixin:
     """An add page whose form is handed to a service (where the rules live) instead of being
     saved by ModelForm.save(). A DomainError from the service becomes a form error.
