@@ -1,16 +1,16 @@
 """Writes on accounts: adding by profile URL (one or many), editing business fields."""
 
-import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django_q.tasks import async_task
 
-from core.audit import audit_record, audit_values
 from core.bulk import (
     BATCH_SIZE,
     CREATED,
@@ -20,23 +20,26 @@ from core.bulk import (
     already_tracked_error,
     hide_rows_not_visible,
 )
+from core.edits import audited_update
 from core.errors import DomainError
+from core.jobs import (
+    WorkReport,
+    error_text,
+    item_failure,
+    job_backoff,
+    objects_claim,
+    objects_claim_ids,
+    work_pass,
+)
 from platforms.providers import chain
 from platforms.providers.base import NotFound, Private, ProfileRef, ProfileStats, ProviderError
 from platforms.urls import KIND_PROFILE, ParsedURL, UnsupportedURL, parse_url
 from posts.models import Post
-from posts.services import (
-    ItemFailure,
-    WorkReport,
-    error_text,
-    job_backoff,
-    post_bulk_add_detected,
-    rows_claim,
-)
+from posts.services.detection import post_bulk_add_detected
 from settings_app.access import accounts_visible_to
 
 from .models import Account, AccountSnapshot
-from .queries import accounts_due_for_detection, accounts_due_for_stats
+from .queries import accounts_by_key, accounts_due_for_detection, accounts_due_for_stats
 
 BUSINESS_FIELDS = (
     "client",
@@ -47,6 +50,8 @@ BUSINESS_FIELDS = (
     "tracking_enabled",
     "extra",
 )
+# The per-id refresh of new accounts: one task per this many ids.
+REFRESH_TASK_IDS = 500
 
 
 def parse_profile_url(url: str) -> ParsedURL:
@@ -63,20 +68,11 @@ def parse_profile_url(url: str) -> ParsedURL:
     return parsed
 
 
-def account_bulk_add(
-    *, urls: Sequence[str], boards: Iterable = (), added_by=None, **business: Any
-) -> list[AddResult]:
-    """Add many accounts by profile URL; one result per URL, in order; idempotent.
-
-    The platform and normalized username are the key. Posts already tracked for that author
-    are linked to the new account. An account `added_by` (the user asking; not stored) may not
-    see is reported as existing without the account itself.
-    """
-    unknown = set(business) - set(BUSINESS_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
-    boards = list(boards)
-    results = [AddResult(url=url) for url in urls]
+def _profile_keys(
+    urls: Sequence[str], results: list[AddResult]
+) -> tuple[dict[tuple[str, str], list[int]], dict[tuple[str, str], ParsedURL]]:
+    """The distinct accounts of `urls` by (platform, username): the indexes of the URLs naming
+    each, and its first parsed URL. A bad URL's error goes on its result."""
     wanted: dict[tuple[str, str], list[int]] = {}
     parsed_by_key: dict[tuple[str, str], ParsedURL] = {}
     for index, url in enumerate(urls):
@@ -88,21 +84,66 @@ def account_bulk_add(
         key = (parsed.platform, parsed.username)
         wanted.setdefault(key, []).append(index)
         parsed_by_key.setdefault(key, parsed)
+    return wanted, parsed_by_key
 
-    def load(keys) -> dict[tuple[str, str], Account]:
-        found = {}
-        by_platform: dict[str, list[str]] = {}
-        for platform, username in keys:
-            by_platform.setdefault(platform, []).append(username)
-        for platform, names in by_platform.items():
-            for start in range(0, len(names), BATCH_SIZE):
-                chunk = names[start : start + BATCH_SIZE]
-                for account in Account.objects.filter(platform=platform, username__in=chunk):
-                    found[(platform, account.username)] = account
-        return found
 
+def _accounts_store(new: list[Account], *, boards: list) -> dict[tuple[str, str], Account]:
+    """Create `new` accounts, with their boards and their authors' posts; return those that are
+    ours."""
+    Account.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_SIZE)
+    made_at = {(a.platform, a.username): a.created_at for a in new}
+    # Where a concurrent request won, the stored row is theirs: it carries their moment.
+    stored = {
+        key: account
+        for key, account in accounts_by_key(made_at).items()
+        if account.created_at == made_at[key]
+    }
+    if stored and boards:
+        through = Account.boards.through
+        through.objects.bulk_create(
+            [through(account_id=a.pk, board_id=b.pk) for a in stored.values() for b in boards],
+            ignore_conflicts=True,
+            batch_size=BATCH_SIZE,
+        )
+    if stored:
+        _link_posts_to_accounts(stored.values())
+        accounts_refresh_on_commit([a.pk for a in stored.values()])
+    return stored
+
+
+def accounts_refresh_on_commit(ids: Sequence[int]) -> None:
+    """After the transaction commits, queue the first profile refresh of these new accounts
+    (creators.tasks.refresh_accounts), REFRESH_TASK_IDS ids per task; the cluster's timeout,
+    retry and max_attempts apply (settings.Q_CLUSTER), and the refresh claims its accounts."""
+    ids = sorted(ids)
+    for start in range(0, len(ids), REFRESH_TASK_IDS):
+        transaction.on_commit(
+            partial(
+                async_task,
+                "creators.tasks.refresh_accounts",
+                ids[start : start + REFRESH_TASK_IDS],
+                task_name="refresh_accounts (added)",
+            )
+        )
+
+
+def account_bulk_add(
+    *, urls: Sequence[str], boards: Iterable = (), added_by=None, **business: Any
+) -> list[AddResult]:
+    """Add many accounts by profile URL; one result per URL, in order; idempotent.
+
+    The platform and normalized username are the key. Posts already tracked for that author
+    are linked to the new account. An account `added_by` (the user asking; not stored) may not
+    see is reported as existing without the account itself. The accounts created get their
+    first profile refresh queued once the transaction commits.
+    """
+    unknown = set(business) - set(BUSINESS_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown account fields: {', '.join(sorted(unknown))}")
+    results = [AddResult(url=url) for url in urls]
+    wanted, parsed_by_key = _profile_keys(urls, results)
     with transaction.atomic():
-        existing = load(wanted)
+        existing = accounts_by_key(wanted)
         new = [
             Account(
                 url=parsed.canonical_url,
@@ -113,34 +154,16 @@ def account_bulk_add(
             for key, parsed in parsed_by_key.items()
             if key not in existing
         ]
-        Account.objects.bulk_create(new, ignore_conflicts=True, batch_size=BATCH_SIZE)
-        made_at = {(a.platform, a.username): a.created_at for a in new}
-        # Where a concurrent request won, the stored row is theirs: it carries their moment.
-        stored = {
-            key: account
-            for key, account in load(made_at).items()
-            if account.created_at == made_at[key]
-        }
-        if stored:
-            if boards:
-                through = Account.boards.through
-                through.objects.bulk_create(
-                    [
-                        through(account_id=a.pk, board_id=b.pk)
-                        for a in stored.values()
-                        for b in boards
-                    ],
-                    ignore_conflicts=True,
-                    batch_size=BATCH_SIZE,
-                )
-            _link_posts_to_accounts(stored.values())
+        stored = _accounts_store(new, boards=list(boards))
 
     for key, indexes in wanted.items():
         for position, index in enumerate(indexes):
             created = key in stored and position == 0
             results[index].status = CREATED if created else EXISTS
             # Neither found before nor ours: a concurrent request added it.
-            results[index].obj = existing.get(key) or stored.get(key) or load({key}).get(key)
+            results[index].obj = (
+                existing.get(key) or stored.get(key) or accounts_by_key({key}).get(key)
+            )
     if added_by is not None:  # None: a job or a script, which sees every account
         hide_rows_not_visible(results, accounts_visible_to(added_by, Account.objects.all()))
     return results
@@ -170,19 +193,7 @@ def account_update(
 ) -> Account:
     """Edit an account's business fields; validates before saving. The changes are recorded in
     the audit trail, with `actor`."""
-    audited = [*fields, *(["boards"] if boards is not None else [])]
-    before = audit_values(account, audited)
-    for name, value in fields.items():
-        setattr(account, name, value)
-    with transaction.atomic():
-        if fields:
-            account.full_clean(validate_unique=False)
-            account.save(update_fields=[*fields, "updated_at"])
-        if boards is not None:
-            account.boards.set(boards)
-        after = audit_values(account, audited)
-        audit_record(actor=actor, obj=account, before=before, after=after)
-    return account
+    return audited_update(obj=account, boards=boards, actor=actor, fields=fields)
 
 
 def account_set_tracking(*, accounts_qs, enabled: bool, reason: str = "") -> int:
@@ -241,11 +252,6 @@ def _profile_ref(account: Account) -> ProfileRef:
         url=account.url,
         external_id=account.external_id or None,
     )
-
-
-def _accounts_claim(queryset, *, claim_field: str, now: datetime, limit: int, order_by):
-    ids = rows_claim(queryset, claim_field=claim_field, now=now, limit=limit, order_by=order_by)
-    return list(Account.objects.filter(pk__in=ids).order_by("pk"))
 
 
 def account_stats_apply(account: Account, stats: ProfileStats, *, now: datetime) -> AccountSnapshot:
@@ -311,13 +317,7 @@ def _record_failure(
     report.failed += 1
     if failures >= settings.REFRESH_MAX_FAILURES:
         report.dead_letters.append(
-            ItemFailure(
-                obj=account,
-                error=error_text(error),
-                attempts=failures,
-                label=str(account)[:300],
-                url=account.url,
-            )
+            item_failure(account, error=error_text(error), attempts=failures)
         )
 
 
@@ -356,7 +356,7 @@ def account_refresh_batch(*, accounts: list[Account], now: datetime | None = Non
 
 def account_detect_batch(*, accounts: list[Account], now: datetime | None = None) -> WorkReport:
     """Look for new posts on claimed `accounts`: create those not tracked yet (see
-    `posts.services.post_bulk_add_detected`), set `last_tracked_at`; a private or vanished
+    `posts.services.detection.post_bulk_add_detected`), set `last_tracked_at`; a private or vanished
     account stops being tracked; failures back off; claims released."""
     now = now or timezone.now()
     report = WorkReport(kind=NEW_POST_DETECTION, batches=1)
@@ -400,28 +400,43 @@ def account_detect_batch(*, accounts: list[Account], now: datetime | None = None
     return report
 
 
-def _run_pass(
-    *,
+# Each account pass: what is due, the claim field, the claim order, the batch's work.
+_PASSES: dict[str, tuple[Callable, str, Any, Callable[..., WorkReport]]] = {
+    ACCOUNT_REFRESH: (
+        accounts_due_for_stats,
+        "stats_claimed_until",
+        F("next_stats_at").asc(nulls_first=True),
+        account_refresh_batch,
+    ),
+    NEW_POST_DETECTION: (
+        accounts_due_for_detection,
+        "detect_claimed_until",
+        F("last_tracked_at").asc(nulls_first=True),
+        account_detect_batch,
+    ),
+}
+
+
+def _accounts_pass(
     kind: str,
-    claim: Callable[[datetime, int], list[Account]],
-    process: Callable[..., WorkReport],
+    *,
     now: datetime | None,
-    batch_size: int,
+    batch_size: int | None,
     time_budget: float | None,
     on_batch: Callable[[WorkReport], None] | None,
 ) -> WorkReport:
-    deadline = None if time_budget is None else time.monotonic() + time_budget
-    total = WorkReport(kind=kind)
-    while deadline is None or time.monotonic() < deadline:
-        batch_now = now or timezone.now()
-        accounts = claim(batch_now, batch_size)
-        if not accounts:
-            break
-        report = process(accounts=accounts, now=batch_now)
-        if on_batch is not None:
-            on_batch(report)
-        total.add_counts(report)
-    return total
+    due, claim_field, order, process = _PASSES[kind]
+    return work_pass(
+        kind=kind,
+        claim=lambda at, limit: objects_claim(
+            due(now=at), claim_field=claim_field, now=at, limit=limit, order_by=[order, "id"]
+        ),
+        process=lambda accounts, now: process(accounts=accounts, now=now),
+        now=now,
+        batch_size=batch_size or settings.ACCOUNT_REFRESH_BATCH_SIZE,
+        time_budget=time_budget,
+        on_batch=on_batch,
+    )
 
 
 def account_refresh_due(
@@ -433,20 +448,8 @@ def account_refresh_due(
 ) -> WorkReport:
     """One profile-refresh pass over the tracked accounts that are due (daily per account),
     batch by batch until none is left or `time_budget` seconds have passed."""
-    return _run_pass(
-        kind=ACCOUNT_REFRESH,
-        claim=lambda at, limit: _accounts_claim(
-            accounts_due_for_stats(now=at),
-            claim_field="stats_claimed_until",
-            now=at,
-            limit=limit,
-            order_by=[F("next_stats_at").asc(nulls_first=True), "id"],
-        ),
-        process=account_refresh_batch,
-        now=now,
-        batch_size=batch_size or settings.ACCOUNT_REFRESH_BATCH_SIZE,
-        time_budget=time_budget,
-        on_batch=on_batch,
+    return _accounts_pass(
+        ACCOUNT_REFRESH, now=now, batch_size=batch_size, time_budget=time_budget, on_batch=on_batch
     )
 
 
@@ -458,21 +461,26 @@ def account_detect_new_posts_due(
     on_batch: Callable[[WorkReport], None] | None = None,
 ) -> WorkReport:
     """One new-post detection pass over the tracked accounts, batch by batch."""
-    return _run_pass(
-        kind=NEW_POST_DETECTION,
-        claim=lambda at, limit: _accounts_claim(
-            accounts_due_for_detection(now=at),
-            claim_field="detect_claimed_until",
-            now=at,
-            limit=limit,
-            order_by=[F("last_tracked_at").asc(nulls_first=True), "id"],
-        ),
-        process=account_detect_batch,
+    return _accounts_pass(
+        NEW_POST_DETECTION,
         now=now,
-        batch_size=batch_size or settings.ACCOUNT_REFRESH_BATCH_SIZE,
+        batch_size=batch_size,
         time_budget=time_budget,
         on_batch=on_batch,
     )
+
+
+def account_refresh_ids(*, ids: Iterable[int], now: datetime | None = None) -> WorkReport:
+    """Refresh these tracked accounts' profiles now, due or not (e.g. just added); accounts
+    another worker holds are skipped."""
+    now = now or timezone.now()
+    accounts = objects_claim_ids(
+        Account.objects.filter(tracking_enabled=True),
+        ids=ids,
+        claim_field="stats_claimed_until",
+        now=now,
+    )
+    return account_refresh_batch(accounts=accounts, now=now)
 
 
 def accounts_retry_soon(*, ids: Iterable[int], work: str) -> int:

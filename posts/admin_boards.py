@@ -42,7 +42,7 @@ from settings_app.models import Board, Client, Editor
 from .choices import Platform, TrialStatus
 from .metrics import daily_history, post_snapshot_history
 from .models import Post, PostSnapshot
-from .services import (
+from .services.trials import (
     post_approve_trial,
     post_reject_trial,
     posts_approve_trials,
@@ -279,7 +279,7 @@ class TrialBoard:
                 return HttpResponseRedirect(back)
             approve = "approve" in request.POST
             decide_many = posts_approve_trials if approve else posts_reject_trials
-            count = decide_many(posts=Post.objects.filter(pk__in=ids), user=request.user, note=note)
+            count = decide_many(ids=ids, user=request.user, note=note)
             self._report(request, count, approve)
         return HttpResponseRedirect(back)
 

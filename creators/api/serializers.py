@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.history import HistoryPointSerializer
 from core.api.serializers import (
     ChoiceDisplayMixin,
     FastListSerializer,
@@ -11,7 +12,6 @@ from core.bulk import AddResult
 from creators.metrics import FIGURES
 from creators.models import Account, AccountSnapshot
 from creators.services import BUSINESS_FIELDS, account_add, account_bulk_add, account_update
-from posts.api.serializers import HistoryPointSerializer
 
 # What a user sets on an account when adding it; the rest comes from the URL and the platforms.
 ADD_FIELDS = [*BUSINESS_FIELDS, "boards"]

@@ -10,7 +10,7 @@ from core.models import ProviderState
 from operations.jobs import refresh_post_stats
 from operations.models import JobRun
 from posts.models import Post, PostSnapshot
-from posts.services import post_bulk_add
+from posts.services.adding import post_bulk_add
 
 from .conftest import Reply
 from .test_youtube_api_provider import youtube_route

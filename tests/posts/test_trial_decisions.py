@@ -5,7 +5,8 @@ import pytest
 from core.errors import DomainError
 from posts.choices import ProcessingStatus, TrialStatus
 from posts.models import Post
-from posts.services import post_approve_trial, post_reject_trial, posts_ai_queue
+from posts.queries import posts_ai_queue
+from posts.services.trials import post_approve_trial, post_reject_trial
 from tests.posts.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
