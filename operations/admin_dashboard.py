@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from creators.models import Account
 from creators.queries import accounts_disabled
-from creators.services import account_set_tracking
+from creators.services.adding import account_set_tracking
 from platforms.ratelimit import provider_states
 from posts.queries import ai_failures_recent, ai_status, posts_detected_recent, posts_failing
 from posts.services.classification import (

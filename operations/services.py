@@ -22,7 +22,7 @@ from core.bulk import BATCH_SIZE
 from core.jobs import ItemFailure, WorkReport, rows_claim
 from core.windows import local_date
 from creators.models import Account
-from creators.services import (
+from creators.services.tracking import (
     account_detect_batch,
     account_refresh_batch,
     accounts_retry_soon,

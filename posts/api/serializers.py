@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.api.editing import ServiceUpdateMixin
 from core.api.history import HistoryPointSerializer
 from core.api.serializers import (
     ChoiceDisplayMixin,
@@ -21,8 +22,12 @@ from posts.services.classification import (
 BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_item", "extra"]
 
 
-class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
+class PostSerializer(
+    ServiceUpdateMixin, ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer
+):
     """A post as the API shows it; only the business fields can be changed (PATCH)."""
+
+    update_service = staticmethod(post_update)
 
     account_username = RelatedValueField("account.username")
     category_name = RelatedValueField("category.name")
@@ -86,9 +91,6 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
         read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
         extra_kwargs = {"type": {"allow_blank": False}}
         list_serializer_class = FastListSerializer
-
-    def update(self, instance: Post, validated_data: dict) -> Post:
-        return post_update(post=instance, actor=self.context["request"].user, **validated_data)
 
 
 class PostAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):

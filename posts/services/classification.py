@@ -1,17 +1,11 @@
 """AI classification of posts (specs/ai.md): the queue's claims, a pass of the
 `classify_posts` job (operations.jobs runs post_classify_pending), writing the answers back,
-and queueing posts for the AI again.
-
-posts turns its rows into the AI library's plain data (ai.PostInput, ai.Taxonomy) and writes
-the answers back.
+and queueing posts for the AI again. What is sent to the AI library, and how, is in
+classifier.py.
 """
 
-import logging
-import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,20 +15,18 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from ai.classify import classify
-from ai.client import build_client
 from ai.config import AIConfig, config_from_settings
-from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientError
-from ai.types import Classification, PostInput, Taxonomy
+from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
+from ai.types import Classification
 from core.bulk import BATCH_SIZE
 from core.errors import DomainError
 from core.jobs import WorkReport, error_text, item_failure, job_backoff, rows_claim
 from settings_app.models import Category, Subcategory
 
-from ..choices import BaseFormat, Platform, ProcessingStatus, ReelStyle
+from ..choices import ProcessingStatus, ReelStyle
 from ..models import Post
 from ..queries import posts_ai_queue
-
-logger = logging.getLogger(__name__)
+from .classifier import AITaxonomy, Released, ai_taxonomy, classify_all, post_ai_input
 
 AI_CLASSIFICATION = "ai_classification"  # the dead-letter kind (operations.models.FailedItemKind)
 
@@ -62,59 +54,6 @@ AI_REQUEUE_FIELDS = {
 }
 _STUCK_ERROR = "Stuck in processing longer than AI_PROCESSING_TIMEOUT_MINUTES (its worker stopped)."
 _REEL_STYLE_BY_LABEL = {label: value for value, label in ReelStyle.choices}
-
-
-@dataclass(frozen=True)
-class AITaxonomy:
-    """The taxonomy as the AI library takes it, and the ids of its names."""
-
-    taxonomy: Taxonomy
-    category_ids: dict[str, int]
-    subcategory_ids: dict[tuple[str, str], int]
-
-
-@dataclass(frozen=True)
-class _Released:
-    """A post not sent (the pass stopped): back to pending, the attempt not counted."""
-
-    until: datetime | None = None
-
-
-def ai_taxonomy() -> AITaxonomy:
-    """The current taxonomy (categories with at least one sub-category), in one query."""
-    categories: dict[str, list[str]] = {}
-    descriptions, category_ids, subcategory_ids = {}, {}, {}
-    rows = Subcategory.objects.order_by("category__name", "name").values_list(
-        "category_id", "category__name", "category__description", "pk", "name"
-    )
-    for category_id, category, description, pk, name in rows:
-        categories.setdefault(category, []).append(name)
-        category_ids[category] = category_id
-        subcategory_ids[(category, name)] = pk
-        if description:
-            descriptions[category] = description
-    taxonomy = Taxonomy(
-        categories={name: tuple(subs) for name, subs in categories.items()},
-        reel_styles=tuple(ReelStyle.labels),
-        descriptions=descriptions,
-    )
-    return AITaxonomy(taxonomy, category_ids, subcategory_ids)
-
-
-def post_ai_input(post: Post) -> PostInput:
-    """What the model is told about `post` (load it with its account)."""
-    account = post.account if post.account_id else None
-    return PostInput(
-        platform=Platform(post.platform).label if post.platform in Platform.values else "",
-        is_video=post.base_format == BaseFormat.VIDEO,
-        base_format=post.get_base_format_display() if post.base_format else "",
-        content_type=post.get_content_type_display() if post.content_type else "",
-        caption=post.caption,
-        duration_s=post.duration_s,
-        username=post.username,
-        account_bio=getattr(account, "biography", "") or "",
-        thumbnail_url=post.thumbnail_url,
-    )
 
 
 def posts_claim_for_classification(*, now: datetime, limit: int) -> list[Post]:
@@ -181,50 +120,6 @@ def posts_recover_stuck_processing(*, now: datetime) -> WorkReport:
             post.ai_error = _STUCK_ERROR
             report.dead_letters.append(_ai_dead_letter(post))
     return report
-
-
-def _classify_all(
-    inputs: list[PostInput],
-    taxonomy: Taxonomy,
-    config: AIConfig,
-    *,
-    now: datetime,
-    deadline: float | None,
-) -> tuple[list[Any], bool]:
-    """Classify `inputs` with AI_CONCURRENCY requests in flight at most; one outcome per input
-    (a Classification, an AI error, or _Released). No database work here: threads only wait
-    on the network. A rate limit, a refused key or the deadline stops sending: the posts not
-    sent yet are released. Returns (outcomes, stopped)."""
-    client = build_client(config)
-    stop = threading.Event()
-    pause: list[datetime | None] = [None]
-
-    def work(post_input: PostInput) -> Any:
-        if stop.is_set() or (deadline is not None and time.monotonic() > deadline):
-            return _Released(until=pause[0])
-        try:
-            return classify(post_input, taxonomy, config, client=client)
-        except AINotConfigured as exc:
-            stop.set()
-            return exc
-        except AITransientError as exc:
-            if exc.rate_limited:
-                pause[0] = now + job_backoff(failures=1, error=exc)
-                stop.set()
-            return exc
-        except AIError as exc:
-            return exc
-        except Exception as exc:  # a bug must not leave the post in processing
-            logger.exception("Classifying a post crashed")
-            return exc
-
-    workers = max(1, min(settings.AI_CONCURRENCY, len(inputs)))
-    try:
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ai") as pool:
-            outcomes = list(pool.map(work, inputs))
-    finally:
-        client.close()
-    return outcomes, stop.is_set()
 
 
 def _ai_fail(post: Post, error: str) -> None:
@@ -320,8 +215,8 @@ def _ai_apply(
                     report.ok += 1
                     report.ok_objects.append(post)
                     continue
-                outcome = _Released()  # its category was deleted meanwhile: ask again
-            if isinstance(outcome, _Released | AINotConfigured):
+                outcome = Released()  # its category was deleted meanwhile: ask again
+            if isinstance(outcome, Released | AINotConfigured):
                 post.processing_status = ProcessingStatus.PENDING
                 post.ai_attempts = max(post.ai_attempts - 1, 0)
                 post.ai_next_attempt_at = getattr(outcome, "until", None)
@@ -347,7 +242,7 @@ def post_classify_batch(
     whether the pass must stop (rate limit, refused key, deadline) and the refusal if any."""
     now = now or timezone.now()
     ids = ids or ai_taxonomy()
-    outcomes, stopped = _classify_all(
+    outcomes, stopped = classify_all(
         [post_ai_input(post) for post in posts], ids.taxonomy, config, now=now, deadline=deadline
     )
     report = _ai_apply(posts, outcomes, ids=ids, now=now)

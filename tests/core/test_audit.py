@@ -2,7 +2,7 @@ from django.urls import reverse
 
 from core.audit import audit_entries_for
 from core.models import AuditEntry
-from creators.services import account_update
+from creators.services.adding import account_update
 from posts.choices import TrialStatus
 from posts.services.adding import post_update
 from posts.services.trials import post_approve_trial, posts_reject_trials
