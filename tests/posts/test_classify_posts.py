@@ -16,10 +16,10 @@ from posts.services.classification import (
     posts_requeue_failed_classifications,
 )
 from posts.services.trials import post_approve_trial
+from tests.ai.fake_openai import Reply, error
 from tests.creators.factories import AccountFactory
 
 from .conftest import NOW, queued_post
-from .fake_openai import Reply, error
 
 pytestmark = pytest.mark.django_db
 
