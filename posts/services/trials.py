@@ -15,6 +15,8 @@ from ..choices import TrialStatus
 from ..models import Post
 from .classification import AI_REQUEUE_FIELDS
 
+TRIAL_AUDIT_FIELDS = ("is_trial", "trial_status", "trial_note")
+
 
 def _trials_decide(*, ids: Iterable[int], user, note: str, approve: bool) -> int:
     """The one trial decision: one UPDATE for the trial reels among `ids` that `user` may see;
@@ -37,23 +39,25 @@ def _trials_decide(*, ids: Iterable[int], user, note: str, approve: bool) -> int
         decided = Post.objects.select_for_update().filter(pk__in=visible, is_trial=True)
         rows = list(decided.values_list("pk", "url", "trial_status", "trial_note"))
         count = Post.objects.filter(pk__in=[row[0] for row in rows]).update(**fields)
-        to = fields["trial_status"]
         audit_record_many(
             actor=user,
             model=Post,
             rows=[
-                (
-                    pk,
-                    url,
-                    ({"is_trial": [True, False]} if approve else {})
-                    | {"trial_status": [was, to]}
-                    | ({"trial_note": [old_note, note]} if old_note != note else {}),
-                )
-                for pk, url, was, old_note in rows
+                (pk, url, changes)
+                for pk, url, *before in rows
+                if (changes := _changes(before, {**fields, "is_trial": not approve}))
             ],
             action="trial_approve" if approve else "trial_reject",
         )
     return count
+
+
+def _changes(before: list, fields: dict[str, Any]) -> dict[str, list]:
+    # As core.audit.audit_record: only the audited fields whose value changed.
+    was = dict(zip(("trial_status", "trial_note"), before, strict=True), is_trial=True)
+    return {
+        name: [was[name], fields[name]] for name in TRIAL_AUDIT_FIELDS if was[name] != fields[name]
+    }
 
 
 def _trial_decide(*, post: Post, user, note: str, approve: bool) -> Post:
