@@ -369,7 +369,7 @@ def bench_refresh(snapshots: int, now: datetime) -> dict:
     from platforms.providers import chain
     from platforms.providers.base import PostResult, PostStats
     from posts.models import Post, PostSnapshot
-    from posts.services import post_refresh_due
+    from posts.services.refresh import post_refresh_due
 
     def instant(refs):
         return [

@@ -33,7 +33,7 @@ from settings_app.access import accounts_visible_to, snapshots_visible_to
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
 from .metrics import CHART_DAYS, account_snapshot_history, account_views_per_day
 from .models import Account, AccountSnapshot
-from .services import (
+from .services.adding import (
     BUSINESS_FIELDS,
     account_add,
     account_bulk_add,

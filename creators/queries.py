@@ -1,10 +1,12 @@
 """Reads on accounts: which accounts the profile refresh and new-post detection look at."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from core.bulk import BATCH_SIZE
 from posts.queries import not_demo
 
 from .models import Account
@@ -31,9 +33,9 @@ def accounts_due_for_detection(*, now: datetime) -> QuerySet[Account]:
     )
 
 
-def accounts_disabled() -> QuerySet[Account]:
-    """Accounts no longer tracked, with the reason (operators' board)."""
-    return Account.objects.filter(tracking_enabled=False).order_by("-updated_at", "-id")
+def accounts_disabled(*, limit: int = 50) -> QuerySet[Account]:
+    """Accounts no longer tracked, with why, latest change first (operators' board)."""
+    return Account.objects.filter(tracking_enabled=False).order_by("-updated_at", "-id")[:limit]
 
 
 def account_ids_touched_since(since: datetime) -> list[int]:
@@ -49,3 +51,17 @@ def account_ids_touched_since(since: datetime) -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def accounts_by_key(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Account]:
+    """The accounts of these (platform, username) keys that exist, by key; batched."""
+    found = {}
+    by_platform: dict[str, list[str]] = {}
+    for platform, username in keys:
+        by_platform.setdefault(platform, []).append(username)
+    for platform, names in by_platform.items():
+        for start in range(0, len(names), BATCH_SIZE):
+            chunk = names[start : start + BATCH_SIZE]
+            for account in Account.objects.filter(platform=platform, username__in=chunk):
+                found[(platform, account.username)] = account
+    return found

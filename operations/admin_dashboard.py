@@ -15,26 +15,23 @@ from django.utils import timezone
 from core.admin.pages import AdminPage, posted_ids
 from core.errors import DomainError
 from creators.models import Account
-from creators.services import account_set_tracking
+from creators.queries import accounts_disabled
+from creators.services.adding import account_set_tracking
 from platforms.ratelimit import provider_states
-from posts.services import (
-    ai_status,
+from posts.queries import ai_failures_recent, ai_status, posts_detected_recent, posts_failing
+from posts.services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
 
 from .models import FailedItem, FailedItemKind
 from .queries import (
-    accounts_disabled,
-    ai_failures_recent,
     ai_usage_by_day,
     alert_conditions,
     dead_letter_counts,
     failed_items_open,
     health_summary,
     job_status,
-    posts_detected_recent,
-    posts_failing,
     provider_paused_minutes,
 )
 from .services import ReplayReport, failed_items_close, failed_items_replay

@@ -18,11 +18,13 @@ from django.conf import settings
 from django_q.models import Schedule
 
 from ai.errors import AINotConfigured
+from core.jobs import WorkReport
 from creators.metrics import account_metrics_recompute
 from creators.queries import account_ids_touched_since
-from creators.services import account_detect_new_posts_due, account_refresh_due
+from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
 from finance.services import finance_statements_recompute
-from posts.services import WorkReport, post_classify_pending, post_refresh_due
+from posts.services.classification import post_classify_pending
+from posts.services.refresh import post_refresh_due
 
 from .models import JobRun
 from .services import (

@@ -8,16 +8,14 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django_q.models import Schedule
 
 from core.pagination import bounded_count
 from core.windows import agency_timezone, local_date
-from creators.models import Account
 from platforms.ratelimit import provider_states
-from posts.choices import ProcessingStatus
 from posts.models import Post
 from posts.queries import posts_refresh_queue
 
@@ -307,7 +305,7 @@ def alert_conditions(
 def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     """Everything staff see on the health endpoint: the summary, each job, the dead letters by
     kind, the providers' quota state, the AI and the data's freshness, and the problems."""
-    from posts.services import ai_not_ready_reason
+    from posts.queries import ai_not_ready_reason
 
     now = now or timezone.now()
     summary = health_summary(now=now)
@@ -381,43 +379,3 @@ def ai_usage_by_day(*, now: datetime | None = None, days: int = AI_DAYS) -> list
             }
         )
     return answer
-
-
-def ai_failures_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
-    """The posts the AI failed on, latest first, with their errors."""
-    return (
-        Post.objects.filter(processing_status=ProcessingStatus.FAILED)
-        .order_by("-updated_at", "-id")
-        .only("pk", "url", "username", "ai_error", "ai_attempts", "updated_at")[:limit]
-    )
-
-
-def posts_detected_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
-    """The latest posts found by new-post detection, newest first (partial index)."""
-    return (
-        Post.objects.filter(detected_at__isnull=False)
-        .select_related("account")
-        .order_by("-detected_at", "-id")[:limit]
-    )
-
-
-def accounts_disabled(*, limit: int = LIST_LIMIT) -> QuerySet[Account]:
-    """Accounts no longer tracked, with why, latest change first."""
-    return Account.objects.filter(tracking_enabled=False).order_by("-updated_at", "-id")[:limit]
-
-
-def posts_failing(*, limit: int = LIST_LIMIT) -> QuerySet[Post]:
-    """The failed URLs: posts whose stats refresh keeps failing, or found deleted."""
-    return (
-        Post.objects.filter(Q(refresh_failures__gt=0) | Q(deleted_at__isnull=False))
-        .order_by("-updated_at", "-id")
-        .only(
-            "pk",
-            "url",
-            "username",
-            "refresh_failures",
-            "deleted_at",
-            "next_refresh_at",
-            "updated_at",
-        )[:limit]
-    )

@@ -19,21 +19,16 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from core.bulk import BATCH_SIZE
+from core.jobs import ItemFailure, WorkReport, rows_claim
 from core.windows import local_date
 from creators.models import Account
-from creators.services import (
+from creators.services.tracking import (
     account_detect_batch,
     account_refresh_batch,
     accounts_retry_soon,
 )
-from posts.services import (
-    ItemFailure,
-    WorkReport,
-    post_refresh_ids,
-    posts_refresh_soon,
-    posts_requeue_classification,
-    rows_claim,
-)
+from posts.services.classification import posts_requeue_classification
+from posts.services.refresh import post_refresh_ids, posts_refresh_soon
 
 from .models import Alert, FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
 from .queries import HEARTBEAT, alert_conditions, health_details, job_runs_abandoned

@@ -29,11 +29,9 @@ from settings_app.models import Subcategory
 from .admin_boards import BoardsOverview, TrialBoard, post_timeline
 from .filters import PostFilterSet, PostSnapshotFilterSet
 from .models import Post, PostSnapshot
-from .services import (
-    ai_not_ready_reason,
-    post_add,
-    post_bulk_add,
-    post_update,
+from .queries import ai_not_ready_reason
+from .services.adding import post_add, post_bulk_add, post_update
+from .services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString
 
 from core.admin.pages import AdminPage, posted_ids
 from core.charts import Series, line_chart, sparkline
+from core.errors import DomainError
 from core.windows import local_date
 from settings_app.access import posts_visible_to
 from settings_app.models import Client, Editor
@@ -41,7 +42,7 @@ from .queries import (
     trials_by_group,
     views_by_post,
 )
-from .services import (
+from .services.trials import (
     post_approve_trial,
     post_reject_trial,
     posts_approve_trials,
@@ -259,7 +260,11 @@ class TrialBoard(AdminPage):
             messages.warning(self.request, "This trial reel was already decided.")
             return
         decide = post_approve_trial if approve else post_reject_trial
-        decide(post=post, user=self.request.user, note=note)
+        try:
+            decide(post=post, user=self.request.user, note=note)
+        except DomainError as error:
+            messages.error(self.request, error.message)
+            return
         self.model_admin.log_change(self.request, post, [{"changed": {"fields": ["trial_status"]}}])
         self.report(1, approve)
 
@@ -268,9 +273,7 @@ class TrialBoard(AdminPage):
             messages.warning(self.request, "Select at least one trial reel.")
             return
         decide = posts_approve_trials if approve else posts_reject_trials
-        # When posts.services takes `ids` (and applies the visibility rule itself), this call
-        # becomes `decide(ids=ids, user=self.request.user, note=note)`.
-        count = decide(posts=Post.objects.filter(pk__in=ids), user=self.request.user, note=note)
+        count = decide(ids=ids, user=self.request.user, note=note)
         self.report(count, approve)
 
     def report(self, count: int, approve: bool) -> None:

@@ -1,18 +1,28 @@
-"""Reads on posts: which posts the stats refresh has to look at."""
+"""Reads on posts: the refresh and AI queues, lookups by key, the operators' feeds."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from ai.client import OFFICIAL_BASE_URL
+from ai.config import AIConfig, config_from_settings
+from ai.prompts import PROMPT_VERSION
+from core.bulk import BATCH_SIZE
 from core.sorting import sort_by, sort_key
-from settings_app.models import Board
+from settings_app.models import Board, Subcategory
 
+from .choices import ProcessingStatus
 from .metrics import daily_history
 from .models import Post, PostSnapshot
+
+FEED_LIMIT = 20  # rows of the operators' feeds
+LIST_LIMIT = 50  # rows of the operators' lists
 
 
 def posts_for_api() -> QuerySet[Post]:
@@ -35,7 +45,7 @@ def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
     """Posts whose stats are due at `now`: never refreshed (no `next_refresh_at`) or past it.
 
     Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
-    Claims are not looked at here: `posts.services.posts_claim_due` does.
+    Claims are not looked at here: `posts.services.refresh.posts_claim_due` does.
     """
     return posts_refresh_queue().filter(not_demo(), due_at__lte=now, deleted_at__isnull=True)
 
@@ -46,12 +56,128 @@ def not_demo() -> Q:
     return Q(extra__demo__isnull=True) | ~Q(extra__demo=True)
 
 
-def posts_detected(queryset: QuerySet[Post] | None = None) -> QuerySet[Post]:
-    """The new-post feed: posts created by new-post detection, newest first."""
-    queryset = Post.objects.all() if queryset is None else queryset
-    # The feed's index (post_detected_sort_idx).
+def posts_detected_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
+    """The new-post feed: the latest posts found by new-post detection, newest first (its
+    partial index, post_detected_sort_idx)."""
     newest = sort_by(Post, "detected_at", descending=True)
-    return queryset.filter(detected_at__isnull=False).order_by(newest, "-id")
+    return (
+        Post.objects.filter(detected_at__isnull=False)
+        .select_related("account")
+        .order_by(newest, "-id")[:limit]
+    )
+
+
+def ai_failures_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
+    """The posts the AI failed on, latest first, with their errors."""
+    return (
+        Post.objects.filter(processing_status=ProcessingStatus.FAILED)
+        .order_by("-updated_at", "-id")
+        .only("pk", "url", "username", "ai_error", "ai_attempts", "updated_at")[:limit]
+    )
+
+
+def posts_failing(*, limit: int = LIST_LIMIT) -> QuerySet[Post]:
+    """The failed URLs: posts whose stats refresh keeps failing, or found deleted."""
+    return (
+        Post.objects.filter(Q(refresh_failures__gt=0) | Q(deleted_at__isnull=False))
+        .order_by("-updated_at", "-id")
+        .only(
+            "pk",
+            "url",
+            "username",
+            "refresh_failures",
+            "deleted_at",
+            "next_refresh_at",
+            "updated_at",
+        )[:limit]
+    )
+
+
+def posts_by_key(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Post]:
+    """The posts of these (platform, post id) keys that exist, by key; batched."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, post_id in keys:
+        by_platform.setdefault(platform, []).append(post_id)
+    found = {}
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), BATCH_SIZE):
+            for post in Post.objects.filter(
+                platform=platform, post_id__in=ids[start : start + BATCH_SIZE]
+            ):
+                found[(platform, post.post_id)] = post
+    return found
+
+
+def _account_model():
+    # posts must not import creators (creators imports posts); the FK knows the model.
+    return Post._meta.get_field("account").related_model
+
+
+def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Any]:
+    """The tracked accounts of these authors (anything with .platform and .username), by
+    (platform, username)."""
+    wanted: dict[str, set[str]] = {}
+    for author in authors:
+        if author.username:
+            wanted.setdefault(author.platform, set()).add(author.username)
+    found = {}
+    for platform, usernames in wanted.items():
+        for account in (
+            _account_model()
+            .objects.filter(platform=platform, username__in=usernames)
+            .only("id", "platform", "username")
+        ):
+            found[(platform, account.username)] = account
+    return found
+
+
+# --- AI classification (specs/ai.md) ----------------------------------------------------------
+
+
+def posts_ai_queue(*, now: datetime) -> QuerySet[Post]:
+    """Posts waiting for the AI at `now`: pending, not trial reels, past their backoff, and
+    with their metadata (first stats refresh) or added AI_WAIT_FOR_STATS_MINUTES ago (a caption
+    makes a far better answer than a bare URL)."""
+    waited = now - timedelta(minutes=settings.AI_WAIT_FOR_STATS_MINUTES)
+    return Post.objects.filter(
+        Q(ai_next_attempt_at__isnull=True) | Q(ai_next_attempt_at__lte=now),
+        Q(last_updated__isnull=False) | Q(deleted_at__isnull=False) | Q(added_date__lte=waited),
+        processing_status=ProcessingStatus.PENDING,
+        is_trial=False,
+    )
+
+
+def ai_not_ready_reason(*, config: AIConfig | None = None) -> str:
+    """Why the AI classifies nothing right now (no key, empty taxonomy), or "" (cheap)."""
+    config = config or config_from_settings()
+    if config.not_configured_reason:
+        return config.not_configured_reason
+    if not Subcategory.objects.exists():
+        return "AI not configured: the taxonomy is empty; add categories and sub-categories."
+    return ""
+
+
+def ai_status(*, config: AIConfig | None = None) -> dict[str, Any]:
+    """What operators see of the AI: configured or not (with the reason), the model, the
+    prompt version and how many non-trial posts are in each processing status."""
+    config = config or config_from_settings()
+    reason = ai_not_ready_reason(config=config)
+    counts = dict.fromkeys(ProcessingStatus.values, 0)
+    for status, count in (
+        Post.objects.filter(is_trial=False)
+        .order_by()
+        .values_list("processing_status")
+        .annotate(n=Count("pk"))
+    ):
+        counts[status] = count
+    return {
+        "configured": not reason,
+        "reason": reason,
+        "model": config.model,
+        "base_url": config.base_url or OFFICIAL_BASE_URL,
+        "prompt_version": PROMPT_VERSION,
+        "counts": counts,
+    }
 
 
 # --- The admin's workspace pages (posts.admin_boards) ------------------------------------------

@@ -104,3 +104,14 @@ def superuser_client(client, superuser):
     """Django's test client signed in to the admin as a superuser."""
     client.force_login(superuser)
     return client
+
+
+@pytest.fixture
+def fake_openai():
+    """A fake OpenAI-compatible server on 127.0.0.1, stopped after the test (the AI
+    library's tests and the posts' classification workflow)."""
+    from tests.ai.fake_openai import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.stop()

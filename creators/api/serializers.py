@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.api.editing import ServiceUpdateMixin
+from core.api.history import HistoryPointSerializer
 from core.api.serializers import (
     ChoiceDisplayMixin,
     FastListSerializer,
@@ -10,8 +12,7 @@ from core.api.serializers import (
 from core.bulk import AddResult
 from creators.metrics import FIGURES
 from creators.models import Account, AccountSnapshot
-from creators.services import BUSINESS_FIELDS, account_add, account_bulk_add, account_update
-from posts.api.serializers import HistoryPointSerializer
+from creators.services.adding import BUSINESS_FIELDS, account_add, account_bulk_add, account_update
 
 # What a user sets on an account when adding it; the rest comes from the URL and the platforms.
 ADD_FIELDS = [*BUSINESS_FIELDS, "boards"]
@@ -36,8 +37,12 @@ PROFILE_FIELDS = [
 TRACKING_FIELDS = ["last_tracked_at", "last_stats_update", "processing_status"]
 
 
-class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
+class AccountSerializer(
+    ServiceUpdateMixin, ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer
+):
     """An account as the API shows it; only the business fields can be changed (PATCH)."""
+
+    update_service = staticmethod(account_update)
 
     extra = JSONObjectField(required=False)
 
@@ -56,11 +61,6 @@ class AccountSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelS
         read_only_fields = [name for name in fields if name not in BUSINESS_FIELDS]
         extra_kwargs = {"type": {"allow_blank": False}}
         list_serializer_class = FastListSerializer
-
-    def update(self, instance: Account, validated_data: dict) -> Account:
-        return account_update(
-            account=instance, actor=self.context["request"].user, **validated_data
-        )
 
 
 class AccountAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):

@@ -1,13 +1,13 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 
+from core.api.history import HISTORY_PARAMETERS, SnapshotHistoryMixin
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
 from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
 from creators.metrics import account_snapshot_history
 from creators.models import Account, AccountSnapshot
-from posts.api.views import HISTORY_PARAMETERS, SnapshotHistoryMixin
 from settings_app.access import accounts_visible_to
 
 from .serializers import (
@@ -43,15 +43,9 @@ class AccountSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     queryset = AccountSnapshot.objects.order_by("captured_at", "id")
     serializer_class = AccountSnapshotSerializer
     filterset_class = AccountSnapshotFilterSet
+    parent_model = Account
+    parent_visible_to = staticmethod(accounts_visible_to)
     parent_field = "account"
     parent_url_kwarg = "account_pk"
+    history = staticmethod(account_snapshot_history)
     history_serializer_class = AccountHistoryPointSerializer
-
-    @property
-    def parent_queryset(self):
-        request = getattr(self, "request", None)
-        return accounts_visible_to(getattr(request, "user", None), Account.objects.all())
-
-    @staticmethod
-    def history(account, **query):
-        return account_snapshot_history(account=account, **query)

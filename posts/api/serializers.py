@@ -1,7 +1,7 @@
-from datetime import UTC, datetime
-
 from rest_framework import serializers
 
+from core.api.editing import ServiceUpdateMixin
+from core.api.history import HistoryPointSerializer
 from core.api.serializers import (
     ChoiceDisplayMixin,
     FastListSerializer,
@@ -11,12 +11,9 @@ from core.api.serializers import (
     StrictInputMixin,
 )
 from core.bulk import AddResult
-from core.windows import GRANULARITIES, bucket_end, bucket_start
 from posts.models import Post, PostSnapshot
-from posts.services import (
-    post_add,
-    post_bulk_add,
-    post_update,
+from posts.services.adding import post_add, post_bulk_add, post_update
+from posts.services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
@@ -25,8 +22,12 @@ from posts.services import (
 BUSINESS_FIELDS = ["client", "editor", "assignee", "type", "boards", "finance_item", "extra"]
 
 
-class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer):
+class PostSerializer(
+    ServiceUpdateMixin, ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSerializer
+):
     """A post as the API shows it; only the business fields can be changed (PATCH)."""
+
+    update_service = staticmethod(post_update)
 
     account_username = RelatedValueField("account.username")
     category_name = RelatedValueField("category.name")
@@ -91,9 +92,6 @@ class PostSerializer(ChoiceDisplayMixin, StrictInputMixin, serializers.ModelSeri
         extra_kwargs = {"type": {"allow_blank": False}}
         list_serializer_class = FastListSerializer
 
-    def update(self, instance: Post, validated_data: dict) -> Post:
-        return post_update(post=instance, actor=self.context["request"].user, **validated_data)
-
 
 class PostAddFieldsSerializer(StrictInputMixin, serializers.ModelSerializer):
     """The business fields given when adding posts (single or bulk)."""
@@ -134,50 +132,6 @@ class PostSnapshotSerializer(serializers.ModelSerializer):
 
 
 # --- Snapshot history for charts (`?granularity=`) --------------------------------------------
-
-
-class SnapshotHistoryQuerySerializer(serializers.Serializer):
-    """The query of a history: bucket size and an optional range of buckets."""
-
-    granularity = serializers.ChoiceField(
-        choices=GRANULARITIES, help_text="Bucket size, in the agency's time zone."
-    )
-    start = serializers.DateTimeField(
-        required=False, help_text="From the bucket containing this moment (ISO 8601 date/time)."
-    )
-    end = serializers.DateTimeField(
-        required=False, help_text="To the bucket containing this moment, included."
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        start, end = attrs.get("start"), attrs.get("end")
-        if start and end and start > end:
-            raise serializers.ValidationError({"end": ["end must not be before start."]})
-        for name in ("start", "end"):
-            if attrs.get(name) and not _bucket_in_range(attrs[name], attrs["granularity"]):
-                message = "Out of range: the bucket and the next one must lie in years 1 to 9999."
-                raise serializers.ValidationError({name: [message]})
-        return attrs
-
-
-def _bucket_in_range(moment: datetime, granularity: str) -> bool:
-    """The bucket of `moment` and the one after it start at moments a datetime can hold (in the
-    agency's zone and in UTC): the history compares with both."""
-    try:
-        for bound in (bucket_start(moment, granularity), bucket_end(moment, granularity)):
-            bound.astimezone(UTC)
-    except (ValueError, OverflowError):
-        return False
-    return True
-
-
-class HistoryPointSerializer(serializers.Serializer):
-    """What every point of a history has."""
-
-    bucket = serializers.DateTimeField(help_text="Start of the bucket.")
-    captured_at = serializers.DateTimeField(
-        source="captured_last", help_text="The snapshot the point shows: the bucket's last."
-    )
 
 
 class PostHistoryPointSerializer(HistoryPointSerializer):

@@ -1,25 +1,23 @@
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.history import HISTORY_PARAMETERS, SnapshotHistoryMixin
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.serializers import StrictInputMixin
 from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
-from core.windows import GRANULARITIES
 from posts.filters import PostFilterSet, PostSnapshotFilterSet
 from posts.metrics import post_snapshot_history
 from posts.models import Post, PostSnapshot
-from posts.queries import posts_for_api
-from posts.services import (
-    ai_status,
+from posts.queries import ai_status, posts_for_api
+from posts.services.classification import post_requeue_classification
+from posts.services.trials import (
     post_approve_trial,
     post_reject_trial,
-    post_requeue_classification,
     posts_approve_trials,
     posts_reject_trials,
 )
@@ -34,7 +32,6 @@ from .serializers import (
     PostReclassifySerializer,
     PostSerializer,
     PostSnapshotSerializer,
-    SnapshotHistoryQuerySerializer,
 )
 
 
@@ -102,7 +99,7 @@ class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return Response({"requeued": serializer.requeue()}, status=status.HTTP_202_ACCEPTED)
 
-    # --- Trial reels: approve / reject (one or many), through posts.services ----------------
+    # --- Trial reels: approve / reject (one or many), through posts.services.trials ---------
 
     def _decide_one(self, request, decide):
         data = TrialDecisionSerializer(data=request.data)
@@ -115,11 +112,7 @@ class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
         data = TrialBulkDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ids = data.validated_data["ids"]
-        count = decide(
-            posts=posts_visible_to(request.user, Post.objects.filter(pk__in=ids)),
-            user=request.user,
-            note=data.validated_data["note"],
-        )
+        count = decide(ids=ids, user=request.user, note=data.validated_data["note"])
         return Response({key: count, "requested": len(set(ids))})
 
     @extend_schema(request=TrialDecisionSerializer, responses={200: PostSerializer})
@@ -157,54 +150,6 @@ class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
         return self._decide_many(request, posts_reject_trials, "rejected")
 
 
-HISTORY_PARAMETERS = [
-    OpenApiParameter(
-        "granularity",
-        str,
-        enum=GRANULARITIES,
-        description=(
-            "One point per day, week or month (agency time zone) instead of the raw snapshots: "
-            "the bucket's last snapshot, and `gained` since the previous point."
-        ),
-    ),
-    OpenApiParameter(
-        "start", OpenApiTypes.DATETIME, description="With granularity: first bucket (ISO 8601)."
-    ),
-    OpenApiParameter(
-        "end", OpenApiTypes.DATETIME, description="With granularity: last bucket (ISO 8601)."
-    ),
-]
-
-
-class SnapshotHistoryMixin:
-    """`?granularity=day|week|month[&start=…&end=…]` turns a snapshot list into a chart series.
-
-    Set `history` (a function of `parent`, `granularity`, `start`, `end` returning the points'
-    queryset) and `history_serializer_class`. Without `granularity` the raw list is unchanged.
-    """
-
-    history = None
-    history_serializer_class = None
-
-    def list(self, request, *args, **kwargs):
-        # An empty parameter is no parameter; `start` or `end` alone is refused, not ignored.
-        given = {
-            name: request.query_params[name]
-            for name in ("granularity", "start", "end")
-            if request.query_params.get(name)
-        }
-        if not given:
-            return super().list(request, *args, **kwargs)
-        query = SnapshotHistoryQuerySerializer(data=given)
-        query.is_valid(raise_exception=True)
-        parent = generics.get_object_or_404(
-            self.parent_queryset, pk=self.kwargs[self.parent_url_kwarg]
-        )
-        points = self.history(parent, **query.validated_data)
-        page = self.paginate_queryset(points)
-        return self.get_paginated_response(self.history_serializer_class(page, many=True).data)
-
-
 @extend_schema(parameters=HISTORY_PARAMETERS)
 class PostSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     """A post's stats history, oldest first; `?granularity=` for one point per bucket."""
@@ -212,18 +157,12 @@ class PostSnapshotViewSet(SnapshotHistoryMixin, NestedListViewSet):
     queryset = PostSnapshot.objects.order_by("captured_at", "id")
     serializer_class = PostSnapshotSerializer
     filterset_class = PostSnapshotFilterSet
+    parent_model = Post
+    parent_visible_to = staticmethod(posts_visible_to)
     parent_field = "post"
     parent_url_kwarg = "post_pk"
+    history = staticmethod(post_snapshot_history)
     history_serializer_class = PostHistoryPointSerializer
-
-    @property
-    def parent_queryset(self):
-        request = getattr(self, "request", None)
-        return posts_visible_to(getattr(request, "user", None), Post.objects.all())
-
-    @staticmethod
-    def history(post, **query):
-        return post_snapshot_history(post=post, **query)
 
 
 class AIStatusView(APIView):

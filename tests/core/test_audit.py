@@ -2,10 +2,10 @@ from django.urls import reverse
 
 from core.audit import audit_entries_for
 from core.models import AuditEntry
-from creators.services import account_update
+from creators.services.adding import account_update
 from posts.choices import TrialStatus
-from posts.models import Post
-from posts.services import post_approve_trial, post_update, posts_reject_trials
+from posts.services.adding import post_update
+from posts.services.trials import post_approve_trial, posts_reject_trials
 from tests.creators.factories import AccountFactory
 from tests.posts.factories import PostFactory
 from tests.settings_app.factories import BoardFactory, ClientFactory
@@ -43,7 +43,7 @@ def test_trial_decisions_are_recorded_one_by_one_and_in_bulk(db, staff):
     one, many = PostFactory(**pending), PostFactory(**pending)
 
     post_approve_trial(post=one, user=staff, note="good")
-    posts_reject_trials(posts=Post.objects.filter(pk=many.pk), user=staff, note="no")
+    posts_reject_trials(ids=[many.pk], user=staff, note="no")
 
     approved = audit_entries_for(one).get()
     assert approved.action == "trial_approve"

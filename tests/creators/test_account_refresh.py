@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from creators.models import Account, AccountSnapshot
-from creators.services import (
+from creators.services.tracking import (
     NOT_FOUND_REASON,
     PRIVATE_REASON,
     account_refresh_batch,

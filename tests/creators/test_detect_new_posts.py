@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from creators.models import Account
-from creators.services import PRIVATE_REASON, account_detect_new_posts_due
+from creators.services.tracking import PRIVATE_REASON, account_detect_new_posts_due
 from operations import jobs
 from operations.models import JobRun
 from platforms.providers.base import PostRef, Private, TemporaryError

@@ -3,9 +3,9 @@ import pytest
 from core.bulk import CREATED, EXISTS, INVALID
 from core.errors import DomainError
 from creators.models import Account
-from creators.services import account_add, account_bulk_add
+from creators.services.adding import account_add, account_bulk_add
 from posts.choices import Platform
-from posts.services import post_add
+from posts.services.adding import post_add
 from tests.settings_app.factories import BoardFactory, ClientFactory
 
 pytestmark = pytest.mark.django_db

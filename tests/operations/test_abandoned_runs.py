@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from django_q.models import OrmQ
 
+from core.jobs import WorkReport
 from operations import jobs
 from operations.models import JobRun, JobStatus
 from operations.services import (
@@ -18,7 +19,7 @@ from operations.services import (
     job_runs_recover_abandoned,
 )
 from posts.models import Post
-from posts.services import WorkReport, posts_claim_due
+from posts.services.refresh import posts_claim_due
 from tests.operations import fakes
 from tests.operations.factories import JobRunFactory
 from tests.posts.factories import PostFactory

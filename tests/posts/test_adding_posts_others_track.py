@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from core.errors import ConflictError
 from posts.models import Post
-from posts.services import post_add, post_bulk_add
+from posts.services.adding import post_add, post_bulk_add
 from tests.posts.factories import PostFactory
 from tests.settings_app.factories import EditorFactory, UserFactory
 from tests.utils import key_client
@@ -135,17 +135,17 @@ def test_losing_the_race_to_another_editors_add_answers_exists_without_the_post(
 ):
     """Another request adds the post between our lookup and our insert: our insert is skipped,
     the row is theirs, so it is "exists" (hidden), not "created" with their id."""
-    from posts import services
+    from posts.services import adding
 
     theirs = editors["theirs"]
-    lookup = services._existing_posts
+    lookup = adding.posts_by_key
     calls = []
 
     def first_lookup_misses(keys):
         calls.append(keys)
         return {} if len(calls) == 1 else lookup(keys)
 
-    monkeypatch.setattr(services, "_existing_posts", first_lookup_misses)
+    monkeypatch.setattr(adding, "posts_by_key", first_lookup_misses)
 
     (result,) = post_bulk_add(urls=[theirs.url], added_by=editors["me"])
 

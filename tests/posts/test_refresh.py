@@ -7,7 +7,7 @@ import pytest
 from platforms.providers.base import NotFound, QuotaExhausted, RateLimited, TemporaryError
 from posts.choices import BaseFormat, TrialStatus
 from posts.models import Post, PostSnapshot
-from posts.services import (
+from posts.services.refresh import (
     post_refresh_batch,
     post_refresh_due,
     post_refresh_interval,

@@ -6,7 +6,7 @@ from platforms.resolve import ShortLinkError
 from platforms.urls import parse_url
 from posts.choices import Platform, TrialStatus
 from posts.models import Post
-from posts.services import post_add, post_bulk_add, post_update
+from posts.services.adding import post_add, post_bulk_add, post_update
 from tests.creators.factories import AccountFactory
 from tests.settings_app.factories import BoardFactory, ClientFactory, EditorFactory, UserFactory
 

@@ -2,10 +2,16 @@
 
 import pytest
 
-from core.errors import DomainError
+from core.errors import DomainError, NotFoundError
 from posts.choices import ProcessingStatus, TrialStatus
 from posts.models import Post
-from posts.services import post_approve_trial, post_reject_trial, posts_ai_queue
+from posts.queries import posts_ai_queue
+from posts.services.trials import (
+    post_approve_trial,
+    post_reject_trial,
+    posts_approve_trials,
+    posts_reject_trials,
+)
 from tests.posts.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,3 +65,19 @@ def test_a_regular_post_cannot_be_approved_or_rejected(staff):
     for decide in (post_approve_trial, post_reject_trial):
         with pytest.raises(DomainError, match="not a trial reel"):
             decide(post=post, user=staff)
+
+
+def test_an_editor_cannot_decide_through_the_service_a_trial_they_cannot_see(role_user):
+    editor = role_user("Editor")
+    theirs = trial()  # another editor's: not added by, assigned to or edited by this one
+    mine = trial(added_by=editor)
+
+    assert posts_approve_trials(ids=[theirs.pk, mine.pk], user=editor) == 1
+    assert posts_reject_trials(ids=[theirs.pk], user=editor) == 0
+    for decide in (post_approve_trial, post_reject_trial):
+        with pytest.raises(NotFoundError):
+            decide(post=theirs, user=editor)
+
+    theirs.refresh_from_db()
+    assert (theirs.is_trial, theirs.trial_status) == (True, TrialStatus.PENDING)
+    assert theirs.trial_decided_by is None

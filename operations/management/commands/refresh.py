@@ -2,9 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.jobs import WorkReport
 from operations import jobs
 from operations.models import JobRun
-from posts.services import WorkReport
 
 
 class Command(BaseCommand):

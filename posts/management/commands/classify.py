@@ -9,7 +9,9 @@ from ai.errors import AIError
 from ai.prompts import build_messages
 from core.errors import DomainError
 from posts.models import Post
-from posts.services import ai_taxonomy, parse_post_url, post_ai_input, post_classify_now
+from posts.services.adding import parse_post_url
+from posts.services.classification import post_classify_now
+from posts.services.classifier import ai_taxonomy, post_ai_input
 
 
 class Command(BaseCommand):

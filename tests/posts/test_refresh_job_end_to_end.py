@@ -10,10 +10,9 @@ from core.models import ProviderState
 from operations.jobs import refresh_post_stats
 from operations.models import JobRun
 from posts.models import Post, PostSnapshot
-from posts.services import post_bulk_add
-
-from .conftest import Reply
-from .test_youtube_api_provider import youtube_route
+from posts.services.adding import post_bulk_add
+from tests.platforms.conftest import Reply
+from tests.platforms.test_youtube_api_provider import youtube_route
 
 pytestmark = pytest.mark.django_db
 

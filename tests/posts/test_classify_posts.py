@@ -10,16 +10,16 @@ from operations.models import FailedItem, FailedItemKind, JobRun, JobStatus
 from operations.services import failed_items_retry
 from posts.choices import ProcessingStatus, ReelStyle, TrialStatus
 from posts.models import Post
-from posts.services import (
-    post_approve_trial,
+from posts.services.classification import (
     posts_claim_for_classification,
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
+from posts.services.trials import post_approve_trial
+from tests.ai.fake_openai import Reply, error
 from tests.creators.factories import AccountFactory
 
 from .conftest import NOW, queued_post
-from .fake_openai import Reply, error
 
 pytestmark = pytest.mark.django_db
 
@@ -206,8 +206,9 @@ def test_trial_reels_are_never_sent(ai_settings, fake_openai):
         assert (post.processing_status, post.ai_attempts) == (ProcessingStatus.PENDING, 0)
 
 
-def test_demo_rows_and_posts_without_metadata_wait(ai_settings, fake_openai):
-    queued_post(extra={"demo": True})
+def test_posts_without_metadata_wait(ai_settings, fake_openai):
+    # Demo rows are kept out of the AI queue by the state the demo creates them in (see the
+    # demo's tests), not by the queue.
     fresh = queued_post(last_updated=None, added_date=NOW - timedelta(minutes=5))
     old = queued_post(last_updated=None, added_date=NOW - timedelta(hours=2))
 

@@ -1,0 +1,179 @@
+"""The job kernel shared by the apps' background work: claims, work reports, backoff.
+
+The apps' services claim their rows here and return plain reports; the job layer
+(operations.jobs) opens a JobRun, calls them and records the reports: counts, and the items
+that failed past the limit (dead letters). No app model is known here.
+"""
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+
+@dataclass
+class ItemFailure:
+    """One object a job failed on, past the retry limit: it becomes a dead letter."""
+
+    obj: Any
+    error: str
+    attempts: int
+    label: str = ""
+    url: str = ""
+
+
+@dataclass
+class WorkReport:
+    """What a batch of a job did. `ok_objects` succeeded or were settled (e.g. found deleted):
+    their open dead letters are resolved. `failed` counts every object that failed this time;
+    `dead_letters` are those past the limit."""
+
+    kind: str
+    ok: int = 0
+    failed: int = 0
+    created: int = 0  # new objects the work made (e.g. posts found by detection)
+    ok_objects: list = field(default_factory=list)
+    dead_letters: list[ItemFailure] = field(default_factory=list)
+    batches: int = 0
+
+    def add_counts(self, other: "WorkReport") -> None:
+        self.ok += other.ok
+        self.failed += other.failed
+        self.created += other.created
+        self.batches += other.batches
+
+
+def error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def item_failure(obj: Any, *, error: str, attempts: int) -> ItemFailure:
+    """The dead letter of `obj` (a row with a `url`), labelled with the row itself."""
+    return ItemFailure(
+        obj=obj, error=error, attempts=attempts, label=str(obj)[:300], url=getattr(obj, "url", "")
+    )
+
+
+def job_backoff(*, failures: int, error: BaseException | None = None) -> timedelta:
+    """How long a failed item waits: a rate limit's `retry_after` when it says, else
+    exponential (REFRESH_BACKOFF_SECONDS * 2^(failures-1), capped)."""
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        return timedelta(seconds=float(retry_after))
+    base, cap = settings.REFRESH_BACKOFF_SECONDS, settings.REFRESH_BACKOFF_MAX_SECONDS
+    return timedelta(seconds=min(base * 2 ** max(failures - 1, 0), cap))
+
+
+def rows_claim(
+    queryset: QuerySet,
+    *,
+    now: datetime,
+    limit: int,
+    order_by: Sequence,
+    claim_field: str = "",
+    free: Q | None = None,
+    changes: dict[str, Any] | None = None,
+) -> list[int]:
+    """Claim up to `limit` rows of `queryset` for this worker; return their ids.
+
+    Either `claim_field`: the rows are taken until now + the claim TTL, and a row is free when
+    that field is empty or past; a claim that is never released (the worker died) expires and
+    the rows are taken again. Or `free` (what a row must still be to be taken) and `changes`
+    (what taking it writes), for work whose claim is a state (e.g. `processing`).
+
+    Rows another worker is claiming right now are skipped (SKIP LOCKED where the database has
+    it; SQLite's immediate transactions serialize claimers), and the UPDATE only takes rows
+    still free (compare-and-set)."""
+    if claim_field:
+        free = Q(**{f"{claim_field}__isnull": True}) | Q(**{f"{claim_field}__lte": now})
+        until = now + timedelta(seconds=settings.REFRESH_CLAIM_TTL_SECONDS)
+        changes = {claim_field: until}
+    elif free is None or changes is None:
+        raise TypeError("rows_claim needs claim_field, or both free and changes.")
+    connection = connections[queryset.db]
+    with transaction.atomic(using=queryset.db):
+        candidates = queryset.filter(free).order_by(*order_by)
+        if claim_field and connection.vendor == "postgresql":
+            return _rows_claim_in_one_statement(candidates, claim_field, until, limit)
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        ids = list(candidates.values_list("pk", flat=True)[:limit])
+        if ids:
+            queryset.model._default_manager.filter(free, pk__in=ids).update(**changes)
+    return ids
+
+
+def _rows_claim_in_one_statement(
+    candidates: QuerySet, claim_field: str, until: datetime, limit: int
+) -> list[int]:
+    """PostgreSQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING
+    id`, one round trip instead of a select and an update."""
+    connection = connections[candidates.db]
+    meta = candidates.model._meta
+    field = meta.get_field(claim_field)
+    locked = candidates.select_for_update(skip_locked=True, of=("self",)).values("pk")[:limit]
+    sql, params = locked.query.sql_with_params()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {quote(field.column)} = %s "
+            f"WHERE {quote(meta.pk.column)} IN ({sql}) RETURNING {quote(meta.pk.column)}",
+            [field.get_db_prep_save(until, connection), *params],
+        )
+        return sorted(row[0] for row in cursor.fetchall())
+
+
+def objects_claim(
+    queryset: QuerySet, *, claim_field: str, now: datetime, limit: int, order_by: Sequence
+) -> list[Model]:
+    """rows_claim with `claim_field`, then the claimed rows themselves, by id."""
+    ids = rows_claim(queryset, claim_field=claim_field, now=now, limit=limit, order_by=order_by)
+    return list(queryset.model._default_manager.filter(pk__in=ids).order_by("pk"))
+
+
+def objects_claim_ids(
+    queryset: QuerySet, *, ids: Iterable[int], claim_field: str, now: datetime
+) -> list[Model]:
+    """Claim these rows of `queryset` now, due or not (e.g. just added); rows another worker
+    holds are skipped. Returns the claimed rows, by id."""
+    ids = list(ids)
+    return objects_claim(
+        queryset.filter(pk__in=ids),
+        claim_field=claim_field,
+        now=now,
+        limit=len(ids),
+        order_by=["id"],
+    )
+
+
+def work_pass(
+    *,
+    kind: str,
+    claim: Callable[[datetime, int], list],
+    process: Callable[..., WorkReport],
+    now: datetime | None,
+    batch_size: int,
+    time_budget: float | None,
+    on_batch: Callable[[WorkReport], None] | None,
+) -> WorkReport:
+    """One pass of a job: claim a batch, `process(objects=…, now=…)` it, until nothing is left
+    to claim or `time_budget` seconds have passed. `now` fixes the moment (tests); by default
+    each batch takes the current time. Returns the pass's counts."""
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    total = WorkReport(kind=kind)
+    while deadline is None or time.monotonic() < deadline:
+        batch_now = now or timezone.now()
+        objects = claim(batch_now, batch_size)
+        if not objects:
+            break
+        report = process(objects, now=batch_now)
+        if on_batch is not None:
+            on_batch(report)
+        total.add_counts(report)
+    return total

@@ -1,0 +1,272 @@
+"""Stats refresh: cadence by age, claims, applying a provider's answer, batches and passes.
+
+The job layer (operations.jobs) opens a JobRun, calls these services and records their reports
+(core.jobs.WorkReport): counts, and the items that failed past the limit (dead letters).
+"""
+
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from core.bulk import BATCH_SIZE, bulk_update_rows
+from core.jobs import (
+    WorkReport,
+    error_text,
+    item_failure,
+    job_backoff,
+    objects_claim,
+    objects_claim_ids,
+)
+from platforms.providers import chain
+from platforms.providers.base import (
+    NotFound,
+    PostRef,
+    PostStats,
+    ProviderError,
+    QuotaExhausted,
+    RateLimited,
+)
+
+from ..choices import BaseFormat, ContentType, Platform, TrialStatus
+from ..models import Post, PostSnapshot
+from ..queries import accounts_by_username, posts_due_for_refresh
+
+POST_REFRESH = "post_refresh"  # the dead-letter kind (operations.models.FailedItemKind)
+
+COUNTER_FIELDS = ("views", "likes", "comments", "shares")
+# Filled from a provider's answer only when it knows them: a known value is never erased.
+METADATA_FIELDS = (
+    "username",
+    "post_date",
+    "caption",
+    "thumbnail_url",
+    "duration_s",
+    "width",
+    "height",
+    "base_format",
+    "content_type",
+)
+_BOOKKEEPING_FIELDS = (
+    "refresh_failures",
+    "next_refresh_at",
+    "refresh_claimed_until",
+    "deleted_at",
+    "updated_at",
+)
+# What a refresh writes on a post that got its stats.
+REFRESHED_FIELDS = (*COUNTER_FIELDS, *METADATA_FIELDS, "last_updated", *_BOOKKEEPING_FIELDS)
+
+
+def post_refresh_interval(*, age: timedelta, pending_trial: bool = False) -> timedelta:
+    """How long until a post's next stats refresh, by its age (settings.REFRESH_CADENCE);
+    pending trial reels are refreshed every REFRESH_TRIAL_MINUTES for their first days."""
+    interval = timedelta(minutes=settings.REFRESH_OLDER_MINUTES)
+    for days, minutes in settings.REFRESH_CADENCE:
+        if age < timedelta(days=days):
+            interval = timedelta(minutes=minutes)
+            break
+    if pending_trial and age < timedelta(days=settings.REFRESH_TRIAL_DAYS):
+        interval = min(interval, timedelta(minutes=settings.REFRESH_TRIAL_MINUTES))
+    return interval
+
+
+def post_next_refresh_at(post: Post, *, now: datetime) -> datetime:
+    age = now - (post.post_date or post.added_date or now)
+    pending_trial = post.is_trial and post.trial_status == TrialStatus.PENDING
+    return now + post_refresh_interval(age=age, pending_trial=pending_trial)
+
+
+def posts_claim_due(
+    *, now: datetime, limit: int, exclude_platforms: Iterable[str] = ()
+) -> list[Post]:
+    """Claim up to `limit` due posts (never refreshed first, then the longest overdue)."""
+    queryset = posts_due_for_refresh(now=now)
+    exclude_platforms = list(exclude_platforms)
+    if exclude_platforms:
+        queryset = queryset.exclude(platform__in=exclude_platforms)
+    return objects_claim(
+        queryset,
+        claim_field="refresh_claimed_until",
+        now=now,
+        limit=limit,
+        order_by=["due_at", "id"],  # posts.queries.posts_refresh_queue
+    )
+
+
+def _normalized_username(platform: str, username: str) -> str:
+    username = username.strip().lstrip("@")
+    if platform == Platform.YOUTUBE and username.startswith("UC") and len(username) == 24:
+        return username  # a channel id is case-sensitive
+    return username.lower()
+
+
+def _storable(name: str, value: Any) -> bool:
+    if name == "thumbnail_url":
+        return len(value) <= 2000
+    if name == "base_format":
+        return value in BaseFormat.values
+    if name == "content_type":
+        return value in ContentType.values
+    return True
+
+
+def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnapshot:
+    """Copy a provider's answer onto `post` (in memory) and return the snapshot to write.
+
+    Counters are taken exactly as answered (`None`: the platform does not expose it); metadata
+    only when known, so a provider that knows less never erases what another one found.
+    """
+    for name in COUNTER_FIELDS:
+        setattr(post, name, getattr(stats, name))
+    for name in METADATA_FIELDS:
+        value = getattr(stats, name)
+        if value is None or value == "" or not _storable(name, value):
+            continue
+        if name == "username":
+            value = _normalized_username(post.platform, value)[:100]
+        setattr(post, name, value)
+    post.last_updated = now
+    post.refresh_failures = 0
+    post.refresh_claimed_until = None
+    post.next_refresh_at = post_next_refresh_at(post, now=now)
+    return PostSnapshot(
+        post=post,
+        captured_at=now,
+        **{name: getattr(stats, name) for name in COUNTER_FIELDS},
+        source=(stats.source or "")[:32],
+    )
+
+
+def _link_posts_to_authors(posts: Iterable[Post]) -> None:
+    # Posts whose author became known are linked to the author's account, if tracked. The
+    # UPDATE is conditional so a link made meanwhile (an account added) is kept.
+    unlinked = [p for p in posts if p.account_id is None and p.username]
+    if not unlinked:
+        return
+    accounts = accounts_by_username(unlinked)  # anything with .platform and .username
+    by_account: dict[Any, list[int]] = {}
+    for post in unlinked:
+        account = accounts.get((post.platform, post.username))
+        if account is not None:
+            by_account.setdefault(account, []).append(post.pk)
+    for account, ids in by_account.items():
+        Post.objects.filter(pk__in=ids, account__isnull=True).update(account=account)
+
+
+def _refresh_failed(post: Post, error: ProviderError | None, report: WorkReport, now: datetime):
+    """A post the providers gave no stats for: found deleted (settled), or backing off."""
+    post.refresh_claimed_until = None
+    if isinstance(error, NotFound):
+        # Deleted on the platform: its history stays, refreshes stop.
+        post.deleted_at = now
+        post.next_refresh_at = None
+        report.ok += 1
+        report.ok_objects.append(post)
+        return
+    error = error or ProviderError("The provider answered nothing for this post.")
+    post.refresh_failures += 1
+    post.next_refresh_at = now + job_backoff(failures=post.refresh_failures, error=error)
+    report.failed += 1
+    if post.refresh_failures >= settings.REFRESH_MAX_FAILURES:
+        report.dead_letters.append(
+            item_failure(post, error=error_text(error), attempts=post.refresh_failures)
+        )
+
+
+def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set[str]]:
+    report = WorkReport(kind=POST_REFRESH, batches=1)
+    refs = [
+        PostRef(platform=p.platform, post_id=p.post_id, url=p.url, username=p.username or None)
+        for p in posts
+    ]
+    results = chain.fetch_posts(refs)  # network: outside any transaction
+
+    snapshots, refreshed, settled = [], [], []
+    limited: dict[str, bool] = {}  # platform -> every answer was a rate limit / quota
+    for post, result in zip(posts, results, strict=True):
+        error = result.error
+        is_limit = isinstance(error, RateLimited | QuotaExhausted)
+        limited[post.platform] = limited.get(post.platform, True) and is_limit
+        if error is None and result.stats is not None:
+            snapshots.append(post_stats_apply(post, result.stats, now=now))
+            refreshed.append(post)
+            report.ok += 1
+            report.ok_objects.append(post)
+        else:
+            _refresh_failed(post, error, report, now)
+            settled.append(post)
+
+    touched = timezone.now()
+    for post in posts:
+        post.updated_at = touched
+    with transaction.atomic():
+        # A rerun at the same captured_at writes no second snapshot.
+        PostSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=BATCH_SIZE)
+        bulk_update_rows(refreshed, REFRESHED_FIELDS, batch_size=BATCH_SIZE)
+        bulk_update_rows(settled, _BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
+        _link_posts_to_authors(refreshed)
+    paused = {platform for platform, all_limited in limited.items() if all_limited}
+    return report, paused
+
+
+def post_refresh_batch(*, posts: list[Post], now: datetime | None = None) -> WorkReport:
+    """Fetch the stats of claimed `posts` in one chain call and write them in bulk: snapshots,
+    current fields, next refresh by age; failures back off; the claims are released."""
+    report, _ = _refresh_batch(posts, now=now or timezone.now())
+    return report
+
+
+def post_refresh_due(
+    *,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    time_budget: float | None = None,
+    on_batch: Callable[[WorkReport], None] | None = None,
+) -> WorkReport:
+    """One refresh pass: claim due posts batch by batch and refresh them, until none is due or
+    `time_budget` seconds have passed. `now` fixes the moment (tests); by default each batch
+    takes the current time. A platform whose every answer in a batch was a rate limit or an
+    exhausted quota is left alone for the rest of the pass. Returns the pass's counts."""
+    batch_size = batch_size or settings.REFRESH_BATCH_SIZE
+    deadline = None if time_budget is None else time.monotonic() + time_budget
+    total = WorkReport(kind=POST_REFRESH)
+    paused: set[str] = set()
+    while deadline is None or time.monotonic() < deadline:
+        batch_now = now or timezone.now()
+        posts = posts_claim_due(now=batch_now, limit=batch_size, exclude_platforms=paused)
+        if not posts:
+            break
+        report, limited = _refresh_batch(posts, now=batch_now)
+        paused |= limited
+        if on_batch is not None:
+            on_batch(report)
+        total.add_counts(report)
+    return total
+
+
+def posts_refresh_soon(*, ids: Iterable[int]) -> int:
+    """Make posts due on the next refresh pass, with a clean failure count (an operator
+    replays dead letters). Deleted posts stay deleted."""
+    return Post.objects.filter(pk__in=list(ids), deleted_at__isnull=True).update(
+        next_refresh_at=None, refresh_failures=0, updated_at=timezone.now()
+    )
+
+
+def post_refresh_ids(*, ids: Iterable[int], now: datetime | None = None) -> WorkReport:
+    """Refresh these posts now, due or not (e.g. just added); posts another worker holds, and
+    deleted posts, are skipped."""
+    now = now or timezone.now()
+    posts = objects_claim_ids(
+        Post.objects.filter(deleted_at__isnull=True),
+        ids=ids,
+        claim_field="refresh_claimed_until",
+        now=now,
+    )
+    if not posts:
+        return WorkReport(kind=POST_REFRESH)
+    return post_refresh_batch(posts=posts, now=now)
