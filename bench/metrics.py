@@ -77,7 +77,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from creators.metrics import account_metrics_recompute
+    from finance.metrics import account_figures_recompute as account_metrics_recompute
     from creators.models import Account
 
     print(f"Database {args.db} ({'created' if created else 'exists'}).")

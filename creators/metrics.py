@@ -1,7 +1,9 @@
 """Account metrics of specs/metrics.md and the per-account monthly figures of specs/finance.md.
 
 `account_metrics_recompute` writes every figure on the accounts (and the engagement rate of
-their posts) with a few set-based statements. Two equivalent paths:
+their posts) with a few set-based statements, except the KPI status: that one is a finance
+rule, written by `finance.metrics` (finance imports creators, not the reverse). Two equivalent
+paths:
 
 - the portable ORM path: correlated subqueries built from `posts.metrics` (the definitions),
   one UPDATE per batch of accounts;
@@ -26,17 +28,14 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
-    Func,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual
 from django.utils import timezone
 
 from core import windows
@@ -53,7 +52,7 @@ from posts.metrics import (
 )
 from posts.models import Post, PostSnapshot
 
-from .models import Account, AccountSnapshot, KpiStatus
+from .models import Account, AccountSnapshot
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,8 @@ SQL_WORKERS = 2
 
 Method = Literal["auto", "orm", "sql"]
 
-# The fields account_metrics_recompute writes.
+# The account figures: account_metrics_recompute writes all but `kpi_status`, which is a
+# finance rule (finance.metrics.account_kpi_status_recompute writes it).
 FIGURES = (
     "total_views",
     "total_likes",
@@ -93,6 +93,7 @@ FIGURES = (
     "last_month_views_generated",
     "kpi_status",
 )
+OWN_FIGURES = tuple(field for field in FIGURES if field != "kpi_status")
 
 
 @dataclass(frozen=True)
@@ -233,69 +234,6 @@ def post_aggregates(moments: Moments) -> dict:
     return aggregates
 
 
-def counts_toward_item(item) -> Q:
-    """For a Post queryset: the posts counted toward the finance item `item` (an id or an
-    outer reference): the post's own item, else its account's; never trial reels."""
-    return counted_posts() & (
-        Q(finance_item_id=item) | Q(finance_item__isnull=True, account__finance_item_id=item)
-    )
-
-
-def finance_item_posting_volume(start: datetime, end: datetime, *, item: str) -> Func:
-    """Posts counted toward the finance item `item` (an outer reference) with `post_date` in
-    `[start, end)`: the post's own item, else its account's; never trial reels."""
-    counted = Post.objects.filter(
-        counts_toward_item(OuterRef(item)), post_date__gte=start, post_date__lt=end
-    ).order_by()
-    return Subquery(
-        counted.annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-        output_field=BigIntegerField(),
-    )
-
-
-def kpi_status(moments: Moments, *, item: str = "finance_item_id") -> Case:
-    """For an Account queryset: its finance item's KPI status for the current month.
-
-    `no_target` without an item or a target; else `on_track` when the month's posting volume
-    is at least the target times the elapsed part of the month, else `behind`.
-    """
-    # finance depends on creators, not the reverse: reach the model through the foreign key.
-    items = Account._meta.get_field("finance_item").related_model.objects.filter(pk=OuterRef(item))
-    expected = Subquery(
-        items.values("expected_monthly_posting_volume"), output_field=BigIntegerField()
-    )
-    volume = finance_item_posting_volume(moments.month, moments.next_month, item=item)
-    return month_kpi_status(
-        volume, expected, elapsed_s=moments.month_elapsed_s, length_s=moments.month_length_s
-    )
-
-
-def month_kpi_status(volume, expected, *, elapsed_s: int, length_s: int) -> Case:
-    """A finance item's KPI status for a month, from its posting volume and target
-    (expressions) and how much of the month has passed (`core.windows.elapsed_fraction`).
-
-    `no_target` without a target (empty or 0). A month still running: `on_track` when the
-    volume is at least the target times the elapsed part of the month, else `behind`. A closed
-    month (`elapsed_s == length_s`): `met` when the volume reaches the target, else `missed`.
-    """
-    closed = elapsed_s >= length_s
-    # volume >= expected * elapsed / length, in integers.
-    reached = GreaterThanOrEqual(
-        ExpressionWrapper(volume * Value(length_s), output_field=BigIntegerField()),
-        ExpressionWrapper(expected * Value(elapsed_s), output_field=BigIntegerField()),
-    )
-    return Case(
-        When(
-            GreaterThan(Coalesce(expected, Value(0)), 0),
-            then=Case(
-                When(reached, then=Value(KpiStatus.MET if closed else KpiStatus.ON_TRACK)),
-                default=Value(KpiStatus.MISSED if closed else KpiStatus.BEHIND),
-            ),
-        ),
-        default=Value(KpiStatus.NO_TARGET),
-    )
-
-
 def account_figures(moments: Moments) -> dict:
     """Every figure of an account, as expressions on an Account queryset (for `update()`)."""
     posts = Post.objects.filter(counted_posts(), account_id=OuterRef("pk")).order_by()
@@ -318,7 +256,6 @@ def account_figures(moments: Moments) -> dict:
     figures["followers_since_start_of_growth"] = _subtract(
         followers_now, account_earliest("followers")
     )
-    figures["kpi_status"] = kpi_status(moments)
     return figures
 
 
@@ -528,22 +465,8 @@ def _accounts_sql(part: _Part, moments: Moments) -> tuple[str, dict]:
             " ELSE fol_first.followers END"
         )
 
-    params.update(
-        month=moments.month,
-        monday=moments.monday,
-        next_month=moments.next_month,
-        elapsed=moments.month_elapsed_s,
-        length=moments.month_length_s,
-        no_target=str(KpiStatus.NO_TARGET),
-        on_track=str(KpiStatus.ON_TRACK),
-        behind=str(KpiStatus.BEHIND),
-    )
-    item_filter = (
-        ""
-        if part.ids is None
-        else "AND fi.id IN (SELECT finance_item_id FROM creators_account WHERE id = ANY(%(ids)s))"
-    )
-    set_columns = ",\n".join(f"{field} = x.{field}" for field in FIGURES)
+    params.update(month=moments.month, monday=moments.monday)
+    set_columns = ",\n".join(f"{field} = x.{field}" for field in OWN_FIGURES)
     sql = f"""
     WITH post_values AS (
         SELECT p.account_id, p.views, p.likes, p.comments, p.shares, p.engagement_rate,
@@ -565,17 +488,6 @@ def _accounts_sql(part: _Part, moments: Moments) -> tuple[str, dict]:
         SELECT account_id, {", ".join(aggregates)}
         FROM post_values GROUP BY account_id
     ),
-    item_volume AS (
-        SELECT fi.id AS item_id,
-            (SELECT count(*) FROM posts_post p
-             WHERE p.finance_item_id = fi.id AND NOT p.is_trial
-               AND p.post_date >= %(month)s AND p.post_date < %(next_month)s)
-          + (SELECT count(*) FROM posts_post p JOIN creators_account pa ON pa.id = p.account_id
-             WHERE p.finance_item_id IS NULL AND pa.finance_item_id = fi.id AND NOT p.is_trial
-               AND p.post_date >= %(month)s AND p.post_date < %(next_month)s) AS volume
-        FROM finance_financeitem fi
-        WHERE true {item_filter}
-    ),
     figures AS (
         SELECT a.id,
             pa.total_views, pa.total_likes, pa.total_comments, pa.total_shares,
@@ -589,15 +501,7 @@ def _accounts_sql(part: _Part, moments: Moments) -> tuple[str, dict]:
             {followers_value("now")} - {followers_value("month")}
                 AS followers_since_1st_of_month,
             {followers_value("now")} - {followers_value("monday")} AS followers_since_monday,
-            {followers_value("now")} - fol_first.followers AS followers_since_start_of_growth,
-            CASE
-                WHEN fi.id IS NULL OR COALESCE(fi.expected_monthly_posting_volume, 0) = 0
-                    THEN %(no_target)s
-                WHEN iv.volume * %(length)s
-                    >= fi.expected_monthly_posting_volume::bigint * %(elapsed)s
-                    THEN %(on_track)s
-                ELSE %(behind)s
-            END AS kpi_status
+            {followers_value("now")} - fol_first.followers AS followers_since_start_of_growth
         FROM creators_account a
         LEFT JOIN per_account pa ON pa.account_id = a.id
         LEFT JOIN LATERAL (
@@ -607,8 +511,6 @@ def _accounts_sql(part: _Part, moments: Moments) -> tuple[str, dict]:
         {followers_at("now")}
         {followers_at("month")}
         {followers_at("monday")}
-        LEFT JOIN finance_financeitem fi ON fi.id = a.finance_item_id
-        LEFT JOIN item_volume iv ON iv.item_id = fi.id
         WHERE true {part.filter("a.id")}
     )
     UPDATE creators_account AS target SET

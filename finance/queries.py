@@ -1,5 +1,5 @@
 """Reads of the finance app: the monthly figures of finance items (in SQL, from the metric
-definitions of posts.metrics and creators.metrics), the payments board and the post
+definitions of posts.metrics and finance.metrics), the payments board and the post
 monetization breakdown."""
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from django.utils import timezone
 
 from core import windows
 from core.errors import DomainError
-from creators.metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
 from creators.models import Account
 from posts.metrics import views_gained_in
 from posts.models import Post
 
 from .amounts import ZERO, allocate
 from .choices import StatementStatus
+from .metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
 from .models import FinanceItem, PayoutStatement
 
 # ASCII digits only: `\d` and int() also read other scripts' digits (fullwidth "2026-12").

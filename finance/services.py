@@ -30,11 +30,11 @@ from django.utils import timezone
 from core import windows
 from core.audit import audit_record, audit_values
 from core.errors import DomainError
-from creators.metrics import account_metrics_recompute
 from creators.models import Account
 
 from .amounts import statement_amounts, to_money
 from .choices import EventKind, StatementStatus
+from .metrics import account_figures_recompute
 from .models import FinanceItem, PayoutStatement, StatementEvent
 from .queries import month_of, month_window, previous_month, with_month_figures
 
@@ -103,7 +103,7 @@ def finance_statements_recompute(
     A statement is created for each active item that had started by the month's end; existing
     drafts are recomputed (their adjustment is kept); approved and paid statements are frozen
     and void ones are left alone. With `with_accounts`, the monthly figures and KPI status of
-    the items' accounts are refreshed too (creators.metrics.account_metrics_recompute).
+    the items' accounts are refreshed too (finance.metrics.account_figures_recompute).
     """
     now = now or timezone.now()
     current = month_of(now)
@@ -116,7 +116,7 @@ def finance_statements_recompute(
         accounts = Account.objects.filter(finance_item__isnull=False)
         if ids is not None:
             accounts = accounts.filter(finance_item_id__in=ids)
-        report.accounts = account_metrics_recompute(
+        report.accounts = account_figures_recompute(
             account_ids=list(accounts.values_list("pk", flat=True)), now=now
         )
     logger.info("Finance statements recomputed: %s", report.as_dict())

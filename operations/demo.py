@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from creators.metrics import account_metrics_recompute
+from finance.metrics import account_figures_recompute
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem
 from posts.choices import (
@@ -343,7 +343,7 @@ def demo_data_create(
         )
         _posts(plans, posts, seed, now, days, categories, boards, summary)
     # The figures of specs/metrics.md, so the demo agency shows numbers straight away.
-    account_metrics_recompute(account_ids=[plan.account.pk for plan in plans], now=now)
+    account_figures_recompute(account_ids=[plan.account.pk for plan in plans], now=now)
     summary.seconds = time.monotonic() - started
     return summary
 

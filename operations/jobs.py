@@ -18,9 +18,9 @@ from django.conf import settings
 from django_q.models import Schedule
 
 from ai.errors import AINotConfigured
-from creators.metrics import account_metrics_recompute
 from creators.queries import account_ids_touched_since
 from creators.services import account_detect_new_posts_due, account_refresh_due
+from finance.metrics import account_figures_recompute
 from finance.services import finance_statements_recompute
 from posts.services import WorkReport, post_classify_pending, post_refresh_due
 
@@ -135,7 +135,7 @@ def _recompute_touched_accounts(run: JobRun, now: datetime | None) -> None:
     since = now or run.started_at
     account_ids = account_ids_touched_since(since)
     if account_ids:
-        account_metrics_recompute(account_ids=account_ids, now=now)
+        account_figures_recompute(account_ids=account_ids, now=now)
 
 
 def refresh_post_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
@@ -163,7 +163,7 @@ def refresh_account_stats(*, now: datetime | None = None, on_batch: OnBatch = No
 def recompute_account_metrics(*, now: datetime | None = None) -> int:
     """The nightly full pass over every account's metrics; returns the JobRun id."""
     with job_run("recompute_account_metrics") as run:
-        recomputed = account_metrics_recompute(now=now)
+        recomputed = account_figures_recompute(now=now)
         job_run_record(run=run, report=WorkReport(kind="account_metrics", ok=recomputed))
     return run.pk
 
