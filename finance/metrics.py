@@ -138,8 +138,6 @@ def account_figures_recompute(
     KPI status. Returns the number of accounts. The jobs, the command and the demo call this."""
     now = now or timezone.now()
     ids = None if account_ids is None else list(account_ids)
-    recomputed = account_metrics_recompute(
-        account_ids=ids, now=now, method=method, workers=workers
-    )
+    recomputed = account_metrics_recompute(account_ids=ids, now=now, method=method, workers=workers)
     account_kpi_status_recompute(account_ids=ids, now=now)
     return recomputed

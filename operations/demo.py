@@ -22,8 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from finance.metrics import account_figures_recompute
 from creators.models import Account, AccountSnapshot
+from finance.metrics import account_figures_recompute
 from finance.models import FinanceItem
 from posts.choices import (
     AccountType,

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
-from finance.metrics import account_figures_recompute
 from creators.models import Account
+from finance.metrics import account_figures_recompute
 
 
 class Command(BaseCommand):
