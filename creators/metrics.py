@@ -35,13 +35,13 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.utils import timezone
 
 from core import windows
 from posts.choices import BaseFormat
 from posts.metrics import (
-    MAX_RATE_HUNDREDTHS,
     Hundredths,
     Moment,
     daily_history,
@@ -329,15 +329,21 @@ def _recompute_orm(ids: list[int] | None, moments: Moments) -> int:
 
 # --- PostgreSQL statements --------------------------------------------------------------------
 
-_INTERACTIONS = "(COALESCE(p.likes, 0) + COALESCE(p.comments, 0) + COALESCE(p.shares, 0))"
 
-
-def _ratio_sql(numerator: str, denominator: str) -> str:
-    # posts.metrics.ratio_hundredths: round half up, in integers, capped.
-    return (
-        f"LEAST((({numerator}) * 20000 + ({denominator})) / (2 * ({denominator})),"
-        f" {MAX_RATE_HUNDREDTHS})"
-    )
+def _rate_sql(followers: str) -> tuple[str, dict]:
+    """`posts.metrics.engagement_rate` compiled for the statement below, whose posts are `p`
+    and the account's `followers@post_date` is the column `followers`: the rule stays written
+    once. Its parameters are named (the statement's other parameters are)."""
+    query = Post.objects.all().query
+    expression = engagement_rate(followers=RawSQL(followers, ())).resolve_expression(query)
+    sql, params = query.get_compiler(connection=connection).compile(expression)
+    table = connection.ops.quote_name(Post._meta.db_table)
+    pieces = sql.replace(f"{table}.", "p.").split("%s")
+    named = {f"rate_{index}": value for index, value in enumerate(params)}
+    return "".join(
+        piece + (f"%(rate_{index})s" if index < len(params) else "")
+        for index, piece in enumerate(pieces)
+    ), named
 
 
 @dataclass(frozen=True)
@@ -350,7 +356,12 @@ class _Part:
     parts: int = 1
 
     def params(self) -> dict:
-        return {"ids": self.ids, "part": self.part, "parts": self.parts}
+        return {
+            "ids": self.ids,
+            "part": self.part,
+            "parts": self.parts,
+            **_rate_sql("f.followers")[1],
+        }
 
     def filter(self, account_column: str, *, id_column: str | None = None) -> str:
         """SQL condition (after AND) on an account id; the slice may use another column."""
@@ -368,14 +379,11 @@ def _posts_rate_sql(part: _Part) -> str:
     LATERAL's condition on `p` alone becomes a one-time filter: no probe for the others).
     """
     no_views = "COALESCE(p.views, 0) = 0"
-    rate = f"""CASE
-        WHEN p.views > 0 THEN {_ratio_sql(_INTERACTIONS, "p.views")}
-        WHEN f.followers > 0 THEN {_ratio_sql(_INTERACTIONS, "f.followers")}
-    END"""
+    rate = _rate_sql("f.followers")[0]
     return f"""
     UPDATE posts_post AS target SET engagement_rate = x.rate
     FROM (
-        SELECT p.id, ({rate})::numeric / 100 AS rate
+        SELECT p.id, {rate} AS rate
         FROM posts_post p
         LEFT JOIN LATERAL (
             SELECT s.captured_at, s.followers FROM creators_accountsnapshot s
