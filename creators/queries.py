@@ -5,28 +5,26 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from posts.queries import not_demo
-
 from .models import Account
 
 
 def accounts_due_for_stats(*, now: datetime) -> QuerySet[Account]:
-    """Tracked accounts whose profile refresh is due (never done, or `next_stats_at` passed)."""
+    """Tracked accounts whose profile refresh is due (never done, or `next_stats_at` passed).
+    Demo accounts are created never due (operations.demo.NEVER)."""
     return Account.objects.filter(
         Q(next_stats_at__isnull=True) | Q(next_stats_at__lte=now),
-        not_demo(),
         tracking_enabled=True,
     )
 
 
 def accounts_due_for_detection(*, now: datetime) -> QuerySet[Account]:
     """Tracked accounts to look for new posts on: not looked at for DETECT_MIN_INTERVAL_MINUTES
-    (a duplicate delivery of the job does not ask again), and not backing off after a failure."""
+    (a duplicate delivery of the job does not ask again), and not backing off after a failure
+    (demo accounts are created never due: operations.demo.NEVER)."""
     recent = now - timedelta(minutes=settings.DETECT_MIN_INTERVAL_MINUTES)
     return Account.objects.filter(
         Q(last_tracked_at__isnull=True) | Q(last_tracked_at__lte=recent),
         Q(next_detect_at__isnull=True) | Q(next_detect_at__lte=now),
-        not_demo(),
         tracking_enabled=True,
     )
 

@@ -28,15 +28,18 @@ def posts_refresh_queue(queryset: QuerySet[Post] | None = None) -> QuerySet[Post
 def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
     """Posts whose stats are due at `now`: never refreshed (no `next_refresh_at`) or past it.
 
-    Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
-    Claims are not looked at here: `posts.services.posts_claim_due` does.
+    Posts the platform reported deleted are never refreshed (demo posts are created never due:
+    operations.demo.NEVER). Claims are not looked at here: `posts.services.posts_claim_due` does.
     """
-    return posts_refresh_queue().filter(not_demo(), due_at__lte=now, deleted_at__isnull=True)
+    return posts_refresh_queue().filter(due_at__lte=now, deleted_at__isnull=True)
 
 
 def not_demo() -> Q:
     """Rows not marked `extra.demo = true`. (A plain exclude() drops the rows that have no
-    `demo` key on PostgreSQL, where the comparison is NULL.)"""
+    `demo` key on PostgreSQL, where the comparison is NULL.)
+
+    Issue 15: no queue uses this any more (demo rows are created never due); it stays only
+    until posts/services.py (part A) stops importing it, then goes."""
     return Q(extra__demo__isnull=True) | ~Q(extra__demo=True)
 
 
