@@ -5,6 +5,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from posts.models import Post
+
 from .models import Account
 
 
@@ -37,8 +39,6 @@ def accounts_disabled() -> QuerySet[Account]:
 def account_ids_touched_since(since: datetime) -> list[int]:
     """Accounts whose profile or any of whose posts was refreshed at or after `since`: the
     ones whose metrics a refresh pass changed."""
-    from posts.models import Post
-
     refreshed_posts = Post.objects.filter(last_updated__gte=since, account__isnull=False)
     return list(
         Account.objects.filter(

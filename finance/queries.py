@@ -31,7 +31,7 @@ from creators.models import Account
 from posts.metrics import views_gained_in
 from posts.models import Post
 
-from .amounts import ZERO, allocate
+from .amounts import ZERO, allocate, statement_amounts
 from .choices import StatementStatus
 from .metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
 from .models import FinanceItem, PayoutStatement
@@ -111,6 +111,38 @@ def with_month_figures(items: QuerySet, month: date, *, now: datetime) -> QueryS
             volume, F("expected_monthly_posting_volume"), elapsed_s=elapsed, length_s=length
         ),
     )
+
+
+def statement_figures(item: FinanceItem, month: date) -> dict:
+    """A statement's figures from an item annotated by `with_month_figures`."""
+    amounts = statement_amounts(
+        base_monthly_pay=item.base_monthly_pay,
+        started_date=item.started_date,
+        month=month,
+        prorate_by_volume=item.prorate_by_volume,
+        expected=item.expected_monthly_posting_volume,
+        posting_volume=item.month_posting_volume,
+        rate_per_1k_views=item.rate_per_1k_views,
+        views_generated=item.month_views_generated,
+    )
+    return {
+        "posting_volume": item.month_posting_volume,
+        "expected_posting_volume": item.expected_monthly_posting_volume,
+        "views_generated": item.month_views_generated,
+        "kpi_status": item.month_kpi_status,
+        "base": amounts.base,
+        "variable": amounts.variable,
+        "computed": amounts.computed,
+        "currency": item.currency,
+    }
+
+
+def figures_for(item: FinanceItem, month: date, *, now: datetime | None = None) -> dict:
+    """One item's figures for `month` as of `now`, without writing anything."""
+    annotated = with_month_figures(
+        FinanceItem.objects.filter(pk=item.pk), month, now=now or timezone.now()
+    ).get()
+    return statement_figures(annotated, month)
 
 
 # --- Payments board ---------------------------------------------------------------------------
@@ -246,8 +278,6 @@ def statement_breakdown(
     if statement is not None:
         variable = statement.variable
     else:
-        from .services import figures_for
-
         variable = figures_for(item, month, now=as_of)["variable"]
     if views_generated > 0 and variable:
         shares = allocate(variable, [post.gained for post in posts])

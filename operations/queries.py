@@ -20,8 +20,10 @@ from platforms.ratelimit import provider_states
 from posts.choices import ProcessingStatus
 from posts.models import Post
 from posts.queries import posts_refresh_queue
+from posts.services import ai_not_ready_reason
 
 from .models import FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
+from .schedules import MONITORED_JOBS
 
 HEARTBEAT = "worker"
 RECENT_RUNS = 5  # per job, on the dashboard
@@ -132,8 +134,6 @@ def job_status(*, now: datetime | None = None, recent: int = RECENT_RUNS) -> lis
     error), its last error, next run, whether it is late, its open dead letters and its
     `recent` latest runs. Three queries: the schedules, the recent runs (a window per job) and
     the dead letters per kind."""
-    from .jobs import MONITORED_JOBS  # jobs imports the apps' services; read lazily
-
     now = now or timezone.now()
     schedules = {s.name: s for s in Schedule.objects.filter(name__in=MONITORED_JOBS)}
     runs: dict[str, list[JobRun]] = {name: [] for name in MONITORED_JOBS}
@@ -307,8 +307,6 @@ def alert_conditions(
 def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     """Everything staff see on the health endpoint: the summary, each job, the dead letters by
     kind, the providers' quota state, the AI and the data's freshness, and the problems."""
-    from posts.services import ai_not_ready_reason
-
     now = now or timezone.now()
     summary = health_summary(now=now)
     jobs = job_status(now=now, recent=1)

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import math
+import random
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from posts.choices import BaseFormat, ContentType, Platform, TrialStatus
-from posts.models import PostSnapshot
+from posts.models import Post, PostSnapshot
+from settings_app.models import Subcategory
 
 from .data import SOURCE
 
-if TYPE_CHECKING:
-    from .posts import PostPlan
+
+@dataclass
+class PostPlan:
+    post: Post
+    niche: str
+    idea: str
+    rng: random.Random
+    followers_at_post: int | None = None
+    subcategories: list[Subcategory] = field(default_factory=list)
 
 
 def post_history(plan: PostPlan, now: datetime, days: int) -> list[PostSnapshot]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from creators.models import Account, AccountSnapshot
@@ -16,7 +15,7 @@ from posts.choices import (
     TrialStatus,
 )
 from posts.models import Post, PostSnapshot
-from settings_app.models import Board, Category, Subcategory
+from settings_app.models import Board, Category
 
 from .accounts import AccountPlan, account_snapshots, followers_at
 from .data import (
@@ -33,17 +32,7 @@ from .data import (
     TRIAL_NOTES,
     DemoSummary,
 )
-from .history import post_history
-
-
-@dataclass
-class PostPlan:
-    post: Post
-    niche: str
-    idea: str
-    rng: random.Random
-    followers_at_post: int | None = None
-    subcategories: list[Subcategory] = field(default_factory=list)
+from .history import PostPlan, post_history
 
 
 def posts_create(
