@@ -561,22 +561,14 @@ def _execute(sql: str, params: dict) -> int:
 ACCOUNT_COUNTERS = ("followers", "following", "media_count")
 
 
-def account_snapshot_history(
-    *,
-    account: Account,
-    granularity: str,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> QuerySet:
-    """An account's history, one point per bucket (see `posts.metrics.snapshot_history`), with
-    the followers gained per bucket."""
+def account_snapshot_history(*, account: Account, **window) -> QuerySet:
+    """An account's history, one point per bucket (see `posts.metrics.snapshot_history`, whose
+    `granularity`, `start` and `end` these are), with the followers gained per bucket."""
     return snapshot_history(
         AccountSnapshot.objects.filter(account=account),
         counters=ACCOUNT_COUNTERS,
         gained_counter="followers",
-        granularity=granularity,
-        start=start,
-        end=end,
+        **window,
     )
 
 

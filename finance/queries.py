@@ -313,12 +313,8 @@ def _in_window(moment: datetime | None, window: windows.Window) -> bool:
 
 # --- CSV export -------------------------------------------------------------------------------
 
-CSV_HEADER = (
-    "month",
-    "finance_item",
-    "payee",
-    "accounts",
-    "currency",
+# A statement's figures, in the order the API and the export show them.
+STATEMENT_FIGURES = (
     "posting_volume",
     "expected_posting_volume",
     "views_generated",
@@ -331,6 +327,15 @@ CSV_HEADER = (
     "amount_due",
     "paid_amount",
     "balance",
+)
+
+CSV_HEADER = (
+    "month",
+    "finance_item",
+    "payee",
+    "accounts",
+    "currency",
+    *STATEMENT_FIGURES,
     "status",
     "paid_at",
     "payment_method",

@@ -73,26 +73,34 @@ def _recompute_touched_accounts(run: JobRun, now: datetime | None) -> None:
         account_figures_recompute(account_ids=account_ids, now=now)
 
 
+def _pass(job: str, service, *, now, on_batch: OnBatch, then_recompute: bool = False, **kw):
+    """One run of `job`: the service's pass with the job's time budget, each batch recorded;
+    with `then_recompute`, the figures of the accounts it touched. Returns the JobRun id."""
+    with job_run(job, **kw) as run:
+        service(now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch))
+        if then_recompute:
+            _recompute_touched_accounts(run, now)
+    return run.pk
+
+
 def refresh_post_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Refresh the stats of the due posts, then the metrics of their accounts; returns the
     JobRun id."""
-    with job_run("refresh_post_stats") as run:
-        post_refresh_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-        _recompute_touched_accounts(run, now)
-    return run.pk
+    return _pass(
+        "refresh_post_stats", post_refresh_due, now=now, on_batch=on_batch, then_recompute=True
+    )
 
 
 def refresh_account_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Refresh the profiles of the due accounts (daily each), then their metrics; returns the
     JobRun id."""
-    with job_run("refresh_account_stats") as run:
-        account_refresh_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-        _recompute_touched_accounts(run, now)
-    return run.pk
+    return _pass(
+        "refresh_account_stats",
+        account_refresh_due,
+        now=now,
+        on_batch=on_batch,
+        then_recompute=True,
+    )
 
 
 def recompute_account_metrics(*, now: datetime | None = None) -> int:
@@ -105,11 +113,7 @@ def recompute_account_metrics(*, now: datetime | None = None) -> int:
 
 def detect_new_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Look for new posts on the tracked accounts; returns the JobRun id."""
-    with job_run("detect_new_posts") as run:
-        account_detect_new_posts_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-    return run.pk
+    return _pass("detect_new_posts", account_detect_new_posts_due, now=now, on_batch=on_batch)
 
 
 def classify_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
@@ -118,11 +122,13 @@ def classify_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> 
     Without a usable API key (or with an empty taxonomy) nothing is sent and the run is
     recorded as failed with the reason ("AI not configured: …"); the task itself does not
     fail, since running it again would not help."""
-    with job_run("classify_posts", cannot_run=(AINotConfigured,)) as run:
-        post_classify_pending(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-    return run.pk
+    return _pass(
+        "classify_posts",
+        post_classify_pending,
+        now=now,
+        on_batch=on_batch,
+        cannot_run=(AINotConfigured,),
+    )
 
 
 def process_creator_payments(*, now: datetime | None = None) -> int:

@@ -238,22 +238,15 @@ def snapshot_history(
     ).order_by("bucket")
 
 
-def post_snapshot_history(
-    *,
-    post,
-    granularity: str,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> QuerySet:
-    """A post's history, one point per bucket, with the views gained per bucket."""
+def post_snapshot_history(*, post, **window) -> QuerySet:
+    """A post's history, one point per bucket (`snapshot_history`'s `granularity`, `start`,
+    `end`), with the views gained per bucket."""
     return snapshot_history(
         PostSnapshot.objects.filter(post=post),
         counters=COUNTERS,
         gained_counter="views",
-        granularity=granularity,
-        start=start,
-        end=end,
         owner_date="post__post_date",
+        **window,
     )
 
 
