@@ -56,7 +56,7 @@ def account_plans(
     """One plan per account, its account stored (new ones in bulk, with their boards)."""
     plans = []
     for index in range(count):
-        plan = _account_plan(index, seed, now, days, clients, editors, finance_items)
+        plan = _account_plan(index, seed, now, days, (clients, editors, finance_items))
         _follower_history(plan, now, days)
         plans.append(plan)
     _accounts_store(plans, boards, summary)
@@ -68,10 +68,9 @@ def _account_plan(
     seed: int,
     now: datetime,
     days: int,
-    clients: dict[str, Client],
-    editors: list[Editor],
-    finance_items: list[FinanceItem],
+    references: tuple[dict[str, Client], list[Editor], list[FinanceItem]],
 ) -> AccountPlan:
+    clients, editors, finance_items = references
     handle, full_name, niche, bio = PERSONAS[index % len(PERSONAS)]
     if index >= len(PERSONAS):
         handle = f"{handle[:15]}{index // len(PERSONAS) + 1}"
