@@ -136,12 +136,7 @@ def classify(
     AIInvalidAnswer (an answer that broke the schema or the taxonomy, retried once with the
     error, then still wrong). Never guesses a label.
     """
-    if not config.configured:
-        raise AINotConfigured(config.not_configured_reason)
-    if taxonomy.is_empty:
-        raise AINotConfigured(
-            "The taxonomy is empty: add categories and sub-categories in Settings."
-        )
+    _require_ready(config, taxonomy)
     if client is None:
         with build_client(config) as own_client:
             return classify(post, taxonomy, config, client=own_client)
@@ -178,6 +173,21 @@ def classify(
                 prompt_tokens=usage.prompt_tokens,
                 completion_tokens=usage.completion_tokens,
             ) from second
+    return _classification(answer, model, usage, messages, content, retried_because)
+
+
+def _require_ready(config: AIConfig, taxonomy: Taxonomy) -> None:
+    if not config.configured:
+        raise AINotConfigured(config.not_configured_reason)
+    if taxonomy.is_empty:
+        raise AINotConfigured(
+            "The taxonomy is empty: add categories and sub-categories in Settings."
+        )
+
+
+def _classification(
+    answer, model: str, usage: _Usage, messages: list[dict], content, retried_because: str
+) -> Classification:
     return Classification(
         idea_concept=answer.idea_concept,
         category=answer.category,

@@ -34,6 +34,23 @@ def _listing(names) -> str:
 
 def validate_answer(content: str | None, taxonomy: Taxonomy, *, is_video: bool) -> Answer:
     """Parse and check the model's answer; raise InvalidAnswer saying what is wrong."""
+    data = _fields(content)
+    category = _lookup(data["category"], list(taxonomy.categories))
+    if category is None or not taxonomy.categories[category]:
+        raise InvalidAnswer(
+            f"category {data['category']!r} is not in the taxonomy; choose one of "
+            f"{_listing(n for n, subs in taxonomy.categories.items() if subs)}."
+        )
+    return Answer(
+        idea_concept=_idea(data["idea_concept"]),
+        category=category,
+        subcategories=_subcategories(data["subcategories"], category, taxonomy),
+        reel_style=_reel_style(data["reel_style"], taxonomy, is_video=is_video),
+    )
+
+
+def _fields(content: str | None) -> dict:
+    """The answer as a JSON object with exactly FIELDS."""
     if not content or not content.strip():
         raise InvalidAnswer("The answer is empty.")
     try:
@@ -48,8 +65,10 @@ def validate_answer(content: str | None, taxonomy: Taxonomy, *, is_video: bool) 
     extra = sorted(set(data) - set(FIELDS))
     if extra:
         raise InvalidAnswer(f"The answer has unknown fields: {', '.join(extra)}.")
+    return data
 
-    idea = data["idea_concept"]
+
+def _idea(idea: Any) -> str:
     if not isinstance(idea, str) or not idea.strip():
         raise InvalidAnswer("idea_concept must be one or two sentences, not empty.")
     idea = " ".join(idea.split())
@@ -58,15 +77,10 @@ def validate_answer(content: str | None, taxonomy: Taxonomy, *, is_video: bool) 
             f"idea_concept is {len(idea)} characters long; one or two sentences, please "
             f"(at most {MAX_IDEA_CHARS})."
         )
+    return idea
 
-    category = _lookup(data["category"], list(taxonomy.categories))
-    if category is None or not taxonomy.categories[category]:
-        raise InvalidAnswer(
-            f"category {data['category']!r} is not in the taxonomy; choose one of "
-            f"{_listing(n for n, subs in taxonomy.categories.items() if subs)}."
-        )
 
-    raw_subs = data["subcategories"]
+def _subcategories(raw_subs: Any, category: str, taxonomy: Taxonomy) -> tuple[str, ...]:
     if not isinstance(raw_subs, list) or not raw_subs:
         raise InvalidAnswer("subcategories must be a list of one to three names.")
     allowed = taxonomy.categories[category]
@@ -84,24 +98,19 @@ def validate_answer(content: str | None, taxonomy: Taxonomy, *, is_video: bool) 
         raise InvalidAnswer(
             f"{len(subcategories)} sub-categories given; at most {MAX_SUBCATEGORIES}."
         )
+    return tuple(subcategories)
 
-    raw_style = data["reel_style"]
+
+def _reel_style(raw_style: Any, taxonomy: Taxonomy, *, is_video: bool) -> str | None:
     if is_video:
         reel_style = _lookup(raw_style, taxonomy.reel_styles)
         if reel_style is None:
             raise InvalidAnswer(
                 f"reel_style {raw_style!r} is not one of {_listing(taxonomy.reel_styles)}."
             )
-    else:
-        if raw_style is not None:
-            raise InvalidAnswer(
-                f"reel_style must be null: this post is not a video (got {raw_style!r})."
-            )
-        reel_style = None
-
-    return Answer(
-        idea_concept=idea,
-        category=category,
-        subcategories=tuple(subcategories),
-        reel_style=reel_style,
-    )
+        return reel_style
+    if raw_style is not None:
+        raise InvalidAnswer(
+            f"reel_style must be null: this post is not a video (got {raw_style!r})."
+        )
+    return None

@@ -77,8 +77,8 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from creators.metrics import account_metrics_recompute
     from creators.models import Account
+    from finance.metrics import account_figures_recompute as account_metrics_recompute
 
     print(f"Database {args.db} ({'created' if created else 'exists'}).")
     with step("migrate"):

@@ -488,7 +488,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.test import Client
 
-    from creators.metrics import account_metrics_recompute
+    from finance.metrics import account_figures_recompute as account_metrics_recompute
 
     print(f"Database {args.db} ({'created' if created else 'exists'}).")
     with agency.step("migrate"):
@@ -509,7 +509,7 @@ def main() -> None:
     from creators.models import Account
 
     if not Account.objects.filter(metrics_computed_at__isnull=False).exists():
-        with agency.step("account figures (account_metrics_recompute)"):
+        with agency.step("account figures (account_figures_recompute)"):
             account_metrics_recompute(now=now)
         agency.vacuum()
     sizes = agency.counts()

@@ -28,27 +28,26 @@ def is_foreign_text(value) -> bool:
     return isinstance(value, str) and not value.isascii()
 
 
+def ascii_only(base: type, method: str, error: type[Exception], *, name: str = "") -> type:
+    """A subclass of the field class `base` whose `method` (forms: `to_python`, serializers:
+    `to_internal_value`) refuses a value with a character outside ASCII with `error`: the one
+    ASCII-digits rule of the admin's fields and the API's."""
+
+    def read(self, value):
+        if is_foreign_text(value):
+            raise error(ASCII_DIGITS_MESSAGE, code="invalid")
+        return getattr(super(field_class, self), method)(value)
+
+    field_class = type(name or f"Ascii{base.__name__}", (base,), {method: read})
+    field_class.__module__ = __name__
+    return field_class
+
+
 # --- Forms (the admin) ------------------------------------------------------------------------
 
-
-class AsciiFormFieldMixin:
-    def to_python(self, value):
-        if is_foreign_text(value):
-            raise forms.ValidationError(ASCII_DIGITS_MESSAGE, code="invalid")
-        return super().to_python(value)
-
-
-class AsciiIntegerField(AsciiFormFieldMixin, forms.IntegerField):
-    pass
-
-
-class AsciiDecimalField(AsciiFormFieldMixin, forms.DecimalField):
-    pass
-
-
-class AsciiDateField(AsciiFormFieldMixin, forms.DateField):
-    pass
-
+AsciiIntegerField = ascii_only(forms.IntegerField, "to_python", forms.ValidationError)
+AsciiDecimalField = ascii_only(forms.DecimalField, "to_python", forms.ValidationError)
+AsciiDateField = ascii_only(forms.DateField, "to_python", forms.ValidationError)
 
 # For ModelAdmin.formfield_overrides, which match a model field by its class's MRO: every
 # integer field; DateTimeField keeps the admin's own (split) field, listed before DateField.
@@ -62,24 +61,14 @@ ASCII_FORMFIELD_OVERRIDES = {
 # --- Serializers (the API) --------------------------------------------------------------------
 
 
-class AsciiSerializerFieldMixin:
-    def to_internal_value(self, data):
-        if is_foreign_text(data):
-            raise serializers.ValidationError(ASCII_DIGITS_MESSAGE, code="invalid")
-        return super().to_internal_value(data)
+def _ascii_serializer(base: type) -> type:
+    name = f"Ascii{base.__name__.removesuffix('Field')}SerializerField"
+    return ascii_only(base, "to_internal_value", serializers.ValidationError, name=name)
 
 
-class AsciiIntegerSerializerField(AsciiSerializerFieldMixin, serializers.IntegerField):
-    pass
-
-
-class AsciiDecimalSerializerField(AsciiSerializerFieldMixin, serializers.DecimalField):
-    pass
-
-
-class AsciiDateSerializerField(AsciiSerializerFieldMixin, serializers.DateField):
-    pass
-
+AsciiIntegerSerializerField = _ascii_serializer(serializers.IntegerField)
+AsciiDecimalSerializerField = _ascii_serializer(serializers.DecimalField)
+AsciiDateSerializerField = _ascii_serializer(serializers.DateField)
 
 _ASCII_SERIALIZER_FIELDS = {
     serializers.IntegerField: AsciiIntegerSerializerField,

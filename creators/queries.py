@@ -2,33 +2,34 @@
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from core.bulk import BATCH_SIZE
-from posts.queries import not_demo
+from posts.models import Post
 
 from .models import Account
 
 
 def accounts_due_for_stats(*, now: datetime) -> QuerySet[Account]:
-    """Tracked accounts whose profile refresh is due (never done, or `next_stats_at` passed)."""
+    """Tracked accounts whose profile refresh is due (never done, or `next_stats_at` passed).
+    Demo accounts are created never due (operations.demo.NEVER)."""
     return Account.objects.filter(
         Q(next_stats_at__isnull=True) | Q(next_stats_at__lte=now),
-        not_demo(),
         tracking_enabled=True,
     )
 
 
 def accounts_due_for_detection(*, now: datetime) -> QuerySet[Account]:
     """Tracked accounts to look for new posts on: not looked at for DETECT_MIN_INTERVAL_MINUTES
-    (a duplicate delivery of the job does not ask again), and not backing off after a failure."""
+    (a duplicate delivery of the job does not ask again), and not backing off after a failure
+    (demo accounts are created never due: operations.demo.NEVER)."""
     recent = now - timedelta(minutes=settings.DETECT_MIN_INTERVAL_MINUTES)
     return Account.objects.filter(
         Q(last_tracked_at__isnull=True) | Q(last_tracked_at__lte=recent),
         Q(next_detect_at__isnull=True) | Q(next_detect_at__lte=now),
-        not_demo(),
         tracking_enabled=True,
     )
 
@@ -41,8 +42,6 @@ def accounts_disabled(*, limit: int = 50) -> QuerySet[Account]:
 def account_ids_touched_since(since: datetime) -> list[int]:
     """Accounts whose profile or any of whose posts was refreshed at or after `since`: the
     ones whose metrics a refresh pass changed."""
-    from posts.models import Post
-
     refreshed_posts = Post.objects.filter(last_updated__gte=since, account__isnull=False)
     return list(
         Account.objects.filter(
@@ -64,4 +63,20 @@ def accounts_by_key(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Ac
             chunk = names[start : start + BATCH_SIZE]
             for account in Account.objects.filter(platform=platform, username__in=chunk):
                 found[(platform, account.username)] = account
+    return found
+
+
+def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Account]:
+    """The tracked accounts of these authors (anything with .platform and .username), by
+    (platform, username): one query per platform. posts finds a post's account through it
+    (registered in CreatorsConfig.ready as posts.hooks.accounts_by_username)."""
+    wanted: dict[str, set[str]] = {}
+    for author in authors:
+        if author.username:
+            wanted.setdefault(author.platform, set()).add(author.username)
+    found = {}
+    for platform, usernames in wanted.items():
+        accounts = Account.objects.filter(platform=platform, username__in=usernames)
+        for account in accounts.only("id", "platform", "username"):
+            found[(platform, account.username)] = account
     return found

@@ -1,5 +1,5 @@
 """Reads of the finance app: the monthly figures of finance items (in SQL, from the metric
-definitions of posts.metrics and creators.metrics), the payments board and the post
+definitions of posts.metrics and finance.metrics), the payments board and the post
 monetization breakdown."""
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from django.utils import timezone
 
 from core import windows
 from core.errors import DomainError
-from creators.metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
 from creators.models import Account
 from posts.metrics import views_gained_in
 from posts.models import Post
 
-from .amounts import ZERO, allocate
+from .amounts import ZERO, allocate, statement_amounts
 from .choices import StatementStatus
+from .metrics import counts_toward_item, finance_item_posting_volume, month_kpi_status
 from .models import FinanceItem, PayoutStatement
 
 # ASCII digits only: `\d` and int() also read other scripts' digits (fullwidth "2026-12").
@@ -111,6 +111,38 @@ def with_month_figures(items: QuerySet, month: date, *, now: datetime) -> QueryS
             volume, F("expected_monthly_posting_volume"), elapsed_s=elapsed, length_s=length
         ),
     )
+
+
+def statement_figures(item: FinanceItem, month: date) -> dict:
+    """A statement's figures from an item annotated by `with_month_figures`."""
+    amounts = statement_amounts(
+        base_monthly_pay=item.base_monthly_pay,
+        started_date=item.started_date,
+        month=month,
+        prorate_by_volume=item.prorate_by_volume,
+        expected=item.expected_monthly_posting_volume,
+        posting_volume=item.month_posting_volume,
+        rate_per_1k_views=item.rate_per_1k_views,
+        views_generated=item.month_views_generated,
+    )
+    return {
+        "posting_volume": item.month_posting_volume,
+        "expected_posting_volume": item.expected_monthly_posting_volume,
+        "views_generated": item.month_views_generated,
+        "kpi_status": item.month_kpi_status,
+        "base": amounts.base,
+        "variable": amounts.variable,
+        "computed": amounts.computed,
+        "currency": item.currency,
+    }
+
+
+def figures_for(item: FinanceItem, month: date, *, now: datetime | None = None) -> dict:
+    """One item's figures for `month` as of `now`, without writing anything."""
+    annotated = with_month_figures(
+        FinanceItem.objects.filter(pk=item.pk), month, now=now or timezone.now()
+    ).get()
+    return statement_figures(annotated, month)
 
 
 # --- Payments board ---------------------------------------------------------------------------
@@ -246,8 +278,6 @@ def statement_breakdown(
     if statement is not None:
         variable = statement.variable
     else:
-        from .services import figures_for
-
         variable = figures_for(item, month, now=as_of)["variable"]
     if views_generated > 0 and variable:
         shares = allocate(variable, [post.gained for post in posts])
@@ -283,12 +313,8 @@ def _in_window(moment: datetime | None, window: windows.Window) -> bool:
 
 # --- CSV export -------------------------------------------------------------------------------
 
-CSV_HEADER = (
-    "month",
-    "finance_item",
-    "payee",
-    "accounts",
-    "currency",
+# A statement's figures, in the order the API and the export show them.
+STATEMENT_FIGURES = (
     "posting_volume",
     "expected_posting_volume",
     "views_generated",
@@ -301,6 +327,15 @@ CSV_HEADER = (
     "amount_due",
     "paid_amount",
     "balance",
+)
+
+CSV_HEADER = (
+    "month",
+    "finance_item",
+    "payee",
+    "accounts",
+    "currency",
+    *STATEMENT_FIGURES,
     "status",
     "paid_at",
     "payment_method",

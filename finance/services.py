@@ -29,51 +29,22 @@ from django.utils import timezone
 
 from core import windows
 from core.audit import audit_record, audit_values
-from core.errors import DomainError
-from creators.metrics import account_metrics_recompute
+from core.errors import DomainError, NotFoundError
 from creators.models import Account
 
-from .amounts import statement_amounts, to_money
+from .amounts import to_money
 from .choices import EventKind, StatementStatus
+from .metrics import account_figures_recompute
 from .models import FinanceItem, PayoutStatement, StatementEvent
-from .queries import month_of, month_window, previous_month, with_month_figures
+from .queries import (
+    month_of,
+    month_window,
+    previous_month,
+    statement_figures,
+    with_month_figures,
+)
 
 logger = logging.getLogger(__name__)
-
-# --- Figures ----------------------------------------------------------------------------------
-
-
-def _figures(item: FinanceItem, month: date) -> dict:
-    """A statement's figures from an item annotated by `with_month_figures`."""
-    amounts = statement_amounts(
-        base_monthly_pay=item.base_monthly_pay,
-        started_date=item.started_date,
-        month=month,
-        prorate_by_volume=item.prorate_by_volume,
-        expected=item.expected_monthly_posting_volume,
-        posting_volume=item.month_posting_volume,
-        rate_per_1k_views=item.rate_per_1k_views,
-        views_generated=item.month_views_generated,
-    )
-    return {
-        "posting_volume": item.month_posting_volume,
-        "expected_posting_volume": item.expected_monthly_posting_volume,
-        "views_generated": item.month_views_generated,
-        "kpi_status": item.month_kpi_status,
-        "base": amounts.base,
-        "variable": amounts.variable,
-        "computed": amounts.computed,
-        "currency": item.currency,
-    }
-
-
-def figures_for(item: FinanceItem, month: date, *, now: datetime | None = None) -> dict:
-    """One item's figures for `month` as of `now`, without writing anything."""
-    annotated = with_month_figures(
-        FinanceItem.objects.filter(pk=item.pk), month, now=now or timezone.now()
-    ).get()
-    return _figures(annotated, month)
-
 
 # --- The payments job -------------------------------------------------------------------------
 
@@ -103,7 +74,7 @@ def finance_statements_recompute(
     A statement is created for each active item that had started by the month's end; existing
     drafts are recomputed (their adjustment is kept); approved and paid statements are frozen
     and void ones are left alone. With `with_accounts`, the monthly figures and KPI status of
-    the items' accounts are refreshed too (creators.metrics.account_metrics_recompute).
+    the items' accounts are refreshed too (finance.metrics.account_figures_recompute).
     """
     now = now or timezone.now()
     current = month_of(now)
@@ -116,7 +87,7 @@ def finance_statements_recompute(
         accounts = Account.objects.filter(finance_item__isnull=False)
         if ids is not None:
             accounts = accounts.filter(finance_item_id__in=ids)
-        report.accounts = account_metrics_recompute(
+        report.accounts = account_figures_recompute(
             account_ids=list(accounts.values_list("pk", flat=True)), now=now
         )
     logger.info("Finance statements recomputed: %s", report.as_dict())
@@ -151,7 +122,7 @@ def _recompute_month(
     )
     for item in with_month_figures(items.order_by("pk"), month, now=now):
         status = existing.get(item.pk)
-        figures = _figures(item, month)
+        figures = statement_figures(item, month)
         if status == StatementStatus.DRAFT:
             report.updated += _update_draft(item.pk, month, figures, now=now)
             continue
@@ -214,8 +185,6 @@ def _locked(statement: PayoutStatement | int) -> PayoutStatement:
     try:
         return PayoutStatement.objects.select_for_update().select_related("finance_item").get(pk=pk)
     except PayoutStatement.DoesNotExist:
-        from core.errors import NotFoundError
-
         raise NotFoundError("This statement does not exist.") from None
 
 

@@ -7,7 +7,8 @@ the services claim their work, so two deliveries running at once never share an 
 whose worker died (with Redis its task is lost) is closed and its job queued again by
 `recover_abandoned_runs`.
 
-`manage.py sync_schedules` installs SCHEDULES (also run by `manage.py serve`).
+`manage.py sync_schedules` installs SCHEDULES (operations.schedules; also run by
+`manage.py serve`).
 """
 
 from collections.abc import Callable, Iterator
@@ -15,18 +16,18 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
-from django_q.models import Schedule
 
 from ai.errors import AINotConfigured
 from core.jobs import WorkReport
-from creators.metrics import account_metrics_recompute
 from creators.queries import account_ids_touched_since
 from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
+from finance.metrics import account_figures_recompute
 from finance.services import finance_statements_recompute
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 
 from .models import JobRun
+from .schedules import SCHEDULES
 from .services import (
     alerts_check,
     daily_digest_send,
@@ -36,72 +37,6 @@ from .services import (
     job_run_start,
     job_runs_recover_abandoned,
 )
-
-OURS = "operations.jobs."
-
-# name -> django-q2 Schedule fields. Every periodic job of CreatorOps is declared here.
-SCHEDULES: dict[str, dict] = {
-    "refresh_post_stats": {
-        "func": f"{OURS}refresh_post_stats",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 10,  # each post is due by its age (REFRESH_CADENCE); this picks them up
-    },
-    "refresh_account_stats": {
-        "func": f"{OURS}refresh_account_stats",
-        "schedule_type": Schedule.HOURLY,  # each account is due daily (ACCOUNT_REFRESH_HOURS)
-        "minutes": None,
-    },
-    "detect_new_posts": {
-        "func": f"{OURS}detect_new_posts",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 30,
-    },
-    "classify_posts": {
-        "func": f"{OURS}classify_posts",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 5,
-    },
-    # The refresh jobs recompute the accounts they touched; this catches everything else
-    # (calendar windows rolling over, posts edited by hand).
-    "recompute_account_metrics": {
-        "func": f"{OURS}recompute_account_metrics",
-        "schedule_type": Schedule.DAILY,
-        "minutes": None,
-    },
-    "process_creator_payments": {
-        "func": f"{OURS}process_creator_payments",
-        "schedule_type": Schedule.DAILY,
-        "minutes": None,
-    },
-    # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
-    "heartbeat": {
-        "func": f"{OURS}heartbeat",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 1,
-    },
-    # Runs left "running" by a dead worker: closed as failed, their job queued again (the
-    # Redis broker loses the task of a killed worker; see JOB_LEASE_SECONDS).
-    "recover_abandoned_runs": {
-        "func": f"{OURS}recover_abandoned_runs",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 1,
-    },
-    "send_alerts": {
-        "func": f"{OURS}send_alerts",
-        "schedule_type": Schedule.MINUTES,
-        "minutes": 5,
-    },
-    "daily_digest": {
-        "func": f"{OURS}daily_digest",
-        "schedule_type": Schedule.DAILY,  # at the time of day the schedule was first installed
-        "minutes": None,
-    },
-}
-
-# The jobs on the operations dashboard and the health endpoint (the every-minute ones record
-# no JobRun, one a minute would drown the others; the heartbeat has its own check).
-EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs")
-MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name not in EVERY_MINUTE_JOBS)
 
 OnBatch = Callable[[WorkReport], None] | None
 
@@ -137,46 +72,50 @@ def _recompute_touched_accounts(run: JobRun, now: datetime | None) -> None:
     since = now or run.started_at
     account_ids = account_ids_touched_since(since)
     if account_ids:
-        account_metrics_recompute(account_ids=account_ids, now=now)
+        account_figures_recompute(account_ids=account_ids, now=now)
+
+
+def _pass(job: str, service, *, now, on_batch: OnBatch, then_recompute: bool = False, **kw):
+    """One run of `job`: the service's pass with the job's time budget, each batch recorded;
+    with `then_recompute`, the figures of the accounts it touched. Returns the JobRun id."""
+    with job_run(job, **kw) as run:
+        service(now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch))
+        if then_recompute:
+            _recompute_touched_accounts(run, now)
+    return run.pk
 
 
 def refresh_post_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Refresh the stats of the due posts, then the metrics of their accounts; returns the
     JobRun id."""
-    with job_run("refresh_post_stats") as run:
-        post_refresh_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-        _recompute_touched_accounts(run, now)
-    return run.pk
+    return _pass(
+        "refresh_post_stats", post_refresh_due, now=now, on_batch=on_batch, then_recompute=True
+    )
 
 
 def refresh_account_stats(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Refresh the profiles of the due accounts (daily each), then their metrics; returns the
     JobRun id."""
-    with job_run("refresh_account_stats") as run:
-        account_refresh_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-        _recompute_touched_accounts(run, now)
-    return run.pk
+    return _pass(
+        "refresh_account_stats",
+        account_refresh_due,
+        now=now,
+        on_batch=on_batch,
+        then_recompute=True,
+    )
 
 
 def recompute_account_metrics(*, now: datetime | None = None) -> int:
     """The nightly full pass over every account's metrics; returns the JobRun id."""
     with job_run("recompute_account_metrics") as run:
-        recomputed = account_metrics_recompute(now=now)
+        recomputed = account_figures_recompute(now=now)
         job_run_record(run=run, report=WorkReport(kind="account_metrics", ok=recomputed))
     return run.pk
 
 
 def detect_new_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
     """Look for new posts on the tracked accounts; returns the JobRun id."""
-    with job_run("detect_new_posts") as run:
-        account_detect_new_posts_due(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-    return run.pk
+    return _pass("detect_new_posts", account_detect_new_posts_due, now=now, on_batch=on_batch)
 
 
 def classify_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
@@ -185,11 +124,13 @@ def classify_posts(*, now: datetime | None = None, on_batch: OnBatch = None) -> 
     Without a usable API key (or with an empty taxonomy) nothing is sent and the run is
     recorded as failed with the reason ("AI not configured: …"); the task itself does not
     fail, since running it again would not help."""
-    with job_run("classify_posts", cannot_run=(AINotConfigured,)) as run:
-        post_classify_pending(
-            now=now, time_budget=settings.JOB_PASS_SECONDS, on_batch=_recorder(run, on_batch)
-        )
-    return run.pk
+    return _pass(
+        "classify_posts",
+        post_classify_pending,
+        now=now,
+        on_batch=on_batch,
+        cannot_run=(AINotConfigured,),
+    )
 
 
 def process_creator_payments(*, now: datetime | None = None) -> int:

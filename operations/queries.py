@@ -17,9 +17,10 @@ from core.pagination import bounded_count
 from core.windows import agency_timezone, local_date
 from platforms.ratelimit import provider_states
 from posts.models import Post
-from posts.queries import posts_refresh_queue
+from posts.queries import ai_not_ready_reason, posts_refresh_queue
 
 from .models import FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
+from .schedules import MONITORED_JOBS
 
 HEARTBEAT = "worker"
 RECENT_RUNS = 5  # per job, on the dashboard
@@ -125,13 +126,41 @@ def _duration_s(run: JobRun) -> int | None:
     return int((run.finished_at - run.started_at).total_seconds())
 
 
+def _job_row(name: str, schedule, job_runs: list[JobRun], *, now, grace) -> dict[str, Any]:
+    """One job's row of `job_status`, dead letters aside."""
+    latest = job_runs[0] if job_runs else None
+    errored = next((run for run in job_runs if run.error), None)
+    next_run = schedule.next_run if schedule else None
+    late = next_run is not None and next_run < now - grace
+    if late:
+        state = "late"
+    elif latest is None:
+        state = "never"
+    else:
+        state = latest.status
+    return {
+        "job": name,
+        "state": state,
+        "late": late,
+        "scheduled": schedule is not None,
+        "interval_minutes": _interval_minutes(schedule),
+        "next_run": next_run,
+        "last_run": latest.started_at if latest else None,
+        "last_status": latest.status if latest else None,
+        "last_duration_s": _duration_s(latest) if latest else None,
+        "items_ok": latest.items_ok if latest else None,
+        "items_failed": latest.items_failed if latest else None,
+        "last_error": errored.error if errored else "",
+        "last_error_at": errored.started_at if errored else None,
+        "recent": job_runs,
+    }
+
+
 def job_status(*, now: datetime | None = None, recent: int = RECENT_RUNS) -> list[dict[str, Any]]:
-    """Each declared job (operations.jobs.SCHEDULES): its latest run (status, duration, items,
+    """Each declared job (operations.schedules.SCHEDULES): its latest run (status, duration, items,
     error), its last error, next run, whether it is late, its open dead letters and its
     `recent` latest runs. Three queries: the schedules, the recent runs (a window per job) and
     the dead letters per kind."""
-    from .jobs import MONITORED_JOBS  # jobs imports the apps' services; read lazily
-
     now = now or timezone.now()
     schedules = {s.name: s for s in Schedule.objects.filter(name__in=MONITORED_JOBS)}
     runs: dict[str, list[JobRun]] = {name: [] for name in MONITORED_JOBS}
@@ -155,35 +184,12 @@ def job_status(*, now: datetime | None = None, recent: int = RECENT_RUNS) -> lis
     grace = timedelta(minutes=settings.JOB_LATE_GRACE_MINUTES)
     rows = []
     for name in MONITORED_JOBS:
-        schedule, job_runs = schedules.get(name), runs[name]
-        latest = job_runs[0] if job_runs else None
-        errored = next((run for run in job_runs if run.error), None)
-        next_run = schedule.next_run if schedule else None
-        late = next_run is not None and next_run < now - grace
-        if late:
-            state = "late"
-        elif latest is None:
-            state = "never"
-        else:
-            state = latest.status
+        row = _job_row(name, schedules.get(name), runs[name], now=now, grace=grace)
         rows.append(
             {
-                "job": name,
-                "state": state,
-                "late": late,
-                "scheduled": schedule is not None,
-                "interval_minutes": _interval_minutes(schedule),
-                "next_run": next_run,
-                "last_run": latest.started_at if latest else None,
-                "last_status": latest.status if latest else None,
-                "last_duration_s": _duration_s(latest) if latest else None,
-                "items_ok": latest.items_ok if latest else None,
-                "items_failed": latest.items_failed if latest else None,
-                "last_error": errored.error if errored else "",
-                "last_error_at": errored.started_at if errored else None,
+                **row,
                 "dead_letters": dead_by_job.get(name, 0),
                 "dead_letter_kind": kind_by_job.get(name, ""),
-                "recent": job_runs,
             }
         )
     return rows
@@ -280,33 +286,39 @@ def alert_conditions(
                     f"{settings.ALERT_DEAD_LETTER_THRESHOLD:,}).",
                 )
             )
-    threshold = settings.ALERT_AI_FAILURES_THRESHOLD
-    if threshold > 0:
-        last = list(
-            JobRun.objects.filter(job="classify_posts", finished_at__isnull=False)
-            .order_by("-started_at", "-id")
-            .values("status", "error")[:threshold]
-        )
-        failing = [
-            run
-            for run in last
-            if run["status"] == JobStatus.FAILED and not run["error"].startswith("AINotConfigured")
-        ]
-        if len(last) == threshold and len(failing) == threshold:
-            found.append(
-                Condition(
-                    "ai_failing",
-                    f"AI classification failed {threshold} runs in a row: {failing[0]['error'] or 'every post failed'}",
-                )
-            )
+    found.extend(_ai_failing())
     return found
+
+
+def _ai_failing() -> list[Condition]:
+    """The AI failing ALERT_AI_FAILURES_THRESHOLD finished runs in a row (not merely
+    unconfigured): one condition, else none."""
+    threshold = settings.ALERT_AI_FAILURES_THRESHOLD
+    if threshold <= 0:
+        return []
+    last = list(
+        JobRun.objects.filter(job="classify_posts", finished_at__isnull=False)
+        .order_by("-started_at", "-id")
+        .values("status", "error")[:threshold]
+    )
+    failing = [
+        run
+        for run in last
+        if run["status"] == JobStatus.FAILED and not run["error"].startswith("AINotConfigured")
+    ]
+    if len(last) == threshold and len(failing) == threshold:
+        return [
+            Condition(
+                "ai_failing",
+                f"AI classification failed {threshold} runs in a row: {failing[0]['error'] or 'every post failed'}",
+            )
+        ]
+    return []
 
 
 def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     """Everything staff see on the health endpoint: the summary, each job, the dead letters by
     kind, the providers' quota state, the AI and the data's freshness, and the problems."""
-    from posts.queries import ai_not_ready_reason
-
     now = now or timezone.now()
     summary = health_summary(now=now)
     jobs = job_status(now=now, recent=1)

@@ -119,51 +119,72 @@ def request_json(
     attempts = 1 + max(0, settings.PROVIDER_RETRIES)
     host = urlsplit(url).hostname
     for attempt in range(1, attempts + 1):
-        try:
-            response = session.request(
-                method,
-                url,
-                params=params,
-                json=json,
-                headers=headers,
-                timeout=timeout,
-                allow_redirects=False,  # a redirect could leave the allow-list
+        last = attempt == attempts
+        response = _send(
+            session,
+            provider,
+            host,
+            method,
+            url,
+            timeout=timeout,
+            last=last,
+            attempts=attempts,
+            params=params,
+            json=json,
+            headers=headers,
+        )
+        if response is not _RETRY:
+            answer = _answer(
+                provider, host, response, last=last, attempts=attempts, error_mapper=error_mapper
             )
-        except requests.ReadTimeout as exc:
-            raise TemporaryError(
-                f"{provider}: {host} did not answer within {timeout[1]:g} s."
-            ) from exc
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            if attempt < attempts:
-                sleep(backoff_delay(attempt))
-                continue
-            raise TemporaryError(
-                f"{provider}: could not reach {host} after {attempts} attempts: {exc}"
-            ) from exc
-        except requests.RequestException as exc:
-            raise ProviderError(f"{provider}: request to {host} failed: {exc}") from exc
-
-        status = response.status_code
-        if status >= 500:
-            if attempt < attempts:
-                sleep(backoff_delay(attempt))
-                continue
-            raise TemporaryError(f"{provider}: {host} answered HTTP {status} {attempts} times.")
-        if status == 429:
-            retry_after = retry_after_seconds(response.headers.get("Retry-After"))
-            raise RateLimited(
-                f"{provider}: {host} answered 429 Too Many Requests.", retry_after=retry_after
-            )
-        if 200 <= status < 300:
-            return _decode(provider, host, response)
-        payload = _decode_quietly(response)
-        error = error_mapper(response, payload) if error_mapper else None
-        if error is None:
-            error = ProviderError(
-                f"{provider}: {host} answered HTTP {status}: {_excerpt(response.text)}"
-            )
-        raise error
+            if answer is not _RETRY:
+                return answer
+        sleep(backoff_delay(attempt))
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+# A transient failure worth another attempt (not the last one).
+_RETRY = object()
+
+
+def _send(session, provider, host, method, url, *, timeout, last: bool, attempts: int, **kwargs):
+    """One attempt: the response, or _RETRY after a connection error that is not the last."""
+    try:
+        # No redirects: one could leave the allow-list.
+        return session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
+    except requests.ReadTimeout as exc:
+        raise TemporaryError(f"{provider}: {host} did not answer within {timeout[1]:g} s.") from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        if not last:
+            return _RETRY
+        raise TemporaryError(
+            f"{provider}: could not reach {host} after {attempts} attempts: {exc}"
+        ) from exc
+    except requests.RequestException as exc:
+        raise ProviderError(f"{provider}: request to {host} failed: {exc}") from exc
+
+
+def _answer(provider, host, response, *, last: bool, attempts: int, error_mapper):
+    """The decoded JSON of a 2xx answer, _RETRY for a 5xx that is not the last, else raises."""
+    status = response.status_code
+    if status >= 500:
+        if not last:
+            return _RETRY
+        raise TemporaryError(f"{provider}: {host} answered HTTP {status} {attempts} times.")
+    if status == 429:
+        retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+        raise RateLimited(
+            f"{provider}: {host} answered 429 Too Many Requests.", retry_after=retry_after
+        )
+    if 200 <= status < 300:
+        return _decode(provider, host, response)
+    payload = _decode_quietly(response)
+    error = error_mapper(response, payload) if error_mapper else None
+    if error is None:
+        error = ProviderError(
+            f"{provider}: {host} answered HTTP {status}: {_excerpt(response.text)}"
+        )
+    raise error
 
 
 def _decode(provider: str, host: str | None, response: requests.Response) -> Any:

@@ -173,6 +173,21 @@ def engagement_rate(*, followers: Expression | None = None) -> Case:
 # --- History for charts -----------------------------------------------------------------------
 
 
+def _before_first(gained_counter: str, owner_date: str | None, granularity: str, bucket):
+    """On a bucket's first row, the row before it is the previous bucket's last one. Before
+    the first snapshot ever, the value at the bucket's start: 0 for a post published in or
+    after the bucket (rule 2), else the earliest snapshot, i.e. this row (rule 3)."""
+    if owner_date is None:
+        return F(gained_counter)
+    zone = agency_timezone()
+    published = Trunc(owner_date, granularity, output_field=DateTimeField(), tzinfo=zone)
+    return Case(
+        When(GreaterThanOrEqual(published, bucket), then=Value(0)),
+        default=F(gained_counter),
+        output_field=BigIntegerField(),
+    )
+
+
 def snapshot_history(
     snapshots: QuerySet,
     *,
@@ -208,17 +223,7 @@ def snapshot_history(
     }
     for counter in counters:
         annotations[f"last_{counter}"] = Window(LastValue(counter), **whole_bucket)
-    # On a bucket's first row, the row before it is the previous bucket's last one. Before the
-    # first snapshot ever, the value at the bucket's start: 0 for a post published in or after
-    # the bucket (rule 2), else the earliest snapshot, i.e. this row (rule 3).
-    before_first = F(gained_counter)
-    if owner_date is not None:
-        published = Trunc(owner_date, granularity, output_field=DateTimeField(), tzinfo=zone)
-        before_first = Case(
-            When(GreaterThanOrEqual(published, bucket), then=Value(0)),
-            default=F(gained_counter),
-            output_field=BigIntegerField(),
-        )
+    before_first = _before_first(gained_counter, owner_date, granularity, bucket)
     annotations["previous"] = Window(
         Lag(gained_counter, 1, default=before_first), output_field=BigIntegerField(), **history
     )
@@ -238,22 +243,15 @@ def snapshot_history(
     ).order_by("bucket")
 
 
-def post_snapshot_history(
-    *,
-    post,
-    granularity: str,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> QuerySet:
-    """A post's history, one point per bucket, with the views gained per bucket."""
+def post_snapshot_history(*, post, **window) -> QuerySet:
+    """A post's history, one point per bucket (`snapshot_history`'s `granularity`, `start`,
+    `end`), with the views gained per bucket."""
     return snapshot_history(
         PostSnapshot.objects.filter(post=post),
         counters=COUNTERS,
         gained_counter="views",
-        granularity=granularity,
-        start=start,
-        end=end,
         owner_date="post__post_date",
+        **window,
     )
 
 

@@ -44,16 +44,11 @@ def posts_refresh_queue(queryset: QuerySet[Post] | None = None) -> QuerySet[Post
 def posts_due_for_refresh(*, now: datetime) -> QuerySet[Post]:
     """Posts whose stats are due at `now`: never refreshed (no `next_refresh_at`) or past it.
 
-    Demo rows (`extra.demo`) and posts the platform reported deleted are never refreshed.
-    Claims are not looked at here: `posts.services.refresh.posts_claim_due` does.
+    Posts the platform reported deleted are never refreshed (demo posts are created never due:
+    operations.demo.NEVER). Claims are not looked at here: `posts.services.refresh.posts_claim_due`
+    does.
     """
-    return posts_refresh_queue().filter(not_demo(), due_at__lte=now, deleted_at__isnull=True)
-
-
-def not_demo() -> Q:
-    """Rows not marked `extra.demo = true`. (A plain exclude() drops the rows that have no
-    `demo` key on PostgreSQL, where the comparison is NULL.)"""
-    return Q(extra__demo__isnull=True) | ~Q(extra__demo=True)
+    return posts_refresh_queue().filter(due_at__lte=now, deleted_at__isnull=True)
 
 
 def posts_detected_recent(*, limit: int = FEED_LIMIT) -> QuerySet[Post]:
@@ -105,29 +100,6 @@ def posts_by_key(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Post]:
                 platform=platform, post_id__in=ids[start : start + BATCH_SIZE]
             ):
                 found[(platform, post.post_id)] = post
-    return found
-
-
-def _account_model():
-    # posts must not import creators (creators imports posts); the FK knows the model.
-    return Post._meta.get_field("account").related_model
-
-
-def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Any]:
-    """The tracked accounts of these authors (anything with .platform and .username), by
-    (platform, username)."""
-    wanted: dict[str, set[str]] = {}
-    for author in authors:
-        if author.username:
-            wanted.setdefault(author.platform, set()).add(author.username)
-    found = {}
-    for platform, usernames in wanted.items():
-        for account in (
-            _account_model()
-            .objects.filter(platform=platform, username__in=usernames)
-            .only("id", "platform", "username")
-        ):
-            found[(platform, account.username)] = account
     return found
 
 

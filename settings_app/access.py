@@ -23,23 +23,27 @@ def _sees_all(user, perm: str) -> bool:
     return bool(user and user.is_active and user.has_perm(perm))
 
 
-def posts_visible_to(user, qs: QuerySet) -> QuerySet:
-    """The posts of `qs` that `user` may see."""
+def posts_visible_to(user, qs: QuerySet, *, through: str = "") -> QuerySet:
+    """The posts of `qs` that `user` may see; with `through` ("post__"), the rows of `qs` whose
+    post they may see."""
     if _sees_all(user, "posts.view_all_post"):
         return qs
     if not (user and user.is_authenticated):
         return qs.none()
-    return qs.filter(Q(editor__user=user) | Q(assignee=user) | Q(added_by=user))
+    mine = Q(**{f"{through}editor__user": user})
+    mine |= Q(**{f"{through}assignee": user}) | Q(**{f"{through}added_by": user})
+    return qs.filter(mine)
 
 
-def accounts_visible_to(user, qs: QuerySet) -> QuerySet:
-    """The accounts of `qs` that `user` may see."""
+def accounts_visible_to(user, qs: QuerySet, *, through: str = "") -> QuerySet:
+    """The accounts of `qs` that `user` may see; with `through` ("account__"), the rows of `qs`
+    whose account they may see."""
     if _sees_all(user, "creators.view_all_account"):
         return qs
     if not (user and user.is_authenticated):
         return qs.none()
     # Accounts have no assignee: the account's editor only.
-    return qs.filter(editor__user=user)
+    return qs.filter(**{f"{through}editor__user": user})
 
 
 def can_see_finance_personal_data(user) -> bool:
@@ -58,16 +62,9 @@ def personal_fields_hidden_from(user, model) -> frozenset[str]:
 
 def snapshots_visible_to(user, qs: QuerySet) -> QuerySet:
     """Post or account snapshots of `qs` whose post or account `user` may see."""
-    from creators.models import Account
-    from posts.models import Post
-
     if qs.model._meta.model_name == "postsnapshot":
-        if _sees_all(user, "posts.view_all_post"):
-            return qs
-        return qs.filter(post__in=posts_visible_to(user, Post.objects.all()).values("pk"))
-    if _sees_all(user, "creators.view_all_account"):
-        return qs
-    return qs.filter(account__in=accounts_visible_to(user, Account.objects.all()).values("pk"))
+        return posts_visible_to(user, qs, through="post__")
+    return accounts_visible_to(user, qs, through="account__")
 
 
 def api_keys_visible_to(user, qs: QuerySet) -> QuerySet:

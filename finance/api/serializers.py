@@ -8,6 +8,7 @@ from core.api.serializers import (
 )
 from core.inputs import AsciiDecimalSerializerField, ascii_serializer_field_mapping
 from finance.models import FinanceItem, PayoutStatement, StatementEvent
+from finance.queries import STATEMENT_FIGURES
 from finance.services import FINANCE_ITEM_FIELDS, finance_item_save
 from settings_app.access import PERSONAL_FIELDS, personal_fields_hidden_from
 
@@ -128,18 +129,7 @@ class PayoutStatementSerializer(
             "payee_name",
             "month",
             "currency",
-            "posting_volume",
-            "expected_posting_volume",
-            "views_generated",
-            "kpi_status",
-            "base",
-            "variable",
-            "computed",
-            "adjustment",
-            "adjustment_reason",
-            "amount_due",
-            "paid_amount",
-            "balance",
+            *STATEMENT_FIGURES,
             "status",
             "status_display",
             "computed_at",

@@ -243,11 +243,7 @@ class ApifyProvider(Provider):
     """Apify actors with `APIFY_TOKEN`; one actor run per batch of URLs."""
 
     name = NAME
-    capabilities = Capabilities(
-        posts=frozenset({"instagram", "tiktok"}),
-        profiles=frozenset({"instagram", "tiktok"}),
-        recent_posts=frozenset({"instagram", "tiktok"}),
-    )
+    capabilities = Capabilities.everything_on("instagram", "tiktok")
 
     @property
     def batch_size(self) -> int:  # type: ignore[override]

@@ -138,6 +138,12 @@ class Capabilities:
     profiles: frozenset[str] = field(default_factory=frozenset)
     recent_posts: frozenset[str] = field(default_factory=frozenset)
 
+    @classmethod
+    def everything_on(cls, *platforms: str) -> Capabilities:
+        """Posts, profiles and recent posts, on each of `platforms`."""
+        on = frozenset(platforms)
+        return cls(posts=on, profiles=on, recent_posts=on)
+
 
 class Provider:
     """Base class: subclasses set `name`, `capabilities`, `batch_size` and implement the calls."""

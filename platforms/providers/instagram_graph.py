@@ -156,11 +156,7 @@ class InstagramGraphProvider(Provider):
     """Business Discovery through our own professional account."""
 
     name = NAME
-    capabilities = Capabilities(
-        posts=frozenset({"instagram"}),
-        profiles=frozenset({"instagram"}),
-        recent_posts=frozenset({"instagram"}),
-    )
+    capabilities = Capabilities.everything_on("instagram")
     batch_size = 50
 
     def is_configured(self) -> bool:

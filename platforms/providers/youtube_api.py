@@ -149,11 +149,7 @@ class YouTubeAPIProvider(Provider):
     """YouTube Data API v3 with `YOUTUBE_API_KEY`."""
 
     name = NAME
-    capabilities = Capabilities(
-        posts=frozenset({"youtube"}),
-        profiles=frozenset({"youtube"}),
-        recent_posts=frozenset({"youtube"}),
-    )
+    capabilities = Capabilities.everything_on("youtube")
     batch_size = BATCH_SIZE
 
     def is_configured(self) -> bool:

@@ -26,8 +26,9 @@ from platforms.urls import KIND_POST, ParsedURL, UnsupportedURL, parse_url
 from settings_app.access import posts_visible_to
 
 from ..choices import TrialStatus
+from ..hooks import accounts_by_username
 from ..models import Post
-from ..queries import accounts_by_username, posts_by_key
+from ..queries import posts_by_key
 
 # Fields a user sets when adding posts; the rest comes from the URL and the platforms.
 BUSINESS_FIELDS = ("client", "editor", "assignee", "type", "finance_item", "extra")

@@ -33,8 +33,9 @@ from platforms.providers.base import (
 )
 
 from ..choices import BaseFormat, ContentType, Platform, TrialStatus
+from ..hooks import accounts_by_username
 from ..models import Post, PostSnapshot
-from ..queries import accounts_by_username, posts_due_for_refresh
+from ..queries import posts_due_for_refresh
 
 POST_REFRESH = "post_refresh"  # the dead-letter kind (operations.models.FailedItemKind)
 

@@ -13,6 +13,7 @@ from creators.services.tracking import (
     account_refresh_due,
 )
 from creators.tasks import refresh_accounts
+from operations.demo import NEVER
 from platforms.providers.base import NotFound, Private, RateLimited
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.operations import fakes
@@ -82,7 +83,8 @@ def test_refreshing_twice_at_the_same_moment_writes_one_snapshot(fake):
 
 def test_untracked_and_demo_accounts_are_not_refreshed(fake):
     AccountFactory(username="off", tracking_enabled=False, disabled_reason="Paused")
-    AccountFactory(username="demo_x", extra={"demo": True})
+    # As operations.demo creates it: never due.
+    AccountFactory(username="demo_x", extra={"demo": True}, next_stats_at=NEVER)
 
     account_refresh_due(now=NOW)
 

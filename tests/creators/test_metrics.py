@@ -11,6 +11,7 @@ import pytest
 
 from creators.metrics import FIGURES, account_metrics_recompute
 from creators.models import Account, KpiStatus
+from finance.metrics import account_figures_recompute
 from posts.choices import BaseFormat, TrialStatus
 from posts.models import Post
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
@@ -365,49 +366,6 @@ def test_a_full_recompute_reports_every_account(recompute):
     assert not Account.objects.filter(metrics_computed_at__isnull=True).exists()
 
 
-# --- KPI status -------------------------------------------------------------------------------
-
-APRIL_HALF = utc("2026-04-16 00:00")  # 15 of April's 30 days: half the month
-
-
-def test_an_account_without_a_target_has_no_target(recompute):
-    no_item = AccountFactory()
-    no_volume = AccountFactory(finance_item=FinanceItemFactory())
-    zero = AccountFactory(finance_item=FinanceItemFactory(expected_monthly_posting_volume=0))
-
-    for account in (no_item, no_volume, zero):
-        assert recompute(account, now=APRIL_HALF).kpi_status == KpiStatus.NO_TARGET
-
-
-@pytest.mark.parametrize(("posts", "status"), [(5, KpiStatus.ON_TRACK), (4, KpiStatus.BEHIND)])
-def test_the_kpi_compares_the_volume_with_the_elapsed_part_of_the_target(recompute, posts, status):
-    item = FinanceItemFactory(expected_monthly_posting_volume=10)
-    account = AccountFactory(finance_item=item)
-    elsewhere = AccountFactory()
-    # Counted: this account's posts, and another account's post that names the item itself.
-    for _ in range(posts - 1):
-        PostFactory(account=account, post_date=utc("2026-04-03"))
-    PostFactory(account=elsewhere, finance_item=item, post_date=utc("2026-04-10"))
-    # Not counted: a post paid through another item, a trial, last month's post.
-    PostFactory(account=account, finance_item=FinanceItemFactory(), post_date=utc("2026-04-05"))
-    PostFactory(
-        account=account,
-        post_date=utc("2026-04-05"),
-        is_trial=True,
-        trial_status=TrialStatus.PENDING,
-    )
-    PostFactory(account=account, post_date=utc("2026-03-30"))
-
-    assert recompute(account, now=APRIL_HALF).kpi_status == status
-
-
-def test_at_the_start_of_the_month_every_target_is_on_track(recompute):
-    account = AccountFactory(finance_item=FinanceItemFactory(expected_monthly_posting_volume=30))
-
-    assert recompute(account, now=utc("2026-04-01 00:00")).kpi_status == KpiStatus.ON_TRACK
-    assert recompute(account, now=utc("2026-04-01 02:00")).kpi_status == KpiStatus.BEHIND
-
-
 # --- Both paths give the same numbers ---------------------------------------------------------
 
 
@@ -422,12 +380,12 @@ def test_the_sql_and_orm_paths_agree_on_the_demo_agency():
     demo_data_create(accounts=6, posts=150, days=40, now=NOW)
     for now in (NOW, utc("2026-03-01 00:00"), utc("2026-03-16 00:00")):
         Post.objects.update(engagement_rate=None)
-        account_metrics_recompute(now=now, method="orm")
+        account_figures_recompute(now=now, method="orm")
         orm_rates = dict(Post.objects.values_list("id", "engagement_rate"))
         orm = figures()
         Account.objects.update(total_views=None, views_last_7d=None, kpi_status="met")
         Post.objects.update(engagement_rate=None)
-        account_metrics_recompute(now=now, method="sql")
+        account_figures_recompute(now=now, method="sql")
 
         assert figures() == orm
         assert dict(Post.objects.values_list("id", "engagement_rate")) == orm_rates

@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from operations.demo import NEVER
 from platforms.providers.base import NotFound, QuotaExhausted, RateLimited, TemporaryError
 from posts.choices import BaseFormat, TrialStatus
 from posts.models import Post, PostSnapshot
@@ -77,7 +78,7 @@ def test_applying_the_same_answer_twice_at_the_same_moment_keeps_one_snapshot(fa
 def test_posts_not_due_demo_posts_and_deleted_posts_are_not_refreshed(fake):
     due = PostFactory(next_refresh_at=NOW - timedelta(minutes=1))
     PostFactory(next_refresh_at=NOW + timedelta(minutes=1))
-    PostFactory(extra={"demo": True})
+    PostFactory(extra={"demo": True}, next_refresh_at=NEVER)  # as operations.demo creates it
     PostFactory(deleted_at=NOW - timedelta(days=1))
     never = PostFactory(extra={"demo": False})
     for post in Post.objects.all():

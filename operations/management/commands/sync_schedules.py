@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from operations.jobs import OURS, SCHEDULES
+from operations.schedules import OURS, SCHEDULES
 from operations.services import schedules_sync
 
 

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_naive, make_aware
 
-from creators.metrics import account_metrics_recompute
 from creators.models import Account
+from finance.metrics import account_figures_recompute
 
 
 class Command(BaseCommand):
@@ -41,7 +41,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"No account with id {', '.join(map(str, missing))}.")
         started = time.monotonic()
-        count = account_metrics_recompute(account_ids=ids, now=now)
+        count = account_figures_recompute(account_ids=ids, now=now)
         scope = (
             "every account"
             if ids is None

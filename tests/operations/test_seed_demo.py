@@ -7,6 +7,7 @@ from itertools import pairwise
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.utils import timezone
 
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem
@@ -325,3 +326,21 @@ def test_if_empty_seeds_an_empty_database(monkeypatch):
     seed("--if-empty", *SMALL)
 
     assert Post.objects.count() == 120
+
+
+@pytest.mark.parametrize("years_later", [0, 1, 100])
+def test_seeded_demo_rows_are_in_no_queue_of_the_jobs(years_later):
+    # Demo rows are created never due (operations.demo.NEVER): no refresh, detection or
+    # AI queue takes them, now or much later.
+    from creators.queries import accounts_due_for_detection, accounts_due_for_stats
+    from posts.queries import posts_due_for_refresh
+    from posts.services import posts_ai_queue
+
+    seed(*SMALL)
+    later = timezone.now() + timedelta(days=365 * years_later)
+
+    assert Post.objects.filter(processing_status=ProcessingStatus.PENDING, is_trial=False).exists()
+    assert not posts_due_for_refresh(now=later).exists()
+    assert not posts_ai_queue(now=later).exists()
+    assert not accounts_due_for_stats(now=later).exists()
+    assert not accounts_due_for_detection(now=later).exists()

@@ -1,0 +1,73 @@
+"""The schedules of the jobs of operations.jobs: every periodic job of CreatorOps, declared once.
+
+Apart from the jobs so that the boards' reads (operations.queries) can name the jobs without
+importing every app's services.
+"""
+
+from django_q.models import Schedule
+
+OURS = "operations.jobs."
+
+# name -> django-q2 Schedule fields. Every periodic job of CreatorOps is declared here.
+SCHEDULES: dict[str, dict] = {
+    "refresh_post_stats": {
+        "func": f"{OURS}refresh_post_stats",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 10,  # each post is due by its age (REFRESH_CADENCE); this picks them up
+    },
+    "refresh_account_stats": {
+        "func": f"{OURS}refresh_account_stats",
+        "schedule_type": Schedule.HOURLY,  # each account is due daily (ACCOUNT_REFRESH_HOURS)
+        "minutes": None,
+    },
+    "detect_new_posts": {
+        "func": f"{OURS}detect_new_posts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 30,
+    },
+    "classify_posts": {
+        "func": f"{OURS}classify_posts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
+    # The refresh jobs recompute the accounts they touched; this catches everything else
+    # (calendar windows rolling over, posts edited by hand).
+    "recompute_account_metrics": {
+        "func": f"{OURS}recompute_account_metrics",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    "process_creator_payments": {
+        "func": f"{OURS}process_creator_payments",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
+    "heartbeat": {
+        "func": f"{OURS}heartbeat",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    # Runs left "running" by a dead worker: closed as failed, their job queued again (the
+    # Redis broker loses the task of a killed worker; see JOB_LEASE_SECONDS).
+    "recover_abandoned_runs": {
+        "func": f"{OURS}recover_abandoned_runs",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    "send_alerts": {
+        "func": f"{OURS}send_alerts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
+    "daily_digest": {
+        "func": f"{OURS}daily_digest",
+        "schedule_type": Schedule.DAILY,  # at the time of day the schedule was first installed
+        "minutes": None,
+    },
+}
+
+# The jobs on the operations dashboard and the health endpoint (the every-minute ones record
+# no JobRun, one a minute would drown the others; the heartbeat has its own check).
+EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs")
+MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name not in EVERY_MINUTE_JOBS)
