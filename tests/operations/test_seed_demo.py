@@ -333,8 +333,7 @@ def test_seeded_demo_rows_are_in_no_queue_of_the_jobs(years_later):
     # Demo rows are created never due (operations.demo.NEVER): no refresh, detection or
     # AI queue takes them, now or much later.
     from creators.queries import accounts_due_for_detection, accounts_due_for_stats
-    from posts.queries import posts_due_for_refresh
-    from posts.services import posts_ai_queue
+    from posts.queries import posts_ai_queue, posts_due_for_refresh
 
     seed(*SMALL)
     later = timezone.now() + timedelta(days=365 * years_later)
