@@ -47,6 +47,10 @@ class Post(TimeStampedModel):
     content_type = models.CharField(
         max_length=16, choices=ContentType.choices, null=True, blank=True
     )
+    is_short = models.BooleanField(
+        default=False,
+        help_text="Added by a YouTube /shorts/ URL: a Short whatever its aspect ratio.",
+    )
 
     # Current stats: always equal to the latest snapshot; NULL when the platform hides a counter.
     views = models.BigIntegerField(null=True, blank=True)

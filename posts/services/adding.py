@@ -1,7 +1,7 @@
 """Adding posts by URL (one or many), and editing their business fields."""
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -25,7 +25,7 @@ from platforms.resolve import ShortLinkError, resolve_short_link
 from platforms.urls import KIND_POST, ParsedURL, UnsupportedURL, parse_url
 from settings_app.access import posts_visible_to
 
-from ..choices import TrialStatus
+from ..choices import BaseFormat, ContentType, TrialStatus
 from ..hooks import accounts_by_username
 from ..models import Post
 from ..queries import posts_by_key
@@ -79,8 +79,10 @@ def _candidates(
         key = (parsed.platform, parsed.post_id)
         candidate = candidates.setdefault(key, _Candidate(index=index, parsed=parsed))
         candidate.results.append(index)
+        is_short = parsed.is_short or candidate.parsed.is_short  # one /shorts/ form says Short
         if parsed.username and not candidate.parsed.username:
             candidate.parsed = parsed  # the form that names the author is the better one
+        candidate.parsed = replace(candidate.parsed, is_short=is_short)
     return candidates
 
 
@@ -108,6 +110,7 @@ def _new_and_completed(
                     post_id=parsed.post_id,
                     username=parsed.username or "",
                     account=account,
+                    **_short_fields(parsed.is_short),
                     is_trial=is_trial,
                     trial_status=TrialStatus.PENDING if is_trial else None,
                     added_by=added_by,
@@ -115,12 +118,27 @@ def _new_and_completed(
                     **{"extra": {}, **business},
                 )
             )
-        elif parsed.username and not post.username:
-            post.username = parsed.username
-            post.url = parsed.canonical_url
-            post.account = post.account or account
+        elif (parsed.username and not post.username) or (parsed.is_short and not post.is_short):
+            if parsed.username and not post.username:
+                post.username = parsed.username
+                post.url = parsed.canonical_url
+                post.account = post.account or account
+            for name, value in _short_fields(parsed.is_short).items():
+                setattr(post, name, value)
             to_complete.append(post)
     return to_create, to_complete
+
+
+def _short_fields(is_short: bool) -> dict[str, Any]:
+    # A /shorts/ URL is the one sign of a Short that some providers (the YouTube API) lack:
+    # remembered on the post, it decides the format whatever the aspect ratio.
+    if not is_short:
+        return {}
+    return {
+        "is_short": True,
+        "base_format": BaseFormat.VIDEO,
+        "content_type": ContentType.VIDEO_SHORT,
+    }
 
 
 def _store(
@@ -131,7 +149,11 @@ def _store(
         # A concurrent request may add the same post meanwhile: its row wins, ours is skipped.
         Post.objects.bulk_create(to_create[start : start + BATCH_SIZE], ignore_conflicts=True)
     if to_complete:
-        Post.objects.bulk_update(to_complete, ["username", "url", "account"], batch_size=BATCH_SIZE)
+        Post.objects.bulk_update(
+            to_complete,
+            ["username", "url", "account", "is_short", "base_format", "content_type"],
+            batch_size=BATCH_SIZE,
+        )
 
     created_keys = {(p.platform, p.post_id) for p in to_create}
     stored = posts_by_key(created_keys) if created_keys else {}

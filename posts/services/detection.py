@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.bulk import BATCH_SIZE
 from platforms.providers.base import PostRef, PostStats
-from platforms.urls import KIND_POST, UnsupportedURL, parse_url
+from platforms.urls import KIND_POST, ParsedURL, UnsupportedURL, parse_url
 
 from ..choices import Platform, ProcessingStatus
 from ..models import Post, PostSnapshot
@@ -29,7 +29,7 @@ _POST_URL_TEMPLATES = {
 Listed = PostStats | PostRef
 
 
-def _detected_post_url(item: Listed, username: str) -> str | None:
+def _detected_post_url(item: Listed, username: str) -> ParsedURL | None:
     candidates = [item.url] if item.url else []
     template = _POST_URL_TEMPLATES.get(item.platform)
     if template:
@@ -40,13 +40,16 @@ def _detected_post_url(item: Listed, username: str) -> str | None:
         except UnsupportedURL:
             continue
         if parsed.kind == KIND_POST and parsed.post_id == item.post_id:
-            return parsed.canonical_url
+            return parsed
     return None
 
 
-def _wanted(account: Any, items: Sequence[Listed]) -> dict[tuple[str, str], tuple[Listed, str]]:
-    """The listing's usable posts by (platform, post id), with their canonical URL."""
-    wanted: dict[tuple[str, str], tuple[Listed, str]] = {}
+def _wanted(
+    account: Any, items: Sequence[Listed]
+) -> dict[tuple[str, str], tuple[Listed, ParsedURL]]:
+    """The listing's usable posts by (platform, post id), with their parsed URL (a listing of
+    a channel's Shorts tab gives /shorts/ URLs: those posts are Shorts)."""
+    wanted: dict[tuple[str, str], tuple[Listed, ParsedURL]] = {}
     for item in items:
         url = _detected_post_url(item, account.username)
         if url is None:
@@ -57,14 +60,18 @@ def _wanted(account: Any, items: Sequence[Listed]) -> dict[tuple[str, str], tupl
 
 
 def _create_new(
-    account: Any, wanted: dict[tuple[str, str], tuple[Listed, str]], new_keys: set, now: datetime
+    account: Any,
+    wanted: dict[tuple[str, str], tuple[Listed, ParsedURL]],
+    new_keys: set,
+    now: datetime,
 ) -> list[Post]:
     """Create the posts of `new_keys`; return those that are ours (a post added meanwhile by
     URL wins)."""
     Post.objects.bulk_create(
         [
             Post(
-                url=wanted[key][1],
+                url=wanted[key][1].canonical_url,
+                is_short=wanted[key][1].is_short,
                 platform=key[0],
                 post_id=key[1],
                 username=account.username,
@@ -87,7 +94,7 @@ def _create_new(
 
 
 def _store_listed_stats(
-    created: list[Post], wanted: dict[tuple[str, str], tuple[Listed, str]], now: datetime
+    created: list[Post], wanted: dict[tuple[str, str], tuple[Listed, ParsedURL]], now: datetime
 ) -> None:
     """The first snapshot and current fields of new posts the listing had the stats of."""
     snapshots, with_stats = [], []

@@ -131,6 +131,8 @@ def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnap
         if name == "username":
             value = _normalized_username(post.platform, value)[:100]
         setattr(post, name, value)
+    if post.is_short:  # added by a /shorts/ URL: a Short whatever the answer's aspect ratio
+        post.base_format, post.content_type = BaseFormat.VIDEO, ContentType.VIDEO_SHORT
     post.last_updated = now
     post.refresh_failures = 0
     post.refresh_claimed_until = None
@@ -182,7 +184,13 @@ def _refresh_failed(post: Post, error: ProviderError | None, report: WorkReport,
 def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set[str]]:
     report = WorkReport(kind=POST_REFRESH, batches=1)
     refs = [
-        PostRef(platform=p.platform, post_id=p.post_id, url=p.url, username=p.username or None)
+        PostRef(
+            platform=p.platform,
+            post_id=p.post_id,
+            url=p.url,
+            username=p.username or None,
+            is_short=p.is_short,
+        )
         for p in posts
     ]
     results = chain.fetch_posts(refs)  # network: outside any transaction
