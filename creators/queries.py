@@ -67,16 +67,27 @@ def accounts_by_key(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Ac
 
 
 def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Account]:
-    """The tracked accounts of these authors (anything with .platform and .username), by
-    (platform, username): one query per platform. posts finds a post's account through it
-    (registered in CreatorsConfig.ready as posts.hooks.accounts_by_username)."""
-    wanted: dict[str, set[str]] = {}
+    """The tracked accounts of these authors (anything with .platform and .username, and
+    optionally .external_id: a YouTube channel id, which the YouTube API gives instead of a
+    handle), by (platform, username) and (platform, external id): at most two queries per
+    platform. posts finds a post's account through it (registered in CreatorsConfig.ready as
+    posts.hooks.accounts_by_username)."""
+    usernames: dict[str, set[str]] = {}
+    external_ids: dict[str, set[str]] = {}
     for author in authors:
         if author.username:
-            wanted.setdefault(author.platform, set()).add(author.username)
+            usernames.setdefault(author.platform, set()).add(author.username)
+        if getattr(author, "external_id", None):
+            external_ids.setdefault(author.platform, set()).add(author.external_id)
     found = {}
-    for platform, usernames in wanted.items():
-        accounts = Account.objects.filter(platform=platform, username__in=usernames)
-        for account in accounts.only("id", "platform", "username"):
+    for platform, ids in external_ids.items():
+        accounts = Account.objects.filter(platform=platform, external_id__in=ids)
+        for account in accounts.only("id", "platform", "username", "external_id"):
+            found[(platform, account.external_id)] = account
+    for platform in usernames.keys() | external_ids.keys():
+        # An account added by its /channel/UC… URL has the channel id as its username.
+        names = usernames.get(platform, set()) | external_ids.get(platform, set())
+        accounts = Account.objects.filter(platform=platform, username__in=names)
+        for account in accounts.only("id", "platform", "username", "external_id"):
             found[(platform, account.username)] = account
     return found

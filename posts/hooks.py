@@ -16,8 +16,9 @@ def register_accounts_by_username(finder: AccountsByUsername) -> None:
 
 
 def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Any]:
-    """The tracked accounts of these authors (anything with .platform and .username), by
-    (platform, username); none while no app tracks accounts."""
+    """The tracked accounts of these authors (anything with .platform and .username, and
+    optionally .external_id), by (platform, username) and (platform, external id); none while
+    no app tracks accounts."""
     if _accounts_by_username is None:
         return {}
     return _accounts_by_username(authors)

@@ -101,6 +101,9 @@ class PostStats:
     base_format: str | None = None  # posts.choices.BaseFormat values
     content_type: str | None = None  # posts.choices.ContentType values
     followers: int | None = None  # the author's, when the answer carries it
+    #: The author's platform id (YouTube channel id…) when the answer carries it: the YouTube
+    #: API names a video's channel by id only.
+    author_id: str | None = None
     source: str = ""
 
 

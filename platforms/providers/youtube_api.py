@@ -60,6 +60,7 @@ def map_video(item: dict[str, Any], *, ref: PostRef | None = None) -> PostStats:
         post_id=video_id,
         url=f"https://www.youtube.com/watch?v={video_id}",
         username=ref.username if ref else None,
+        author_id=snippet.get("channelId") or None,
         post_date=to_datetime(snippet.get("publishedAt")),
         caption=snippet.get("title"),
         thumbnail_url=_best_thumbnail(snippet.get("thumbnails")),

@@ -121,6 +121,7 @@ def map_post(info: dict[str, Any], platform: str, *, ref: PostRef | None = None)
         post_id=str(info.get("id") or (ref.post_id if ref else "")),
         url=ref.url if ref else (url or None),
         username=_username(info, platform) or (ref.username if ref else None),
+        author_id=str(info["channel_id"]) if info.get("channel_id") else None,
         post_date=timestamp,
         caption=_caption(info, platform),
         thumbnail_url=_thumbnail(info),

@@ -6,6 +6,7 @@ The job layer (operations.jobs) opens a JobRun, calls these services and records
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -145,17 +146,32 @@ def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnap
     )
 
 
-def _link_posts_to_authors(posts: Iterable[Post]) -> None:
-    # Posts whose author became known are linked to the author's account, if tracked. The
-    # UPDATE is conditional so a link made meanwhile (an account added) is kept.
-    unlinked = [p for p in posts if p.account_id is None and p.username]
-    if not unlinked:
+@dataclass(frozen=True)
+class _Author:
+    platform: str
+    username: str
+    external_id: str | None
+
+
+def _link_posts_to_authors(answered: Iterable[tuple[Post, PostStats]]) -> None:
+    # Posts whose author an answer named (a username, or only a YouTube channel id) are linked
+    # to the author's account, if tracked. The UPDATE is conditional so a link made meanwhile
+    # (an account added) is kept.
+    authors = {
+        post: _Author(post.platform, post.username, stats.author_id)
+        for post, stats in answered
+        if post.account_id is None and (post.username or stats.author_id)
+    }
+    if not authors:
         return
-    accounts = accounts_by_username(unlinked)  # anything with .platform and .username
+    accounts = accounts_by_username(authors.values())
     by_account: dict[Any, list[int]] = {}
-    for post in unlinked:
-        account = accounts.get((post.platform, post.username))
+    for post, author in authors.items():
+        account = accounts.get((post.platform, post.username)) if post.username else None
+        if account is None and author.external_id:
+            account = accounts.get((post.platform, author.external_id))
         if account is not None:
+            post.account = account
             by_account.setdefault(account, []).append(post.pk)
     for account, ids in by_account.items():
         Post.objects.filter(pk__in=ids, account__isnull=True).update(account=account)
@@ -195,7 +211,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
     ]
     results = chain.fetch_posts(refs)  # network: outside any transaction
 
-    snapshots, refreshed, settled = [], [], []
+    snapshots, refreshed, settled, answered = [], [], [], []
     limited: dict[str, bool] = {}  # platform -> every answer was a rate limit / quota
     for post, result in zip(posts, results, strict=True):
         error = result.error
@@ -204,6 +220,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
         if error is None and result.stats is not None:
             snapshots.append(post_stats_apply(post, result.stats, now=now))
             refreshed.append(post)
+            answered.append((post, result.stats))
             report.ok += 1
             report.ok_objects.append(post)
         else:
@@ -218,7 +235,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
         PostSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=BATCH_SIZE)
         bulk_update_rows(refreshed, REFRESHED_FIELDS, batch_size=BATCH_SIZE)
         bulk_update_rows(settled, _BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
-        _link_posts_to_authors(refreshed)
+        _link_posts_to_authors(answered)
     paused = {platform for platform, all_limited in limited.items() if all_limited}
     return report, paused
 
