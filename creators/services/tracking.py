@@ -239,10 +239,19 @@ def _accounts_pass(
     on_batch: Callable[[WorkReport], None] | None,
 ) -> WorkReport:
     due, claim_field, order, process = _PASSES[kind]
+    # Every batch stamps its accounts' updated_at, done or failed: an account stamped since the
+    # pass began was visited, and is not claimed again even when it is due again at once (a
+    # zero DETECT_MIN_INTERVAL_MINUTES would otherwise make the pass go round until the rate
+    # limit runs out).
+    started = timezone.now()
     return work_pass(
         kind=kind,
         claim=lambda at, limit: objects_claim(
-            due(now=at), claim_field=claim_field, now=at, limit=limit, order_by=[order, "id"]
+            due(now=at).filter(updated_at__lt=started),
+            claim_field=claim_field,
+            now=at,
+            limit=limit,
+            order_by=[order, "id"],
         ),
         process=lambda accounts, now: process(accounts=accounts, now=now),
         now=now,
