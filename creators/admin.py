@@ -27,6 +27,7 @@ from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
+from posts.admin_refresh import RefreshNowAdminMixin, RefreshNowPage
 from posts.models import Post
 from settings_app.access import accounts_visible_to, snapshots_visible_to
 
@@ -40,6 +41,7 @@ from .services.adding import (
     account_set_tracking,
     account_update,
 )
+from .services.refresh_now import accounts_refresh_now
 
 ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item", "started_date")
 EDITABLE_FIELDS = (*BUSINESS_FIELDS, "boards")
@@ -204,9 +206,20 @@ def account_workspace(account: Account) -> dict:
     }
 
 
+class RefreshAccountNow(RefreshNowPage):
+    route = "<path:object_id>/refresh-now/"
+    url_name = "creators_account_refresh_now"
+    permissions = ("creators.change_account",)
+
+
 @admin.register(Account)
 class AccountAdmin(
-    AuditTrailAdminMixin, ServiceAddMixin, BulkAddMixin, FilterSetAdminMixin, admin.ModelAdmin
+    RefreshNowAdminMixin,
+    AuditTrailAdminMixin,
+    ServiceAddMixin,
+    BulkAddMixin,
+    FilterSetAdminMixin,
+    admin.ModelAdmin,
 ):
     filterset_class = AccountFilterSet
     # Documents the search box; the FilterSet's `search` filter does the work.
@@ -240,6 +253,9 @@ class AccountAdmin(
     add_fieldsets = ((None, {"fields": ("url",)}), ("Business", {"fields": ADD_FIELDS}))
     bulk_add_form = AccountBulkAddForm
     change_form_template = "admin/creators/account/change_form.html"
+    refresh_now_service = staticmethod(accounts_refresh_now)
+    refresh_now_page = RefreshAccountNow
+    refresh_now_left_out = "Accounts whose tracking is off are not refreshed."
 
     fieldsets = (
         (

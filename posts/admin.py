@@ -27,6 +27,7 @@ from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
 
 from .admin_boards import BoardsOverview, TrialBoard, post_timeline
+from .admin_refresh import RefreshNowAdminMixin, RefreshNowPage
 from .filters import PostFilterSet, PostSnapshotFilterSet
 from .models import Post, PostSnapshot
 from .queries import ai_not_ready_reason
@@ -35,6 +36,7 @@ from .services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
+from .services.refresh_now import posts_refresh_now
 
 # What a user sets when adding posts (the rest comes from the URL and the platforms) and may
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
@@ -86,8 +88,15 @@ class RequeueFailedAI(AdminPage):
         return redirect("admin:posts_post_changelist")
 
 
+class RefreshPostNow(RefreshNowPage):
+    route = "<path:object_id>/refresh-now/"
+    url_name = "posts_post_refresh_now"
+    permissions = ("posts.change_post",)
+
+
 @admin.register(Post)
 class PostAdmin(
+    RefreshNowAdminMixin,
     AuditTrailAdminMixin,
     AdminPagesMixin,
     ServiceAddMixin,
@@ -141,6 +150,9 @@ class PostAdmin(
     change_list_template = "admin/posts/post/change_list.html"
     actions = ("requeue_classification",)
     pages = (TrialBoard, BoardsOverview, RequeueFailedAI)
+    refresh_now_service = staticmethod(posts_refresh_now)
+    refresh_now_page = RefreshPostNow
+    refresh_now_left_out = "Posts found deleted on the platform are no longer refreshed."
 
     fieldsets = (
         (

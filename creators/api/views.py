@@ -1,13 +1,17 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 
 from core.api.history import HISTORY_PARAMETERS, SnapshotHistoryMixin
 from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
+from core.errors import ConflictError
 from creators.filters import AccountFilterSet, AccountSnapshotFilterSet
 from creators.metrics import account_snapshot_history
 from creators.models import Account, AccountSnapshot
+from creators.services.refresh_now import accounts_refresh_now
+from posts.api.views import RefreshQueuedSerializer, refresh_queued_response
 from settings_app.access import accounts_visible_to
 
 from .serializers import (
@@ -34,6 +38,20 @@ class AccountViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return accounts_visible_to(self.request.user, super().get_queryset())
+
+    @extend_schema(request=None, responses={202: RefreshQueuedSerializer})
+    @action(detail=True, methods=["post"])
+    def refresh(self, request, pk=None):
+        """Refresh now: queue this account's profile refresh, due or not, for the next free
+        worker (needs the right to edit the account). An account whose tracking is off answers
+        409."""
+        account = self.get_object()
+        if not accounts_refresh_now(ids=[account.pk], actor=request.user):
+            raise ConflictError(
+                "Tracking is off for this account: turn it on to refresh it.",
+                code="not_refreshable",
+            )
+        return refresh_queued_response(1, "account")
 
 
 @extend_schema(parameters=HISTORY_PARAMETERS)

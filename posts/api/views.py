@@ -10,11 +10,13 @@ from core.api.pagination import KeysetPagination
 from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
 from core.api.serializers import StrictInputMixin
 from core.api.views import AddByURLMixin, NestedListViewSet, PagePrefetchMixin
+from core.errors import ConflictError
 from posts.filters import PostFilterSet, PostSnapshotFilterSet
 from posts.metrics import post_snapshot_history
 from posts.models import Post, PostSnapshot
 from posts.queries import ai_status, posts_for_api
 from posts.services.classification import post_requeue_classification
+from posts.services.refresh_now import posts_refresh_now
 from posts.services.trials import (
     post_approve_trial,
     post_reject_trial,
@@ -53,6 +55,19 @@ class TrialBulkResultSerializer(serializers.Serializer):
     requested = serializers.IntegerField(help_text="Distinct ids sent.")
 
 
+class RefreshQueuedSerializer(serializers.Serializer):
+    queued = serializers.IntegerField(help_text="How many refreshes were queued (0 or 1).")
+    message = serializers.CharField()
+
+
+def refresh_queued_response(queued: int, noun: str) -> Response:
+    """The answer of a Refresh now (posts and accounts): 202 once the refresh is queued."""
+    message = (
+        f"Refresh queued: the {noun} is fetched from the platform as soon as a worker is free."
+    )
+    return Response({"queued": queued, "message": message}, status=status.HTTP_202_ACCEPTED)
+
+
 class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
     """Tracked posts and trial reels. Added by URL; only the business fields can be edited."""
 
@@ -86,6 +101,19 @@ class PostViewSet(AddByURLMixin, PagePrefetchMixin, viewsets.ModelViewSet):
         post = self.get_queryset().get(pk=post.pk)
         output = self.serializer_class(post, context=self.get_serializer_context())
         return Response(output.data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=None, responses={202: RefreshQueuedSerializer})
+    @action(detail=True, methods=["post"])
+    def refresh(self, request, pk=None):
+        """Refresh now: queue this post's stats refresh, due or not, for the next free worker
+        (needs the right to edit the post). A post found deleted on the platform answers 409."""
+        post = self.get_object()
+        if not posts_refresh_now(ids=[post.pk], actor=request.user):
+            raise ConflictError(
+                "This post was found deleted on the platform: it is no longer refreshed.",
+                code="not_refreshable",
+            )
+        return refresh_queued_response(1, "post")
 
     @extend_schema(
         operation_id="v1_posts_reclassify_many",
