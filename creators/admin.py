@@ -26,7 +26,6 @@ from core.admin.display import (
 from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
-from platforms.urls import ACCEPTED_FORMS
 from posts.admin_refresh import RefreshNowAdminMixin, RefreshNowPage
 from posts.models import Post
 from settings_app.access import accounts_visible_to, snapshots_visible_to
@@ -52,8 +51,20 @@ def _disabled_reason(request) -> str:
     return f"Turned off by {request.user.get_username()} in the admin."
 
 
+# The profile forms the add form takes (posts are refused there: they are added as posts).
+PROFILE_URL_FORMS = (
+    "instagram.com/USER",
+    "tiktok.com/@USER",
+    "youtube.com/@handle, /channel/UC…, /c/NAME, /user/NAME",
+)
+PROFILE_URL_HELP = (
+    f"A profile or channel: {'; '.join(PROFILE_URL_FORMS)}. "
+    "A post or video URL is added as a post instead."
+)
+
+
 class AccountAddForm(forms.ModelForm):
-    url = url_field("Profile URL", help_text=f"Accepted: {ACCEPTED_FORMS}")
+    url = url_field("Profile URL", help_text=PROFILE_URL_HELP)
 
     class Meta:
         model = Account

@@ -22,7 +22,6 @@ from core.admin.display import (
 )
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.sorting import sort_key
-from platforms.urls import ACCEPTED_FORMS
 from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
 
@@ -48,8 +47,20 @@ def _business_kwargs(data: dict) -> dict:
     return {name: data[name] for name in ("client", "editor", "assignee", "type", "finance_item")}
 
 
+# The post forms the add form takes (profiles are refused there: they are added as accounts).
+POST_URL_FORMS = (
+    "instagram.com/p/ID, /reel/ID, /tv/ID",
+    "tiktok.com/@USER/video/ID, /@USER/photo/ID, vm.tiktok.com/CODE",
+    "youtube.com/watch?v=ID, youtu.be/ID, youtube.com/shorts/ID",
+)
+POST_URL_HELP = (
+    f"A post, reel or video: {'; '.join(POST_URL_FORMS)}. "
+    "A profile or channel URL is added as an account instead."
+)
+
+
 class PostAddForm(forms.ModelForm):
-    url = url_field("Post URL", help_text=f"Accepted: {ACCEPTED_FORMS}")
+    url = url_field("Post URL", help_text=POST_URL_HELP)
 
     class Meta:
         model = Post
