@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
-from urllib3.exceptions import NewConnectionError
 from django.utils import timezone
+from urllib3.exceptions import NewConnectionError
 
 from .providers.base import ProviderError, RateLimited, TemporaryError
 from .urls import ALLOWED_HOSTS
