@@ -60,7 +60,7 @@ def unreachable_reason(exc: requests.RequestException) -> str:
     """Why a request failed, in words a user can act on (never urllib3's raw message)."""
     causes = _causes(exc)
     if any(isinstance(c, socket.gaierror) for c in causes):
-        return "the server could not look this address up (no internet access or DNS failure)."
+        return "this server could not look this address up (no internet access or DNS failure)."
     if isinstance(exc, requests.Timeout):
         return "it did not answer in time."
     if any(isinstance(c, ssl.SSLError) for c in causes) or isinstance(
