@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 from django.utils import timezone
+from urllib3.exceptions import NewConnectionError
 
 from .providers.base import ProviderError, RateLimited, TemporaryError
 from .urls import ALLOWED_HOSTS
@@ -28,6 +29,9 @@ BASE_URL_SETTINGS = ("YOUTUBE_API_BASE_URL", "GRAPH_API_BASE_URL", "APIFY_BASE_U
 _sessions: dict[str, requests.Session] = {}
 # Replaced in tests that count the backoff sleeps.
 sleep: Callable[[float], None] = time.sleep
+
+#: Methods whose repetition does no more than the first call (RFC 9110 §9.2.2): safe to retry.
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 
 #: Turns a non-2xx answer into a typed error (or None for the default mapping).
 ErrorMapper = Callable[[requests.Response, Any], ProviderError | None]
@@ -104,11 +108,15 @@ def request_json(
     headers: dict[str, str] | None = None,
     timeout: tuple[float, float] | None = None,
     error_mapper: ErrorMapper | None = None,
+    idempotent: bool | None = None,
 ) -> Any:
     """Send one request for `provider` and return the decoded JSON answer.
 
     5xx answers and connection errors are retried `PROVIDER_RETRIES` times with exponential
-    backoff and jitter; nothing else is. A read timeout raises `TemporaryError` at once (a slow
+    backoff and jitter; nothing else is. A non-idempotent call (POST, PATCH; `idempotent`
+    overrides the method's rule) is retried only when the connection could not be opened, so the
+    request never left: a 5xx or a dropped connection may already have started paid work (an
+    Apify run), and repeating it blindly would start a second one. A read timeout raises `TemporaryError` at once (a slow
     answer would hold the worker again). A 429 raises `RateLimited` with its `Retry-After`.
     Other non-2xx answers go through `error_mapper`, then default to `ProviderError`. A 2xx
     body that is not JSON raises `ProviderError`.
@@ -118,6 +126,8 @@ def request_json(
     timeout = timeout or default_timeout()
     attempts = 1 + max(0, settings.PROVIDER_RETRIES)
     host = urlsplit(url).hostname
+    if idempotent is None:
+        idempotent = method.upper() in IDEMPOTENT_METHODS
     for attempt in range(1, attempts + 1):
         last = attempt == attempts
         response = _send(
@@ -129,13 +139,20 @@ def request_json(
             timeout=timeout,
             last=last,
             attempts=attempts,
+            idempotent=idempotent,
             params=params,
             json=json,
             headers=headers,
         )
         if response is not _RETRY:
             answer = _answer(
-                provider, host, response, last=last, attempts=attempts, error_mapper=error_mapper
+                provider,
+                host,
+                response,
+                last=last,
+                attempts=attempts,
+                idempotent=idempotent,
+                error_mapper=error_mapper,
             )
             if answer is not _RETRY:
                 return answer
@@ -147,7 +164,19 @@ def request_json(
 _RETRY = object()
 
 
-def _send(session, provider, host, method, url, *, timeout, last: bool, attempts: int, **kwargs):
+def _send(
+    session,
+    provider,
+    host,
+    method,
+    url,
+    *,
+    timeout,
+    last: bool,
+    attempts: int,
+    idempotent: bool,
+    **kwargs,
+):
     """One attempt: the response, or _RETRY after a connection error that is not the last."""
     try:
         # No redirects: one could leave the allow-list.
@@ -155,6 +184,11 @@ def _send(session, provider, host, method, url, *, timeout, last: bool, attempts
     except requests.ReadTimeout as exc:
         raise TemporaryError(f"{provider}: {host} did not answer within {timeout[1]:g} s.") from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
+        if not idempotent and not _never_sent(exc):
+            raise TemporaryError(
+                f"{provider}: the connection to {host} broke during a {method} that may have "
+                f"started work there; not repeated: {exc}"
+            ) from exc
         if not last:
             return _RETRY
         raise TemporaryError(
@@ -164,9 +198,33 @@ def _send(session, provider, host, method, url, *, timeout, last: bool, attempts
         raise ProviderError(f"{provider}: request to {host} failed: {exc}") from exc
 
 
-def _answer(provider, host, response, *, last: bool, attempts: int, error_mapper):
+def _never_sent(exc: requests.RequestException) -> bool:
+    """True when the connection was never opened, so the request cannot have reached the host."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    todo: list[BaseException] = [exc]
+    seen: list[BaseException] = []
+    while todo:
+        cause = todo.pop()
+        if any(cause is s for s in seen):
+            continue
+        seen.append(cause)
+        if isinstance(cause, NewConnectionError | ConnectionRefusedError):
+            return True
+        # requests keeps urllib3's error in args; urllib3 keeps its cause in `reason`.
+        linked = [cause.__cause__, cause.__context__, getattr(cause, "reason", None), *cause.args]
+        todo.extend(e for e in linked if isinstance(e, BaseException))
+    return False
+
+
+def _answer(provider, host, response, *, last: bool, attempts: int, idempotent: bool, error_mapper):
     """The decoded JSON of a 2xx answer, _RETRY for a 5xx that is not the last, else raises."""
     status = response.status_code
+    if status >= 500 and not idempotent:
+        raise TemporaryError(
+            f"{provider}: {host} answered HTTP {status} to a {response.request.method} that may "
+            "have started work there; not repeated, the next pass tries again."
+        )
     if status >= 500:
         if not last:
             return _RETRY

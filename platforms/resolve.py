@@ -1,5 +1,8 @@
 """Short links (vm.tiktok.com/…, instagram.com/share/…) name no post; one request finds it."""
 
+import socket
+import ssl
+from http import HTTPStatus
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -34,12 +37,11 @@ def resolve_short_link(url: str, *, session: requests.Session | None = None) -> 
         except http.HostNotAllowed as exc:
             raise ShortLinkError(str(exc)) from exc
         except requests.RequestException as exc:
-            raise ShortLinkError(f"Could not reach {urlsplit(current).hostname}: {exc}") from exc
+            host = urlsplit(current).hostname or current
+            raise ShortLinkError(f"Could not reach {host}: {unreachable_reason(exc)}") from exc
         location = response.headers.get("Location")
         if not response.is_redirect or not location:
-            raise ShortLinkError(
-                f"The short link did not redirect to a post (HTTP {response.status_code})."
-            )
+            raise ShortLinkError(_no_redirect_reason(response.status_code))
         target = urljoin(current, location)
         host = urlsplit(target).hostname or ""
         if not is_allowed_host(host):
@@ -52,3 +54,45 @@ def resolve_short_link(url: str, *, session: requests.Session | None = None) -> 
             return parsed
         current = parsed.canonical_url
     raise ShortLinkError("The short link redirected too many times.")
+
+
+def unreachable_reason(exc: requests.RequestException) -> str:
+    """Why a request failed, in words a user can act on (never urllib3's raw message)."""
+    causes = _causes(exc)
+    if any(isinstance(c, socket.gaierror) for c in causes):
+        return "this server could not look this address up (no internet access or DNS failure)."
+    if isinstance(exc, requests.Timeout):
+        return "it did not answer in time."
+    if any(isinstance(c, ssl.SSLError) for c in causes) or isinstance(
+        exc, requests.exceptions.SSLError
+    ):
+        return "a secure connection could not be made."
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "the connection was refused."
+    if isinstance(exc, requests.ConnectionError):
+        return "the connection failed."
+    return "the request failed."
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and everything it wraps: causes, contexts, and urllib3's `reason`s."""
+    seen: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo:
+        current = todo.pop()
+        if any(current is s for s in seen):
+            continue
+        seen.append(current)
+        linked = [current.__cause__, current.__context__, getattr(current, "reason", None)]
+        todo.extend(e for e in [*linked, *current.args] if isinstance(e, BaseException))
+    return seen
+
+
+def _no_redirect_reason(status: int) -> str:
+    try:
+        phrase = f" {HTTPStatus(status).phrase}"
+    except ValueError:
+        phrase = ""
+    if status in (404, 410):
+        return f"The short link leads nowhere (HTTP {status}{phrase}): it may have expired."
+    return f"The short link did not redirect to a post (HTTP {status}{phrase})."

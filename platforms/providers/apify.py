@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from platforms import http
+from platforms.credentials import credential
 from platforms.urls import UnsupportedURL, parse_url
 
 from .base import (
@@ -251,7 +252,7 @@ class ApifyProvider(Provider):
 
     def is_configured(self) -> bool:
         """True when `APIFY_TOKEN` is set."""
-        return bool(settings.APIFY_TOKEN)
+        return bool(credential("APIFY_TOKEN"))
 
     def fetch_posts(self, refs: list[PostRef]) -> list[PostResult]:
         """One actor run per platform for the batch; items are matched to refs by post id."""
@@ -352,7 +353,7 @@ class ApifyProvider(Provider):
             f"{settings.APIFY_BASE_URL.rstrip('/')}/acts/{actor}/run-sync-get-dataset-items",
             params={"format": "json", "clean": "true"},
             json=actor_input,
-            headers={"Authorization": f"Bearer {settings.APIFY_TOKEN}"},
+            headers={"Authorization": f"Bearer {credential('APIFY_TOKEN')}"},
             timeout=(settings.PROVIDER_CONNECT_TIMEOUT_S, settings.APIFY_READ_TIMEOUT_S),
             error_mapper=lambda response, payload: error_for(response.status_code, payload),
         )

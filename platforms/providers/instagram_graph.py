@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from platforms import http
+from platforms.credentials import credential
 from platforms.urls import UnsupportedURL, parse_url
 
 from .base import (
@@ -161,7 +162,7 @@ class InstagramGraphProvider(Provider):
 
     def is_configured(self) -> bool:
         """True when both `INSTAGRAM_GRAPH_TOKEN` and `INSTAGRAM_GRAPH_USER_ID` are set."""
-        return bool(settings.INSTAGRAM_GRAPH_TOKEN and settings.INSTAGRAM_GRAPH_USER_ID)
+        return bool(credential("INSTAGRAM_GRAPH_TOKEN") and credential("INSTAGRAM_GRAPH_USER_ID"))
 
     def call_cost(self, operation: str, *, count: int = 1) -> int:
         """One Graph call per media page read."""
@@ -229,9 +230,9 @@ class InstagramGraphProvider(Provider):
         answer = http.request_json(
             NAME,
             "GET",
-            f"{settings.GRAPH_API_BASE_URL.rstrip('/')}/{settings.INSTAGRAM_GRAPH_USER_ID}",
+            f"{settings.GRAPH_API_BASE_URL.rstrip('/')}/{credential('INSTAGRAM_GRAPH_USER_ID')}",
             params={"fields": f"business_discovery.username({username}){fields}"},
-            headers={"Authorization": f"Bearer {settings.INSTAGRAM_GRAPH_TOKEN}"},
+            headers={"Authorization": f"Bearer {credential('INSTAGRAM_GRAPH_TOKEN')}"},
             error_mapper=lambda response, payload: error_for(response.status_code, payload),
         )
         if not isinstance(answer, dict) or "business_discovery" not in answer:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from platforms import http, ratelimit
+from platforms.credentials import credential
 
 from .base import (
     Capabilities,
@@ -155,7 +156,7 @@ class YouTubeAPIProvider(Provider):
 
     def is_configured(self) -> bool:
         """True when `YOUTUBE_API_KEY` is set."""
-        return bool(settings.YOUTUBE_API_KEY)
+        return bool(credential("YOUTUBE_API_KEY"))
 
     def call_cost(self, operation: str, *, count: int = 1) -> int:
         """Quota units: 1 per API call (recent posts: channel, playlist pages, videos)."""
@@ -248,7 +249,7 @@ class YouTubeAPIProvider(Provider):
             NAME,
             "GET",
             f"{settings.YOUTUBE_API_BASE_URL.rstrip('/')}/{resource}",
-            params={**params, "key": settings.YOUTUBE_API_KEY},
+            params={**params, "key": credential("YOUTUBE_API_KEY")},
             error_mapper=lambda response, payload: error_for(response.status_code, payload),
         )
         if not isinstance(answer, dict):

@@ -27,6 +27,7 @@ from .common import (
     TIKTOK_SHORT_HOSTS,
     YOUTU_BE,
     YOUTUBE_CONSENT,
+    YOUTUBE_HOSTS,
     Follow,
     Kind,
     ParsedURL,
@@ -40,7 +41,7 @@ from .common import (
 )
 from .instagram import parse_instagram
 from .tiktok import parse_tiktok, parse_tiktok_short_host
-from .youtube import parse_youtu_be, parse_youtube
+from .youtube import parse_youtu_be, parse_youtube, youtube_fragment
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -95,6 +96,8 @@ def _parse(url: str, depth: int) -> ParsedURL:
 
     segments = path_segments(parts.path)
     query = parse_qsl(parts.query, keep_blank_values=True)
+    if host in YOUTUBE_HOSTS:
+        segments, query = youtube_fragment(segments, query, parts.fragment)
     result = _by_host(host, segments, query)
     return _follow(result, depth) if isinstance(result, Follow) else result
 

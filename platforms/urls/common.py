@@ -23,11 +23,24 @@ ACCEPTED_FORMS: Final = (
     "Instagram post (instagram.com/p/ID, /reel/ID, /tv/ID) or profile (instagram.com/USER); "
     "TikTok video (tiktok.com/@USER/video/ID, vm.tiktok.com/CODE) or profile (tiktok.com/@USER); "
     "YouTube video (youtube.com/watch?v=ID, youtu.be/ID, /shorts/ID) or channel "
-    "(youtube.com/@handle, /channel/UC…)."
+    "(youtube.com/@handle, /channel/UC…, /c/NAME, /user/NAME)."
 )
 
-INSTAGRAM_HOSTS = frozenset({"instagram.com", "www.instagram.com", "m.instagram.com"})
-TIKTOK_HOSTS = frozenset({"tiktok.com", "www.tiktok.com", "m.tiktok.com"})
+INSTAGRAM_HOSTS = frozenset(
+    {"instagram.com", "www.instagram.com", "m.instagram.com", "instagr.am", "www.instagr.am"}
+)
+# t. and us. serve the old share pages; tiktokv.com is the apps' share domain.
+TIKTOK_HOSTS = frozenset(
+    {
+        "tiktok.com",
+        "www.tiktok.com",
+        "m.tiktok.com",
+        "t.tiktok.com",
+        "us.tiktok.com",
+        "tiktokv.com",
+        "www.tiktokv.com",
+    }
+)
 TIKTOK_SHORT_HOSTS = frozenset({"vm.tiktok.com", "vt.tiktok.com"})
 YOUTU_BE = "youtu.be"
 YOUTUBE_CONSENT = "consent.youtube.com"
@@ -39,6 +52,9 @@ YOUTUBE_HOSTS = frozenset(
         "music.youtube.com",
         "youtube-nocookie.com",
         "www.youtube-nocookie.com",
+        "youtubekids.com",
+        "www.youtubekids.com",
+        "youtube.googleapis.com",
     }
 )
 

@@ -38,7 +38,13 @@ def _tiktok_short_link(prefix: str, code: str) -> ParsedURL:
     return post_ref(PLATFORM_TIKTOK, None, None, f"{prefix}{code}/", needs_redirect=True)
 
 
+_TT_LIVE_REASON = "TikTok LIVE is ephemeral and cannot be tracked"
+
+
 def parse_tiktok(segments: list[str], query: list[tuple[str, str]]) -> ParsedURL:
+    if segments and segments[0].lower() in ("i18n", "node"):
+        # t.tiktok.com/i18n/share/video/ID and /node/share/video/ID: old share pages.
+        segments = segments[1:]
     lowered = [s.lower() for s in segments]
     head = lowered[0] if segments else ""
 
@@ -56,6 +62,10 @@ def parse_tiktok(segments: list[str], query: list[tuple[str, str]]) -> ParsedURL
         if len(segments) == 1 or (len(segments) == 2 and lowered[1] in _TT_PROFILE_TABS):
             username = _tiktok_profile_username(handle)
             return profile_ref(PLATFORM_TIKTOK, username, f"https://www.tiktok.com/@{username}")
+        if len(segments) == 2 and lowered[1] == "live":
+            raise UnsupportedURL(
+                f"{_TT_LIVE_REASON}; {quote(path(segments))} is not a TikTok video or profile page"
+            )
         raise UnsupportedURL(f"{quote(path(segments))} is not a TikTok video or profile page")
 
     if head == "v" and len(segments) == 2:
@@ -63,6 +73,8 @@ def parse_tiktok(segments: list[str], query: list[tuple[str, str]]) -> ParsedURL
         return _tiktok_post(strip_html(segments[1]), None, "video")
     if head == "share" and len(segments) == 3 and lowered[1] == "video":
         return _tiktok_post(strip_html(segments[2]), None, "video")
+    if head == "share" and len(segments) >= 2 and lowered[1] == "live":
+        raise UnsupportedURL(_TT_LIVE_REASON)
     if head == "embed" and len(segments) >= 2:
         # /embed/ID and /embed/v2/ID
         raw = segments[2] if lowered[1] == "v2" and len(segments) >= 3 else segments[1]
@@ -74,6 +86,14 @@ def parse_tiktok(segments: list[str], query: list[tuple[str, str]]) -> ParsedURL
             return _tiktok_post(item_id, None, "video")
     if not segments:
         raise UnsupportedURL("the TikTok URL names no video or profile")
+    if (head == "share" and len(segments) == 3 and lowered[1] == "user") or (
+        head == "h5" and len(segments) == 4 and lowered[1:3] == ["share", "usr"]
+    ):
+        # Old app shares name the account by its number, which no provider looks up.
+        raise UnsupportedURL(
+            "this TikTok link names the account by its internal number; open it and paste "
+            "the tiktok.com/@USERNAME address it shows"
+        )
     raise UnsupportedURL(f"{quote(path(segments))} is not a TikTok video or profile page")
 
 

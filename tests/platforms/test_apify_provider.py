@@ -1,8 +1,10 @@
 """The Apify provider end to end against a fake Apify API on 127.0.0.1, through the chain."""
 
 import pytest
+import requests
 
 from core.models import ProviderState
+from platforms import http
 from platforms.providers import chain
 from platforms.providers.base import (
     NotFound,
@@ -108,11 +110,49 @@ def test_a_429_pauses_apify_alone(apify, settings):
     assert len(apify.requests) == asked
 
 
-def test_a_500_then_a_success_is_retried(apify):
+def test_a_5xx_on_a_run_is_not_repeated_so_no_second_paid_run_starts(apify):
     apify.scripted.append(Reply(502, "bad gateway"))
     [result] = chain.fetch_posts([PostRef("tiktok", "6886892080350629125", TIKTOK_URL)])
+    assert isinstance(result.error, TemporaryError)
+    assert "not repeated" in str(result.error)
+    assert [r.method for r in apify.requests] == ["POST"]
+
+
+def test_a_run_whose_answer_never_comes_is_not_repeated(apify):
+    apify.scripted.append(Reply(200, [TIKTOK_POST], delay=3.0))  # past the 2 s read timeout
+    [result] = chain.fetch_posts([PostRef("tiktok", "6886892080350629125", TIKTOK_URL)])
+    assert isinstance(result.error, TemporaryError)
+    assert len(apify.calls("run-sync-get-dataset-items")) == 1
+
+
+def test_a_run_is_retried_when_the_connection_could_not_even_be_opened(
+    apify, settings, monkeypatch
+):
+    # The first attempt goes to a port nothing listens on: the POST never left, so retrying it
+    # cannot start a second run. The second attempt reaches the fake Apify.
+    real_url, dead_url = settings.APIFY_BASE_URL, "http://127.0.0.1:1/v2"
+    sent = []
+    original = requests.Session.request
+
+    def request(session, method, url, **kwargs):
+        sent.append(url)
+        if len(sent) == 1:
+            url = url.replace(real_url, dead_url)
+        return original(session, method, url, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "request", request)
+    [result] = chain.fetch_posts([PostRef("tiktok", "6886892080350629125", TIKTOK_URL)])
     assert result.stats.views == 185100
-    assert len(apify.requests) == 2
+    assert len(sent) == 2
+    assert [r.method for r in apify.requests] == ["POST"]
+
+
+def test_a_5xx_on_a_read_is_still_retried(fake_api, providers_settings):
+    fake_api.scripted.append(Reply(503, "busy"))
+    fake_api.route = lambda request: Reply(body={"ok": True})
+    answer = http.request_json("youtube_api", "GET", providers_settings.YOUTUBE_API_BASE_URL + "/x")
+    assert answer == {"ok": True}
+    assert [r.method for r in fake_api.requests] == ["GET", "GET"]
 
 
 def test_a_used_up_plan_is_quota_exhausted(apify):
