@@ -226,12 +226,6 @@ REEL_STYLE_WEIGHTS = {
     FITNESS: [2, 4, 3, 1],
 }
 
-AI_ERRORS = [
-    "The model answered with a category that is not in the taxonomy: 'Motivation'.",
-    "Timed out after 60 s waiting for the model (3 attempts).",
-    "Rate limited by the model provider (429) after 3 attempts.",
-]
-
 TRIAL_NOTES = {
     TrialStatus.REJECTED: [
         "Hook too slow: most viewers drop before 3 s.",

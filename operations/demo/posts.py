@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, timedelta
 
+from django.conf import settings
+
+from ai.config import config_from_settings
+from ai.validation import InvalidAnswer, validate_answer
 from creators.models import Account, AccountSnapshot
 from posts.choices import (
     BaseFormat,
@@ -15,11 +20,11 @@ from posts.choices import (
     TrialStatus,
 )
 from posts.models import Post, PostSnapshot
+from posts.services.classifier import ai_taxonomy
 from settings_app.models import Board, Category
 
 from .accounts import AccountPlan, account_snapshots, followers_at
 from .data import (
-    AI_ERRORS,
     APPROVED_TRIAL_SHARE,
     BATCH_SIZE,
     CAPTIONS,
@@ -50,10 +55,11 @@ def posts_create(
     _choose_trials(post_plans, random.Random(f"{seed}:trials"), now)
     category_by_name = {c.name: c for c in categories}
     account_plans = {p.account.pk: p for p in plans}
+    errors = ai_errors()
     for post_plan in post_plans:
         account_plan = account_plans[post_plan.post.account_id]
         post_plan.followers_at_post = followers_at(account_plan, post_plan.post.post_date)
-        _classify(post_plan, categories, category_by_name, now)
+        _classify(post_plan, categories, category_by_name, errors, now)
     _account_histories(plans, post_plans, summary)
 
     existing = _existing_post_keys([p.post for p in post_plans])
@@ -276,10 +282,36 @@ def _choose_trials(post_plans: list[PostPlan], rng: random.Random, now: datetime
                 post.trial_note = plan.rng.choice(TRIAL_NOTES[status])
 
 
+# Categories an agency's model might invent; the demo's "outside the taxonomy" failure names
+# the first one the taxonomy really lacks.
+INVENTED_CATEGORIES = ("Crypto", "Astrology", "Pets & Animals", "Real Estate")
+
+
+def ai_errors() -> list[str]:
+    """The AI failures the demo shows, in the words the classification job writes: an answer
+    outside the taxonomy (checked against the taxonomy in the database, so the error never
+    names a category that exists), a timeout and a rate limit at the last attempt."""
+    taxonomy = ai_taxonomy().taxonomy
+    last = f"(attempt {settings.AI_MAX_ATTEMPTS} of {settings.AI_MAX_ATTEMPTS})"
+    errors = [
+        f"The model did not answer within {config_from_settings().timeout_s:g} s. {last}",
+        f"AI server error 429: Rate limit reached for requests. {last}",
+    ]
+    for name in INVENTED_CATEGORIES:
+        answer = {"idea_concept": "-", "category": name, "subcategories": [], "reel_style": ""}
+        try:
+            validate_answer(json.dumps(answer), taxonomy, is_video=True)
+        except InvalidAnswer as error:
+            errors.append(f"Invalid answer (after one retry): {error}"[:2000])
+            break
+    return errors
+
+
 def _classify(
     plan: PostPlan,
     categories: list[Category],
     category_by_name: dict[str, Category],
+    errors: list[str],
     now: datetime,
 ) -> None:
     """Fill the AI fields as the classifier would have: most done, some pending, a few failed."""
@@ -302,7 +334,7 @@ def _classify(
     processed_at = min(now, post.added_date + timedelta(minutes=rng.uniform(2, 90)))
     if status == ProcessingStatus.FAILED:
         post.ai_attempts = 3
-        post.ai_error = rng.choice(AI_ERRORS)
+        post.ai_error = rng.choice(errors)
         post.ai_processed_at = processed_at
     elif status == ProcessingStatus.COMPLETED:
         category = category_by_name.get(plan.niche)

@@ -343,3 +343,22 @@ def test_seeded_demo_rows_are_in_no_queue_of_the_jobs(years_later):
     assert not posts_ai_queue(now=later).exists()
     assert not accounts_due_for_stats(now=later).exists()
     assert not accounts_due_for_detection(now=later).exists()
+
+
+def test_the_demos_ai_failures_never_claim_an_existing_category_is_missing():
+    seed("--accounts", "6", "--posts", "400", "--days", "30")
+
+    failed = Post.objects.filter(processing_status=ProcessingStatus.FAILED)
+    errors = set(failed.values_list("ai_error", flat=True))
+    named = {
+        match.group(1) for error in errors if (match := re.search(r"category '([^']+)'", error))
+    }
+    assert named, errors  # the demo shows an answer outside the taxonomy
+    existing = set(Category.objects.values_list("name", flat=True))
+    assert "Motivation" in existing
+    assert not named & existing
+    # Worded as the classification job words them.
+    assert all(
+        error.startswith("Invalid answer (after one retry): ") or "(attempt " in error
+        for error in errors
+    )
