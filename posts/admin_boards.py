@@ -11,7 +11,7 @@ Python.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import django_filters
 from django.contrib import messages
@@ -106,6 +106,22 @@ TRIALS_PER_PAGE = 100
 STATUSES = {"pending": TrialStatus.PENDING, "rejected": TrialStatus.REJECTED}
 MAX_NOTE = 2000
 BOARD_FILTERS = ("client", "editor", "platform")
+# The players each platform lets another site embed; config.settings' CSP `frame-src` lists
+# exactly these hosts.
+EMBED_URLS = {
+    Platform.YOUTUBE: "https://www.youtube-nocookie.com/embed/{post_id}",
+    Platform.TIKTOK: "https://www.tiktok.com/player/v1/{post_id}",
+    Platform.INSTAGRAM: "https://www.instagram.com/p/{post_id}/embed/",
+}
+
+
+def post_embed_url(post: Post) -> str:
+    """The platform's embeddable player of this post, or "" (no id, or a TikTok photo post,
+    which the player does not show)."""
+    template = EMBED_URLS.get(post.platform)
+    if not template or not post.post_id or "/photo/" in post.url:
+        return ""
+    return template.format(post_id=quote(post.post_id, safe=""))
 
 
 class TrialBoardFilterSet(PostFilterSet):
@@ -167,7 +183,8 @@ class TrialBoard(AdminPage):
     def get_context(self) -> dict:
         queryset = trials_by_group(self.filterset().qs)
         paginator = Paginator(
-            queryset.select_related("account", "client", "editor"), TRIALS_PER_PAGE
+            queryset.select_related("account", "client", "editor", "trial_decided_by"),
+            TRIALS_PER_PAGE,
         )
         page = paginator.get_page(self.request.GET.get("p"))
         groups = trial_group_counts(queryset)
@@ -175,6 +192,7 @@ class TrialBoard(AdminPage):
             "rows": self.rows(page, groups),
             "page": page,
             "status": self.status(),
+            "columns": 11 if self.status() == "rejected" else 10,
             "params": self.request.GET,
             **self.sort_links(),
             "clients": Client.objects.order_by("name").only("pk", "name"),
@@ -208,6 +226,7 @@ class TrialBoard(AdminPage):
                         views, title=f"Views per day, last {SPARKLINE_DAYS} days ({len(views)})"
                     ),
                     "change_url": reverse("admin:posts_post_change", args=[post.pk]),
+                    "embed_url": post_embed_url(post),
                     "account_url": (
                         reverse("admin:creators_account_change", args=[post.account_id])
                         if post.account_id

@@ -148,3 +148,31 @@ def test_select_all_then_approve_the_selection(page, live_server, admin_login, s
             user,
             "All three hooks work",
         )
+
+
+def test_a_video_is_previewed_on_the_board(page, live_server, admin_login):
+    user = UserFactory(username="reviewer", is_staff=True, is_superuser=True)
+    video = PostFactory(
+        is_trial=True,
+        trial_status=TrialStatus.PENDING,
+        platform="youtube",
+        post_id="dQw4w9WgXcQ",
+        url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+    admin_login(page, live_server, user)
+    blocked = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+
+    page.goto(f"{live_server.url}/admin/posts/post/trial-board/")
+    page.click(f"tr.trial-row[data-id='{video.pk}'] a.co-preview")
+
+    frame = page.locator("tr.co-preview-row iframe")
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert page.url.endswith("/trial-board/")  # stayed on the board
+    page.wait_for_timeout(300)
+    assert blocked == []
+    page.click(f"tr.trial-row[data-id='{video.pk}'] a.co-preview")
+    assert page.locator("tr.co-preview-row").count() == 0
