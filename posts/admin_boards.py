@@ -10,7 +10,8 @@ Python.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from urllib.parse import quote, urlencode
 
 import django_filters
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core import windows
 from core.admin.pages import AdminPage, posted_ids
 from core.charts import Series, line_chart, sparkline
 from core.errors import DomainError
@@ -306,8 +308,65 @@ class TrialBoard(AdminPage):
 # --- Boards -----------------------------------------------------------------------------------
 
 
+# ?period= values of the boards page, in the picker's order.
+PERIODS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "last_30_days": "Last 30 days",
+    "custom": "Custom",
+}
+DEFAULT_PERIOD = "this_month"
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of the boards page: its `key`, the window `[start, end)` and the days it
+    covers as a person reads them (`first` to `last`, inclusive)."""
+
+    key: str
+    window: windows.Window
+    first: date
+    last: date
+
+
+def _day(text: str) -> date | None:
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def boards_period(params: QueryDict, *, now: datetime) -> tuple[Period, str]:
+    """The period the boards page's URL asks for (`period`, and `from`/`to` dates, inclusive,
+    for a custom one), and an error message ("" when none): this month when unreadable."""
+    key = params.get("period") or ("custom" if params.get("from") else DEFAULT_PERIOD)
+    error = ""
+    if key == "custom":
+        first, last = _day(params.get("from", "")), _day(params.get("to", "")) or local_date(now)
+        if first is not None and first <= last:
+            window = (windows.local_midnight(first), windows.local_midnight(last + timedelta(1)))
+            return Period("custom", window, first, last), ""
+        error = (
+            "Custom period: enter the first and last day as dates (YYYY-MM-DD), the first "
+            "on or before the last. Showing this month."
+        )
+        key = DEFAULT_PERIOD
+    if key == "last_month":
+        window = windows.last_calendar_month(now)
+    elif key == "last_30_days":
+        window = windows.last_days(now, 30)
+    else:
+        key, window = DEFAULT_PERIOD, windows.this_month(now)
+    last = local_date(window[1] - timedelta(microseconds=1))
+    return Period(key, window, local_date(window[0]), last), error
+
+
 class BoardsOverview(AdminPage):
-    """Every board with its posts' totals and top posts: `/admin/posts/post/boards/`."""
+    """Every board over a period (this month, last month, last 30 days or custom days): the
+    posts posted in it and the views its posts gained in it, with its top posts:
+    `/admin/posts/post/boards/`."""
 
     route = "boards/"
     url_name = "posts_boards"
@@ -317,10 +376,24 @@ class BoardsOverview(AdminPage):
     permissions = ("posts.view_post", "posts.view_all_post")
 
     def get_context(self) -> dict:
-        rows = board_totals()
-        top = top_posts_by_board()
+        now = timezone.now()
+        period, error = boards_period(self.request.GET, now=now)
+        if error:
+            messages.error(self.request, error)
+        rows = board_totals(period.window, now=now)
+        top = top_posts_by_board(period.window, now=now)
         changelist = reverse("admin:posts_post_changelist")
         for row in rows:
             row["top"] = top.get(row["pk"], []) if row["pk"] is not None else []
             row["url"] = f"{changelist}?board={row['pk']}" if row["pk"] is not None else ""
-        return {"rows": rows, "trial_board_url": reverse("admin:posts_trial_board")}
+        return {
+            "rows": rows,
+            "period": period,
+            "periods": [
+                {"key": key, "label": label, "url": f"?{urlencode({'period': key})}"}
+                for key, label in PERIODS.items()
+                if key != "custom"
+            ],
+            "running": period.window[0] <= now < period.window[1],
+            "trial_board_url": reverse("admin:posts_trial_board"),
+        }
