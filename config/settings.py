@@ -249,7 +249,9 @@ CONTENT_SECURITY_POLICY = env.str(
     "CONTENT_SECURITY_POLICY",
     default="default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
-    "form-action 'self'",
+    "form-action 'self'; "
+    # The trial board's video previews: the platforms' embeddable players only.
+    "frame-src https://www.youtube-nocookie.com https://www.tiktok.com https://www.instagram.com",
 )
 
 # --- Jobs (django-q2) -------------------------------------------------------------------------

@@ -10,8 +10,9 @@ Python.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from urllib.parse import urlencode
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import quote, urlencode
 
 import django_filters
 from django.contrib import messages
@@ -23,6 +24,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from core import windows
 from core.admin.pages import AdminPage, posted_ids
 from core.charts import Series, line_chart, sparkline
 from core.errors import DomainError
@@ -106,6 +108,22 @@ TRIALS_PER_PAGE = 100
 STATUSES = {"pending": TrialStatus.PENDING, "rejected": TrialStatus.REJECTED}
 MAX_NOTE = 2000
 BOARD_FILTERS = ("client", "editor", "platform")
+# The players each platform lets another site embed; config.settings' CSP `frame-src` lists
+# exactly these hosts.
+EMBED_URLS = {
+    Platform.YOUTUBE: "https://www.youtube-nocookie.com/embed/{post_id}",
+    Platform.TIKTOK: "https://www.tiktok.com/player/v1/{post_id}",
+    Platform.INSTAGRAM: "https://www.instagram.com/p/{post_id}/embed/",
+}
+
+
+def post_embed_url(post: Post) -> str:
+    """The platform's embeddable player of this post, or "" (no id, or a TikTok photo post,
+    which the player does not show)."""
+    template = EMBED_URLS.get(post.platform)
+    if not template or not post.post_id or "/photo/" in post.url:
+        return ""
+    return template.format(post_id=quote(post.post_id, safe=""))
 
 
 class TrialBoardFilterSet(PostFilterSet):
@@ -167,7 +185,8 @@ class TrialBoard(AdminPage):
     def get_context(self) -> dict:
         queryset = trials_by_group(self.filterset().qs)
         paginator = Paginator(
-            queryset.select_related("account", "client", "editor"), TRIALS_PER_PAGE
+            queryset.select_related("account", "client", "editor", "trial_decided_by"),
+            TRIALS_PER_PAGE,
         )
         page = paginator.get_page(self.request.GET.get("p"))
         groups = trial_group_counts(queryset)
@@ -175,6 +194,7 @@ class TrialBoard(AdminPage):
             "rows": self.rows(page, groups),
             "page": page,
             "status": self.status(),
+            "columns": 11 if self.status() == "rejected" else 10,
             "params": self.request.GET,
             **self.sort_links(),
             "clients": Client.objects.order_by("name").only("pk", "name"),
@@ -208,6 +228,7 @@ class TrialBoard(AdminPage):
                         views, title=f"Views per day, last {SPARKLINE_DAYS} days ({len(views)})"
                     ),
                     "change_url": reverse("admin:posts_post_change", args=[post.pk]),
+                    "embed_url": post_embed_url(post),
                     "account_url": (
                         reverse("admin:creators_account_change", args=[post.account_id])
                         if post.account_id
@@ -287,8 +308,65 @@ class TrialBoard(AdminPage):
 # --- Boards -----------------------------------------------------------------------------------
 
 
+# ?period= values of the boards page, in the picker's order.
+PERIODS = {
+    "this_month": "This month",
+    "last_month": "Last month",
+    "last_30_days": "Last 30 days",
+    "custom": "Custom",
+}
+DEFAULT_PERIOD = "this_month"
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period of the boards page: its `key`, the window `[start, end)` and the days it
+    covers as a person reads them (`first` to `last`, inclusive)."""
+
+    key: str
+    window: windows.Window
+    first: date
+    last: date
+
+
+def _day(text: str) -> date | None:
+    try:
+        day = date.fromisoformat((text or "").strip())
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
+
+
+def boards_period(params: QueryDict, *, now: datetime) -> tuple[Period, str]:
+    """The period the boards page's URL asks for (`period`, and `from`/`to` dates, inclusive,
+    for a custom one), and an error message ("" when none): this month when unreadable."""
+    key = params.get("period") or ("custom" if params.get("from") else DEFAULT_PERIOD)
+    error = ""
+    if key == "custom":
+        first, last = _day(params.get("from", "")), _day(params.get("to", "")) or local_date(now)
+        if first is not None and first <= last:
+            window = (windows.local_midnight(first), windows.local_midnight(last + timedelta(1)))
+            return Period("custom", window, first, last), ""
+        error = (
+            "Custom period: enter the first and last day as dates (YYYY-MM-DD), the first "
+            "on or before the last. Showing this month."
+        )
+        key = DEFAULT_PERIOD
+    if key == "last_month":
+        window = windows.last_calendar_month(now)
+    elif key == "last_30_days":
+        window = windows.last_days(now, 30)
+    else:
+        key, window = DEFAULT_PERIOD, windows.this_month(now)
+    last = local_date(window[1] - timedelta(microseconds=1))
+    return Period(key, window, local_date(window[0]), last), error
+
+
 class BoardsOverview(AdminPage):
-    """Every board with its posts' totals and top posts: `/admin/posts/post/boards/`."""
+    """Every board over a period (this month, last month, last 30 days or custom days): the
+    posts posted in it and the views its posts gained in it, with its top posts:
+    `/admin/posts/post/boards/`."""
 
     route = "boards/"
     url_name = "posts_boards"
@@ -298,10 +376,24 @@ class BoardsOverview(AdminPage):
     permissions = ("posts.view_post", "posts.view_all_post")
 
     def get_context(self) -> dict:
-        rows = board_totals()
-        top = top_posts_by_board()
+        now = timezone.now()
+        period, error = boards_period(self.request.GET, now=now)
+        if error:
+            messages.error(self.request, error)
+        rows = board_totals(period.window, now=now)
+        top = top_posts_by_board(period.window, now=now)
         changelist = reverse("admin:posts_post_changelist")
         for row in rows:
             row["top"] = top.get(row["pk"], []) if row["pk"] is not None else []
             row["url"] = f"{changelist}?board={row['pk']}" if row["pk"] is not None else ""
-        return {"rows": rows, "trial_board_url": reverse("admin:posts_trial_board")}
+        return {
+            "rows": rows,
+            "period": period,
+            "periods": [
+                {"key": key, "label": label, "url": f"?{urlencode({'period': key})}"}
+                for key, label in PERIODS.items()
+                if key != "custom"
+            ],
+            "running": period.window[0] <= now < period.window[1],
+            "trial_board_url": reverse("admin:posts_trial_board"),
+        }

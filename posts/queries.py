@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -15,10 +15,11 @@ from ai.config import AIConfig, config_from_settings
 from ai.prompts import PROMPT_VERSION
 from core.bulk import BATCH_SIZE
 from core.sorting import sort_by, sort_key
+from core.windows import Window as TimeWindow
 from settings_app.models import Board, Subcategory
 
 from .choices import ProcessingStatus
-from .metrics import daily_history
+from .metrics import daily_history, views_gained
 from .models import Post, PostSnapshot
 
 FEED_LIMIT = 20  # rows of the operators' feeds
@@ -192,47 +193,84 @@ def trial_group_counts(queryset: QuerySet[Post]) -> dict[tuple[int | None, int |
     return {(row["client_id"], row["editor_id"]): row["n"] for row in rows}
 
 
-def board_totals() -> list[dict]:
-    """Every board with its posts' count and totals (one GROUP BY over the board-post join),
-    then the posts on no board (one aggregate): two queries whatever the number of posts."""
-    sums = ("views", "likes", "comments", "shares")
+def posts_moving_in(window: TimeWindow, *, post: str = "pk") -> Q:
+    """The posts whose `gained(views, window)` may be other than 0 (`post` names the post in
+    the row): a snapshot inside `(start, end]`, or posted inside the window. Every other post
+    has the same value at both ends (specs/metrics.md), so the sums leave them out."""
+    start, end = window
+    prefix = "" if post == "pk" else f"{post.removesuffix('_id')}__"
+    moved = PostSnapshot.objects.filter(
+        post_id=OuterRef(post), captured_at__gt=start, captured_at__lte=end
+    )
+    return Exists(moved) | Q(**{f"{prefix}post_date__gte": start, f"{prefix}post_date__lt": end})
+
+
+def board_totals(window: TimeWindow, *, now: datetime) -> list[dict]:
+    """Every board over `window` (ending at `now` at the latest): the posts posted in it (and
+    how many are trials) and the views its posts gained in it, whenever they were posted
+    (`gained(views, window)`, the figure payouts use); then the posts on no board. Three
+    grouped queries whatever the number of posts."""
+    start, end = window[0], min(window[1], now)
+    posted = Q(posts__post_date__gte=start, posts__post_date__lt=end)
     boards = list(
         Board.objects.order_by("name")
         .values("pk", "name", "slug")
         .annotate(
-            post_count=Count("posts"),
-            trial_count=Count("posts", filter=Q(posts__is_trial=True)),
-            **{f"total_{name}": Sum(f"posts__{name}") for name in sums},
+            post_count=Count("posts", filter=posted),
+            trial_count=Count("posts", filter=posted & Q(posts__is_trial=True)),
         )
     )
-    loose = Post.objects.filter(boards__isnull=True).aggregate(
-        post_count=Count("pk"),
-        trial_count=Count("pk", filter=Q(is_trial=True)),
-        **{f"total_{name}": Sum(name) for name in sums},
+    through = Post.boards.through
+    gained = dict(
+        through.objects.filter(posts_moving_in((start, end), post="post_id"))
+        .order_by()
+        .values("board_id")
+        .annotate(total=Sum(views_gained(start, end, owner="post_id")))
+        .values_list("board_id", "total")
     )
-    return [*boards, {"pk": None, "name": "No board", "slug": "", **loose}]
+    for board in boards:
+        board["views_gained"] = gained.get(board["pk"])
+    loose = Post.objects.filter(boards__isnull=True)
+    in_window = Q(post_date__gte=start, post_date__lt=end)
+    counts = loose.aggregate(
+        post_count=Count("pk", filter=in_window),
+        trial_count=Count("pk", filter=in_window & Q(is_trial=True)),
+    )
+    views = loose.filter(posts_moving_in((start, end))).aggregate(
+        views_gained=Sum(views_gained(start, end))
+    )
+    return [*boards, {"pk": None, "name": "No board", "slug": "", **counts, **views}]
 
 
-def top_posts_by_board(limit: int = TOP_POSTS_PER_BOARD) -> dict[int, list[Post]]:
-    """The `limit` most viewed posts of each board, in one query (a window per board)."""
+def top_posts_by_board(
+    window: TimeWindow, *, now: datetime, limit: int = TOP_POSTS_PER_BOARD
+) -> dict[int, list[Post]]:
+    """The `limit` posts of each board that gained the most views in `window` (ending at `now`
+    at the latest), each with `views_gained`: one query (a window per board), then the posts."""
+    start, end = window[0], min(window[1], now)
     through = Post.boards.through
     ranked = (
-        through.objects.annotate(
+        through.objects.filter(posts_moving_in((start, end), post="post_id"))
+        .annotate(gained=views_gained(start, end, owner="post_id"))
+        .filter(gained__gt=0)
+        .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("board_id")],
-                order_by=[F("post__views").desc(nulls_last=True), F("post_id").desc()],
+                order_by=[F("gained").desc(), F("post_id").desc()],
             )
         )
         .filter(rank__lte=limit)
-        .values_list("board_id", "post_id", "rank")
+        .values_list("board_id", "post_id", "rank", "gained")
     )
     by_board: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    post_ids = set()
-    for board_id, post_id, rank in ranked:
+    gains: dict[int, int] = {}
+    for board_id, post_id, rank, gained in ranked:
         by_board[board_id].append((rank, post_id))
-        post_ids.add(post_id)
-    posts = Post.objects.in_bulk(post_ids) if post_ids else {}
+        gains[post_id] = gained
+    posts = Post.objects.in_bulk(gains) if gains else {}
+    for post_id, post in posts.items():
+        post.views_gained = gains[post_id]  # a post's gain is the same on each of its boards
     return {
         board_id: [posts[pk] for _, pk in sorted(entries) if pk in posts]
         for board_id, entries in by_board.items()

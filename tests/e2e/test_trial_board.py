@@ -114,3 +114,65 @@ def test_the_creator_page_draws_both_charts(page, live_server, admin_login, scre
     assert "Ana Clips" in page.inner_text("#creator-workspace")
     assert page.locator("#recent-posts tbody tr").count() == 1
     screenshot(page, "creator_page")
+
+
+def test_select_all_then_approve_the_selection(page, live_server, admin_login, screenshot):
+    user = UserFactory(username="manager", is_staff=True, is_superuser=True)
+    trials = [
+        PostFactory(is_trial=True, trial_status=TrialStatus.PENDING, views=views)
+        for views in (900, 500, 100)
+    ]
+    admin_login(page, live_server, user)
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+
+    page.goto(f"{live_server.url}/admin/posts/post/trial-board/")
+    assert page.locator("tr.trial-row").count() == 3
+    page.check("#select-all")  # a static script, no inline handler: allowed by the CSP
+    assert page.locator("#trial-board input[name=ids]:checked").count() == 3
+    page.locator("#trial-board input[name=ids]").first.uncheck()
+    assert page.evaluate("document.getElementById('select-all').indeterminate")
+    page.check("#select-all")
+    screenshot(page, "trial_board_select_all")
+    page.fill("#id_note", "All three hooks work")
+    page.click("input[name=approve]")
+
+    page.wait_for_selector("ul.messagelist")
+    assert "3 trial reel(s) approved" in page.inner_text("ul.messagelist")
+    assert page.locator("tr.trial-row").count() == 0
+    assert not [e for e in errors if "Content Security Policy" in e]
+    for post in trials:
+        post.refresh_from_db()
+        assert (post.trial_status, post.trial_decided_by, post.trial_note) == (
+            TrialStatus.APPROVED,
+            user,
+            "All three hooks work",
+        )
+
+
+def test_a_video_is_previewed_on_the_board(page, live_server, admin_login):
+    user = UserFactory(username="reviewer", is_staff=True, is_superuser=True)
+    video = PostFactory(
+        is_trial=True,
+        trial_status=TrialStatus.PENDING,
+        platform="youtube",
+        post_id="dQw4w9WgXcQ",
+        url="https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    )
+    admin_login(page, live_server, user)
+    blocked = []
+    page.on(
+        "console",
+        lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+
+    page.goto(f"{live_server.url}/admin/posts/post/trial-board/")
+    page.click(f"tr.trial-row[data-id='{video.pk}'] a.co-preview")
+
+    frame = page.locator("tr.co-preview-row iframe")
+    assert frame.get_attribute("src") == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert page.url.endswith("/trial-board/")  # stayed on the board
+    page.wait_for_timeout(300)
+    assert blocked == []
+    page.click(f"tr.trial-row[data-id='{video.pk}'] a.co-preview")
+    assert page.locator("tr.co-preview-row").count() == 0
