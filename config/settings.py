@@ -290,8 +290,10 @@ LOGGING = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "core.logging.JsonFormatter"},
     },
+    "filters": {"permission_denied_one_line": {"()": "core.logging.PermissionDeniedOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.request": {"filters": ["permission_denied_one_line"]}},
 }
 
 # --- Platforms: providers per platform, in the order they are asked -------------------------

@@ -29,3 +29,16 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exc_info"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class PermissionDeniedOneLine(logging.Filter):
+    """A refused request is logged as its one line ("Forbidden (Permission denied): /path"):
+    the traceback Django attaches says nothing an operator can act on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from django.core.exceptions import PermissionDenied
+
+        if record.exc_info and isinstance(record.exc_info[1], PermissionDenied):
+            record.exc_info = None
+            record.exc_text = None
+        return True

@@ -43,3 +43,18 @@ def test_every_job_run_logs_one_line_with_job_status_duration_and_items(
     assert entry["job"] == "refresh_post_stats" and entry["status"] == "succeeded"
     assert entry["items_ok"] == 1 and entry["items_failed"] == 0
     assert isinstance(entry["duration_s"], float)
+
+
+def test_a_refused_admin_page_is_logged_as_one_line_without_a_traceback(client, role_user, caplog):
+    client.force_login(role_user("Editor"))
+
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/admin/finance/payoutstatement/")
+
+    assert response.status_code == 403
+    refused = [r for r in caplog.records if r.name == "django.request"]
+    assert [r.getMessage() for r in refused] == [
+        "Forbidden (Permission denied): /admin/finance/payoutstatement/"
+    ]
+    assert refused[0].exc_info is None
+    assert "\n" not in logging.Formatter().format(refused[0])
