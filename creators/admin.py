@@ -27,6 +27,7 @@ from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
+from posts.admin import refresh_problem_html
 from posts.models import Post
 from settings_app.access import accounts_visible_to, snapshots_visible_to
 
@@ -264,6 +265,7 @@ class AccountAdmin(
                 "fields": (
                     "disabled_reason",
                     ("last_tracked_at", "last_stats_update"),
+                    ("stats_problem", "detect_problem"),
                     "processing_status",
                     "posts_link",
                 )
@@ -385,6 +387,24 @@ class AccountAdmin(
     def posts_link(self, obj: Account) -> str:
         url = reverse("admin:posts_post_changelist") + f"?account={obj.pk}"
         return format_html('<a href="{}">Posts of @{}</a>', url, obj.username)
+
+    @admin.display(description="Profile refresh")
+    def stats_problem(self, obj: Account) -> str:
+        return refresh_problem_html(
+            failures=obj.stats_failures,
+            error=obj.stats_error,
+            error_at=obj.stats_error_at,
+            next_at=obj.next_stats_at,
+        )
+
+    @admin.display(description="New-post detection")
+    def detect_problem(self, obj: Account) -> str:
+        return refresh_problem_html(
+            failures=obj.detect_failures,
+            error=obj.detect_error,
+            error_at=obj.detect_error_at,
+            next_at=obj.next_detect_at,
+        )
 
     @admin.display(description="Snapshots")
     def latest_snapshots(self, obj: Account) -> str:

@@ -7,6 +7,9 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
@@ -40,6 +43,23 @@ from .services.classification import (
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
 ADD_FIELDS = ("is_trial", "client", "editor", "assignee", "type", "boards", "finance_item")
 EDITABLE_FIELDS = ("client", "editor", "assignee", "type", "boards", "finance_item", "extra")
+
+
+def refresh_problem_html(*, failures: int, error: str, error_at, next_at) -> str:
+    """Why a refresh is failing, for a change page: the provider's last error, when, how many
+    failures in a row and the next attempt; "OK" when the last one succeeded."""
+    if not failures:
+        return "OK (the last attempt succeeded)"
+    noun = "attempt" if failures == 1 else "attempts"
+    return format_html(
+        '<div class="co-refresh-failing"><strong>Failing: {} {} in a row</strong>, last at {}; '
+        "next attempt {}.<br><code>{}</code></div>",
+        failures,
+        noun,
+        date_format(localtime(error_at), "DATETIME_FORMAT") if error_at else EMPTY,
+        date_format(localtime(next_at), "DATETIME_FORMAT") if next_at else "on the next pass",
+        error or "no error recorded",
+    )
 
 
 def _business_kwargs(data: dict) -> dict:
@@ -163,7 +183,8 @@ class PostAdmin(
                 "fields": (
                     ("views_display", "likes_display", "comments_display", "shares_display"),
                     "engagement_rate_display",
-                    ("last_updated", "next_refresh_at", "refresh_failures"),
+                    "refresh_problem",
+                    ("last_updated", "next_refresh_at"),
                     ("detected_at", "deleted_at"),
                     "stats_timeline",
                 )
@@ -247,6 +268,15 @@ class PostAdmin(
     @admin.display(description="Thumbnail")
     def thumbnail_preview(self, obj: Post) -> str:
         return image_tag(obj.thumbnail_url, alt=obj.username or obj.post_id, size=160)
+
+    @admin.display(description="Refresh")
+    def refresh_problem(self, obj: Post) -> str:
+        return refresh_problem_html(
+            failures=obj.refresh_failures,
+            error=obj.refresh_error,
+            error_at=obj.refresh_error_at,
+            next_at=obj.next_refresh_at,
+        )
 
     @admin.display(description="Over time")
     def stats_timeline(self, obj: Post) -> str:
