@@ -55,6 +55,11 @@ class WorkReport:
         for platform, counts in other.by_platform.items():
             self.by_platform.setdefault(platform, Counter()).update(counts)
 
+    def note_errors(self, error: str, count: int = 1) -> None:
+        """Keep `error` for the run's summary (`count` items failed with it)."""
+        if count:
+            self.errors[error_key(error)] += count
+
     def item_ok(self, obj: Any) -> None:
         """`obj` went well (or was settled): counted, and its open dead letter resolved."""
         self.ok += 1
@@ -66,7 +71,7 @@ class WorkReport:
         kept for the run's summary, and past `limit` (default REFRESH_MAX_FAILURES) a dead
         letter."""
         self.failed += 1
-        self.errors[_error_key(error)] += 1
+        self.note_errors(error)
         self._count_platform(obj, "failed")
         if attempts >= (settings.REFRESH_MAX_FAILURES if limit is None else limit):
             self.dead_letters.append(item_failure(obj, error=error, attempts=attempts))
@@ -81,7 +86,7 @@ class WorkReport:
         return errors_summary(self.errors, failed=self.failed, most=most)
 
 
-def _error_key(error: str) -> str:
+def error_key(error: str) -> str:
     # One line per distinct error: the first line, bounded.
     return (error.strip().splitlines() or [""])[0][:300]
 

@@ -2,6 +2,7 @@
 heartbeat and the alerts."""
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,7 @@ from django_q.models import Schedule
 from django_q.tasks import async_task
 
 from core.bulk import BATCH_SIZE
-from core.jobs import ItemFailure, WorkReport, rows_claim
+from core.jobs import ItemFailure, WorkReport, errors_summary, rows_claim
 from core.windows import local_date
 from creators.models import Account
 from creators.services.tracking import (
@@ -53,14 +54,32 @@ def job_run_start(*, job: str) -> JobRun:
     return JobRun.objects.create(job=job, started_at=now, heartbeat_at=now)
 
 
+def _run_errors(run: JobRun) -> Counter:
+    # The errors of this run's batches so far (the run object lives as long as the run).
+    if not hasattr(run, "batch_errors"):
+        run.batch_errors = Counter()
+    return run.batch_errors
+
+
 def job_run_record(*, run: JobRun, report: WorkReport) -> None:
-    """Add a batch's counts to the run (visible while it runs, and a sign of life), record its
-    dead letters and resolve those of the objects that went well."""
+    """Add a batch's counts to the run (visible while it runs, and a sign of life), its
+    failures to the run's error summary (each distinct error and how many items had it),
+    record its dead letters and resolve those of the objects that went well."""
+    errors = _run_errors(run)
+    errors.update(report.errors)
+    changes = {}
+    if report.failed:
+        run.error = (
+            errors_summary(errors, failed=run.items_failed + report.failed)
+            or f"{run.items_failed + report.failed} items failed."
+        )
+        changes["error"] = run.error
     with transaction.atomic():
         JobRun.objects.filter(pk=run.pk).update(
             items_ok=F("items_ok") + report.ok,
             items_failed=F("items_failed") + report.failed,
             heartbeat_at=timezone.now(),
+            **changes,
         )
         failed_items_record(kind=report.kind, failures=report.dead_letters)
         failed_items_resolve(kind=report.kind, objects=report.ok_objects)
@@ -114,7 +133,9 @@ def job_run_finish(*, run: JobRun, error: BaseException | None = None) -> JobRun
     run.refresh_from_db(fields=["items_ok", "items_failed"])
     if error is not None:
         run.status = JobStatus.FAILED
-        run.error = f"{type(error).__name__}: {error}"[:5000]
+        crash = f"{type(error).__name__}: {error}"
+        # The crash first, then what the items that failed before it said.
+        run.error = "\n".join(filter(None, [crash, run.error]))[:5000]
     elif run.items_failed and not run.items_ok:
         run.status = JobStatus.FAILED
     elif run.items_failed:
