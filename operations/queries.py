@@ -316,23 +316,60 @@ def _ai_failing() -> list[Condition]:
     return []
 
 
+def health_problems(
+    *,
+    now: datetime,
+    summary: dict[str, Any],
+    jobs: list[dict[str, Any]],
+    providers: list[dict[str, Any]],
+    dead: dict[str, int],
+) -> list[Condition]:
+    """Everything wrong right now, for the dashboard and the health endpoint alike (one list,
+    so they never disagree): the database or the worker down (what makes the status "down"),
+    the alert conditions (operations.queries.alert_conditions), and each job whose latest run
+    failed."""
+    found = []
+    if not summary["database"]:
+        found.append(Condition("database_down", "The database does not answer."))
+    elif not summary["worker"]:
+        beat = summary["worker_last_beat"]
+        found.append(
+            Condition(
+                "worker_down",
+                "No worker is running the jobs: "
+                + (
+                    f"its last heartbeat was at {beat:%Y-%m-%d %H:%M} UTC."
+                    if beat
+                    else "none ever beat."
+                )
+                + " Start one (`manage.py qcluster`, or `make run`).",
+            )
+        )
+    if not summary["database"]:
+        return found
+    found += alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
+    found += [
+        Condition(
+            f"job_failed:{job['job']}",
+            f"Job {job['job']} failed: {job['last_error'] or 'no error recorded'}",
+        )
+        for job in jobs
+        if job["last_status"] == JobStatus.FAILED and not job["late"]
+    ]
+    return found
+
+
 def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     """Everything staff see on the health endpoint: the summary, each job, the dead letters by
-    kind, the providers' quota state, the AI and the data's freshness, and the problems."""
+    kind, the providers' quota state, the AI and the data's freshness, and the problems
+    (health_problems, as the dashboard shows them)."""
     now = now or timezone.now()
     summary = health_summary(now=now)
     jobs = job_status(now=now, recent=1)
     providers = provider_states()
     dead = dead_letter_counts()
     reason = ai_not_ready_reason()
-    problems = [
-        c.message for c in alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
-    ]
-    problems += [
-        f"Job {job['job']} failed: {job['last_error']}"
-        for job in jobs
-        if job["last_status"] == JobStatus.FAILED and not job["late"]
-    ]
+    problems = health_problems(now=now, summary=summary, jobs=jobs, providers=providers, dead=dead)
     return {
         **summary,
         "checked_at": now,
@@ -341,7 +378,7 @@ def health_details(*, now: datetime | None = None) -> dict[str, Any]:
         "providers": providers,
         "ai": {"configured": not reason, "reason": reason},
         "freshness": post_freshness(now=now),
-        "problems": problems,
+        "problems": [problem.message for problem in problems],
     }
 
 
