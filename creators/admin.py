@@ -26,6 +26,7 @@ from core.admin.display import (
 from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
+from platforms.ratelimit import provider_warnings
 from platforms.urls import ACCEPTED_FORMS
 from posts.admin import refresh_problem_html
 from posts.models import Post
@@ -413,6 +414,12 @@ class AccountAdmin(
             {"followers": "Followers", "following": "Following", "media_count": "Posts"},
             reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}",
         )
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for warning in provider_warnings():  # as posts do: platforms nobody can refresh
+                self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -15,7 +15,11 @@ from django_q.models import Schedule
 
 from core.pagination import bounded_count
 from core.windows import agency_timezone, local_date
-from platforms.ratelimit import provider_states
+from platforms.ratelimit import (
+    platforms_without_working_provider,
+    provider_states,
+    provider_warnings,
+)
 from posts.models import Post
 from posts.queries import ai_not_ready_reason, posts_refresh_queue
 
@@ -326,8 +330,8 @@ def health_problems(
 ) -> list[Condition]:
     """Everything wrong right now, for the dashboard and the health endpoint alike (one list,
     so they never disagree): the database or the worker down (what makes the status "down"),
-    the alert conditions (operations.queries.alert_conditions), and each job whose latest run
-    failed."""
+    the alert conditions (operations.queries.alert_conditions), the platforms without a working
+    provider, and each job whose latest run failed."""
     found = []
     if not summary["database"]:
         found.append(Condition("database_down", "The database does not answer."))
@@ -348,6 +352,12 @@ def health_problems(
     if not summary["database"]:
         return found
     found += alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
+    found += [
+        Condition(f"no_provider:{platform}", message)
+        for platform, message in zip(
+            platforms_without_working_provider(providers), provider_warnings(providers), strict=True
+        )
+    ]
     found += [
         Condition(
             f"job_failed:{job['job']}",

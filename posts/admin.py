@@ -25,6 +25,7 @@ from core.admin.display import (
 )
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.sorting import sort_key
+from platforms.ratelimit import provider_warnings
 from platforms.urls import ACCEPTED_FORMS
 from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
@@ -342,6 +343,8 @@ class PostAdmin(
             reason = ai_not_ready_reason()
             if reason:
                 self.message_user(request, reason, messages.WARNING)
+            for warning in provider_warnings():  # as for the AI: platforms nobody can refresh
+                self.message_user(request, warning, messages.WARNING)
 
     def changelist_view(self, request, extra_context=None):
         self._warn_if_ai_not_ready(request)
