@@ -257,7 +257,8 @@ def alert_conditions(
 ) -> list[Condition]:
     """What is wrong right now: a job not run on time, a provider paused for longer than
     ALERT_PROVIDER_PAUSE_MINUTES, dead letters of a kind past ALERT_DEAD_LETTER_THRESHOLD, the
-    AI failing ALERT_AI_FAILURES_THRESHOLD runs in a row (not merely unconfigured)."""
+    AI failing ALERT_AI_FAILURES_THRESHOLD runs in a row (not merely unconfigured), a platform's
+    refreshes failing more than ALERT_SYNC_FAILURE_RATE over the last hour."""
     now = now or timezone.now()
     jobs = job_status(now=now) if jobs is None else jobs
     providers = provider_states() if providers is None else providers
@@ -291,7 +292,47 @@ def alert_conditions(
                 )
             )
     found.extend(_ai_failing())
+    found.extend(_sync_failing(now))
     return found
+
+
+SYNC_WINDOW = timedelta(hours=1)
+
+
+def sync_failure_rates(*, now: datetime) -> dict[str, dict[str, int | float]]:
+    """Each platform's refreshes (posts, profiles, detection) over the last hour, from the job
+    runs' per-platform counts: platform -> ok, failed, rate (failed / all). One query over the
+    hour's runs (a few dozen)."""
+    totals: dict[str, dict[str, int]] = {}
+    runs = JobRun.objects.filter(started_at__gte=now - SYNC_WINDOW).values_list(
+        "platform_counts", flat=True
+    )
+    for counts in runs:
+        for platform, outcome in (counts or {}).items():
+            total = totals.setdefault(platform, {"ok": 0, "failed": 0})
+            total["ok"] += int(outcome.get("ok", 0))
+            total["failed"] += int(outcome.get("failed", 0))
+    return {
+        platform: {**total, "rate": total["failed"] / (total["ok"] + total["failed"])}
+        for platform, total in sorted(totals.items())
+        if total["ok"] + total["failed"]
+    }
+
+
+def _sync_failing(now: datetime) -> list[Condition]:
+    """A platform whose refreshes failed more than ALERT_SYNC_FAILURE_RATE over the last hour:
+    one condition per platform, sent once until the rate falls back."""
+    threshold = settings.ALERT_SYNC_FAILURE_RATE
+    return [
+        Condition(
+            f"sync_failing:{platform}",
+            f"{platform.capitalize()} refreshes are failing: {rates['failed']:,} of "
+            f"{rates['ok'] + rates['failed']:,} ({rates['rate']:.0%}) over the last hour "
+            f"(threshold {threshold:.0%}).",
+        )
+        for platform, rates in sync_failure_rates(now=now).items()
+        if rates["rate"] > threshold
+    ]
 
 
 def _ai_failing() -> list[Condition]:

@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.html import escape
 from rest_framework.test import APIClient
 
+from operations.alerts import heartbeat_beat
 from operations.models import Heartbeat, JobStatus
 from operations.queries import HEARTBEAT
-from operations.services import heartbeat_beat
 from platforms import ratelimit
 from platforms.providers.base import RateLimited, TemporaryError
 from tests.operations.factories import FailedItemFactory, JobRunFactory
