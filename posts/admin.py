@@ -54,7 +54,7 @@ def refresh_problem_html(*, failures: int, error: str, error_at, next_at) -> str
     noun = "attempt" if failures == 1 else "attempts"
     return format_html(
         '<div class="co-refresh-failing"><strong>Failing: {} {} in a row</strong>, last at {}; '
-        "next attempt {}.<br><code>{}</code></div>",
+        "next attempt {}<br><code>{}</code></div>",
         failures,
         noun,
         date_format(localtime(error_at), "DATETIME_FORMAT") if error_at else EMPTY,
