@@ -458,6 +458,8 @@ SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
 ALERT_DEAD_LETTER_THRESHOLD = env.int("ALERT_DEAD_LETTER_THRESHOLD", default=50)  # per kind
 ALERT_PROVIDER_PAUSE_MINUTES = env.int("ALERT_PROVIDER_PAUSE_MINUTES", default=60)
 ALERT_AI_FAILURES_THRESHOLD = env.int("ALERT_AI_FAILURES_THRESHOLD", default=3)  # runs in a row
+# A platform's refreshes (posts and profiles) failing more than this share over the last hour.
+ALERT_SYNC_FAILURE_RATE = env.float("ALERT_SYNC_FAILURE_RATE", default=0.05)
 # Dead letters replayed at once from the admin; beyond, they wait for their job's next run.
 REPLAY_NOW_MAX = env.int("REPLAY_NOW_MAX", default=50)
 

@@ -6,6 +6,7 @@ that failed past the limit (dead letters). No app model is known here.
 """
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,12 +42,64 @@ class WorkReport:
     ok_objects: list = field(default_factory=list)
     dead_letters: list[ItemFailure] = field(default_factory=list)
     batches: int = 0
+    errors: Counter = field(default_factory=Counter)  # error text -> items that failed with it
+    # platform -> {"ok": n, "failed": n}, for the work whose failure rate is watched (refreshes)
+    by_platform: dict[str, Counter] = field(default_factory=dict)
 
     def add_counts(self, other: "WorkReport") -> None:
         self.ok += other.ok
         self.failed += other.failed
         self.created += other.created
         self.batches += other.batches
+        self.errors.update(other.errors)
+        for platform, counts in other.by_platform.items():
+            self.by_platform.setdefault(platform, Counter()).update(counts)
+
+    def note_errors(self, error: str, count: int = 1) -> None:
+        """Keep `error` for the run's summary (`count` items failed with it)."""
+        if count:
+            self.errors[error_key(error)] += count
+
+    def item_ok(self, obj: Any) -> None:
+        """`obj` went well (or was settled): counted, and its open dead letter resolved."""
+        self.ok += 1
+        self.ok_objects.append(obj)
+        self._count_platform(obj, "ok")
+
+    def item_failed(self, obj: Any, *, error: str, attempts: int, limit: int | None = None) -> None:
+        """`obj` failed with `error` (its `attempts`-th failure in a row): counted, its error
+        kept for the run's summary, and past `limit` (default REFRESH_MAX_FAILURES) a dead
+        letter."""
+        self.failed += 1
+        self.note_errors(error)
+        self._count_platform(obj, "failed")
+        if attempts >= (settings.REFRESH_MAX_FAILURES if limit is None else limit):
+            self.dead_letters.append(item_failure(obj, error=error, attempts=attempts))
+
+    def _count_platform(self, obj: Any, outcome: str) -> None:
+        platform = getattr(obj, "platform", "")
+        if platform:
+            self.by_platform.setdefault(str(platform), Counter())[outcome] += 1
+
+    def error_summary(self, *, most: int = 5) -> str:
+        """The run's failures in a few lines: each distinct error with how many items had it."""
+        return errors_summary(self.errors, failed=self.failed, most=most)
+
+
+def error_key(error: str) -> str:
+    # One line per distinct error: the first line, bounded.
+    return (error.strip().splitlines() or [""])[0][:300]
+
+
+def errors_summary(errors: Counter, *, failed: int, most: int = 5) -> str:
+    """ "3 items failed: RateLimited: … (2); ProviderError: … (1)": the `most` commonest."""
+    if not failed:
+        return ""
+    parts = [f"{text} ({count})" for text, count in errors.most_common(most)]
+    if len(errors) > most:
+        parts.append(f"{len(errors) - most} other errors")
+    noun = "item" if failed == 1 else "items"
+    return f"{failed} {noun} failed: " + "; ".join(parts) if parts else f"{failed} {noun} failed."
 
 
 def error_text(error: BaseException) -> str:

@@ -26,6 +26,8 @@ from core.admin.display import (
 from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
+from platforms.ratelimit import provider_warnings
+from posts.admin import refresh_problem_html
 from posts.admin_refresh import RefreshNowAdminMixin, RefreshNowPage
 from posts.models import Post
 from settings_app.access import accounts_visible_to, snapshots_visible_to
@@ -291,6 +293,7 @@ class AccountAdmin(
                 "fields": (
                     "disabled_reason",
                     ("last_tracked_at", "last_stats_update"),
+                    ("stats_problem", "detect_problem"),
                     "processing_status",
                     "posts_link",
                 )
@@ -413,6 +416,24 @@ class AccountAdmin(
         url = reverse("admin:posts_post_changelist") + f"?account={obj.pk}"
         return format_html('<a href="{}">Posts of @{}</a>', url, obj.username)
 
+    @admin.display(description="Profile refresh")
+    def stats_problem(self, obj: Account) -> str:
+        return refresh_problem_html(
+            failures=obj.stats_failures,
+            error=obj.stats_error,
+            error_at=obj.stats_error_at,
+            next_at=obj.next_stats_at,
+        )
+
+    @admin.display(description="New-post detection")
+    def detect_problem(self, obj: Account) -> str:
+        return refresh_problem_html(
+            failures=obj.detect_failures,
+            error=obj.detect_error,
+            error_at=obj.detect_error_at,
+            next_at=obj.next_detect_at,
+        )
+
     @admin.display(description="Snapshots")
     def latest_snapshots(self, obj: Account) -> str:
         return latest_snapshots_table(
@@ -420,6 +441,12 @@ class AccountAdmin(
             {"followers": "Followers", "following": "Following", "media_count": "Posts"},
             reverse("admin:creators_accountsnapshot_changelist") + f"?account={obj.pk}",
         )
+
+    def changelist_view(self, request, extra_context=None):
+        if request.method == "GET":
+            for warning in provider_warnings():  # as posts do: platforms nobody can refresh
+                self.message_user(request, warning, messages.WARNING)
+        return super().changelist_view(request, extra_context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:

@@ -1,6 +1,7 @@
 """The one FilterSet for accounts: the API and the admin both filter through it."""
 
 import django_filters as filters
+from django.db.models import Q
 
 from core.filters import BigListFilterSet, CheckedFilterSet, SortFilter, any_related
 from posts.choices import AccountType, Platform, ProcessingStatus
@@ -28,6 +29,12 @@ class AccountFilterSet(BigListFilterSet):
     kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
     processing_status = filters.MultipleChoiceFilter(choices=ProcessingStatus.choices)
     followers = filters.RangeFilter(label="Followers (min / max)")
+    refresh_failing = filters.BooleanFilter(
+        method="filter_refresh_failing",
+        label="Refresh failing",
+        help_text="The last profile refresh or new-post detection failed (see stats_error, "
+        "detect_error); retried with backoff.",
+    )
     ordering = SortFilter(
         fields=(
             "username",
@@ -55,6 +62,12 @@ class AccountFilterSet(BigListFilterSet):
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())
+
+    def filter_refresh_failing(self, queryset, name, value):
+        if value is None:
+            return queryset
+        failing = Q(stats_failures__gt=0) | Q(detect_failures__gt=0)
+        return queryset.filter(failing if value else ~failing)
 
 
 class AccountSnapshotFilterSet(CheckedFilterSet):

@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Q
 
 from core.inputs import InputJSONField
 from core.models import TimeStampedModel
@@ -80,11 +80,19 @@ class Account(TimeStampedModel):
     # Job bookkeeping: profile refresh and new-post detection, each with its claim and backoff.
     next_stats_at = models.DateTimeField(null=True, blank=True)
     stats_failures = models.PositiveSmallIntegerField(default=0)
+    stats_error = models.TextField(
+        blank=True, help_text="Why the last profile refresh failed; cleared on success."
+    )
+    stats_error_at = models.DateTimeField(null=True, blank=True)
     stats_claimed_until = models.DateTimeField(null=True, blank=True)
     next_detect_at = models.DateTimeField(
         null=True, blank=True, help_text="Set after a failed detection: retry not before then."
     )
     detect_failures = models.PositiveSmallIntegerField(default=0)
+    detect_error = models.TextField(
+        blank=True, help_text="Why the last new-post detection failed; cleared on success."
+    )
+    detect_error_at = models.DateTimeField(null=True, blank=True)
     detect_claimed_until = models.DateTimeField(null=True, blank=True)
     processing_status = models.CharField(
         max_length=16, choices=ProcessingStatus.choices, default=ProcessingStatus.PENDING
@@ -129,6 +137,12 @@ class Account(TimeStampedModel):
         # The common sorts (core.sorting) have an index on their sort key.
         indexes = [
             models.Index(fields=["username", "id"], name="account_username_idx"),
+            # The "refresh failing" filter: the few accounts whose last refresh failed.
+            models.Index(
+                fields=["-id"],
+                condition=Q(stats_failures__gt=0) | Q(detect_failures__gt=0),
+                name="account_refresh_failing_idx",
+            ),
             models.Index(
                 nulls_low("followers", models.BigIntegerField()).desc(),
                 F("id").desc(),

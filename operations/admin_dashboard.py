@@ -27,9 +27,9 @@ from posts.services.classification import (
 from .models import FailedItem, FailedItemKind
 from .queries import (
     ai_usage_by_day,
-    alert_conditions,
     dead_letter_counts,
     failed_items_open,
+    health_problems,
     health_summary,
     job_status,
     provider_paused_minutes,
@@ -59,10 +59,14 @@ class OperationsDashboard(AdminPage):
         changelist = reverse("admin:operations_jobrun_changelist", current_app=self.admin_site.name)
         for job in jobs:
             job["runs_url"] = f"{changelist}?job={job['job']}"
+        health = health_summary(now=now)
         return {
             "now": now,
-            "health": health_summary(now=now),
-            "problems": alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead),
+            "health": health,
+            # The same list as the health endpoint's `problems`.
+            "problems": health_problems(
+                now=now, summary=health, jobs=jobs, providers=providers, dead=dead
+            ),
             "jobs": jobs,
             "providers": providers,
             **self.ai_context(now),

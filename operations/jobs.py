@@ -26,12 +26,10 @@ from finance.services import finance_statements_recompute
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 
+from .alerts import alerts_check, daily_digest_send, heartbeat_beat
 from .models import JobRun
 from .schedules import SCHEDULES
 from .services import (
-    alerts_check,
-    daily_digest_send,
-    heartbeat_beat,
     job_run_finish,
     job_run_record,
     job_run_start,

@@ -28,7 +28,16 @@ class JobRun(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.RUNNING)
     items_ok = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True, help_text="Why the run crashed, when it did.")
+    error = models.TextField(
+        blank=True,
+        help_text="Why the run crashed, when it did, and a summary of its items' failures.",
+    )
+    platform_counts = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Items ok and failed per platform, e.g. {"youtube": {"ok": 40, "failed": 2}}: '
+        "the refresh failure rate alert adds them up.",
+    )
     heartbeat_at = models.DateTimeField(
         default=timezone.now,
         help_text="The run's last sign of life (its start, then each batch recorded). A run "

@@ -15,7 +15,11 @@ from django_q.models import Schedule
 
 from core.pagination import bounded_count
 from core.windows import agency_timezone, local_date
-from platforms.ratelimit import provider_states
+from platforms.ratelimit import (
+    platforms_without_working_provider,
+    provider_states,
+    provider_warnings,
+)
 from posts.models import Post
 from posts.queries import ai_not_ready_reason, posts_refresh_queue
 
@@ -253,7 +257,8 @@ def alert_conditions(
 ) -> list[Condition]:
     """What is wrong right now: a job not run on time, a provider paused for longer than
     ALERT_PROVIDER_PAUSE_MINUTES, dead letters of a kind past ALERT_DEAD_LETTER_THRESHOLD, the
-    AI failing ALERT_AI_FAILURES_THRESHOLD runs in a row (not merely unconfigured)."""
+    AI failing ALERT_AI_FAILURES_THRESHOLD runs in a row (not merely unconfigured), a platform's
+    refreshes failing more than ALERT_SYNC_FAILURE_RATE over the last hour."""
     now = now or timezone.now()
     jobs = job_status(now=now) if jobs is None else jobs
     providers = provider_states() if providers is None else providers
@@ -287,7 +292,47 @@ def alert_conditions(
                 )
             )
     found.extend(_ai_failing())
+    found.extend(_sync_failing(now))
     return found
+
+
+SYNC_WINDOW = timedelta(hours=1)
+
+
+def sync_failure_rates(*, now: datetime) -> dict[str, dict[str, int | float]]:
+    """Each platform's refreshes (posts, profiles, detection) over the last hour, from the job
+    runs' per-platform counts: platform -> ok, failed, rate (failed / all). One query over the
+    hour's runs (a few dozen)."""
+    totals: dict[str, dict[str, int]] = {}
+    runs = JobRun.objects.filter(started_at__gte=now - SYNC_WINDOW).values_list(
+        "platform_counts", flat=True
+    )
+    for counts in runs:
+        for platform, outcome in (counts or {}).items():
+            total = totals.setdefault(platform, {"ok": 0, "failed": 0})
+            total["ok"] += int(outcome.get("ok", 0))
+            total["failed"] += int(outcome.get("failed", 0))
+    return {
+        platform: {**total, "rate": total["failed"] / (total["ok"] + total["failed"])}
+        for platform, total in sorted(totals.items())
+        if total["ok"] + total["failed"]
+    }
+
+
+def _sync_failing(now: datetime) -> list[Condition]:
+    """A platform whose refreshes failed more than ALERT_SYNC_FAILURE_RATE over the last hour:
+    one condition per platform, sent once until the rate falls back."""
+    threshold = settings.ALERT_SYNC_FAILURE_RATE
+    return [
+        Condition(
+            f"sync_failing:{platform}",
+            f"{platform.capitalize()} refreshes are failing: {rates['failed']:,} of "
+            f"{rates['ok'] + rates['failed']:,} ({rates['rate']:.0%}) over the last hour "
+            f"(threshold {threshold:.0%}).",
+        )
+        for platform, rates in sync_failure_rates(now=now).items()
+        if rates["rate"] > threshold
+    ]
 
 
 def _ai_failing() -> list[Condition]:
@@ -316,23 +361,66 @@ def _ai_failing() -> list[Condition]:
     return []
 
 
+def health_problems(
+    *,
+    now: datetime,
+    summary: dict[str, Any],
+    jobs: list[dict[str, Any]],
+    providers: list[dict[str, Any]],
+    dead: dict[str, int],
+) -> list[Condition]:
+    """Everything wrong right now, for the dashboard and the health endpoint alike (one list,
+    so they never disagree): the database or the worker down (what makes the status "down"),
+    the alert conditions (operations.queries.alert_conditions), the platforms without a working
+    provider, and each job whose latest run failed."""
+    found = []
+    if not summary["database"]:
+        found.append(Condition("database_down", "The database does not answer."))
+    elif not summary["worker"]:
+        beat = summary["worker_last_beat"]
+        found.append(
+            Condition(
+                "worker_down",
+                "No worker is running the jobs: "
+                + (
+                    f"its last heartbeat was at {beat:%Y-%m-%d %H:%M} UTC."
+                    if beat
+                    else "none ever beat."
+                )
+                + " Start one (`manage.py qcluster`, or `make run`).",
+            )
+        )
+    if not summary["database"]:
+        return found
+    found += alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
+    found += [
+        Condition(f"no_provider:{platform}", message)
+        for platform, message in zip(
+            platforms_without_working_provider(providers), provider_warnings(providers), strict=True
+        )
+    ]
+    found += [
+        Condition(
+            f"job_failed:{job['job']}",
+            f"Job {job['job']} failed: {job['last_error'] or 'no error recorded'}",
+        )
+        for job in jobs
+        if job["last_status"] == JobStatus.FAILED and not job["late"]
+    ]
+    return found
+
+
 def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     """Everything staff see on the health endpoint: the summary, each job, the dead letters by
-    kind, the providers' quota state, the AI and the data's freshness, and the problems."""
+    kind, the providers' quota state, the AI and the data's freshness, and the problems
+    (health_problems, as the dashboard shows them)."""
     now = now or timezone.now()
     summary = health_summary(now=now)
     jobs = job_status(now=now, recent=1)
     providers = provider_states()
     dead = dead_letter_counts()
     reason = ai_not_ready_reason()
-    problems = [
-        c.message for c in alert_conditions(now=now, jobs=jobs, providers=providers, dead=dead)
-    ]
-    problems += [
-        f"Job {job['job']} failed: {job['last_error']}"
-        for job in jobs
-        if job["last_status"] == JobStatus.FAILED and not job["late"]
-    ]
+    problems = health_problems(now=now, summary=summary, jobs=jobs, providers=providers, dead=dead)
     return {
         **summary,
         "checked_at": now,
@@ -341,7 +429,7 @@ def health_details(*, now: datetime | None = None) -> dict[str, Any]:
         "providers": providers,
         "ai": {"configured": not reason, "reason": reason},
         "freshness": post_freshness(now=now),
-        "problems": problems,
+        "problems": [problem.message for problem in problems],
     }
 
 

@@ -26,6 +26,7 @@ from django.utils import timezone
 from core.models import ProviderState
 
 from .providers.base import ProviderError, QuotaExhausted, RateLimited
+from .providers.registry import provider_by_name
 
 _MAX_ERROR_LENGTH = 1000
 
@@ -165,7 +166,8 @@ def record_success(provider: str) -> None:
 def provider_states() -> list[dict[str, Any]]:
     """Each known provider's limits and state, for operators.
 
-    Keys: ``provider``, ``calls_limit``, ``window_s``, ``calls_left`` (None: unlimited),
+    Keys: ``provider``, ``configured`` (its credentials are set), ``platforms`` (those whose
+    chain lists it), ``state`` (provider_state_label), ``calls_limit``, ``window_s``, ``calls_left`` (None: unlimited),
     ``window_resets_at``, ``paused_until`` (None unless paused now), ``daily_quota``,
     ``quota_used``, ``quota_left`` (None: no quota), ``quota_resets_at``, ``last_error``,
     ``last_error_at``, ``last_success_at``.
@@ -183,9 +185,15 @@ def provider_states() -> list[dict[str, Any]]:
         calls_used = state.calls_in_window if window_live else 0
         quota_used = state.quota_used if state.quota_date == today else 0
         paused = state.paused_until if state.paused_until and state.paused_until > now else None
+        configured = _configured(name)
         answer.append(
             {
                 "provider": name,
+                "configured": configured,
+                "platforms": sorted(
+                    p for p, names in settings.PLATFORM_PROVIDERS.items() if name in names
+                ),
+                "state": provider_state_label(state, configured=configured, paused=paused),
                 "calls_limit": limits["calls"] or None,
                 "window_s": limits["window_s"],
                 "calls_left": max(0, limits["calls"] - calls_used) if limits["calls"] else None,
@@ -203,6 +211,67 @@ def provider_states() -> list[dict[str, Any]]:
             }
         )
     return answer
+
+
+NOT_CONFIGURED = "not configured"
+PAUSED = "paused"
+FAILING = "failing"
+OK = "ok"
+UNUSED = "not used yet"
+
+
+def provider_state_label(state: ProviderState, *, configured: bool, paused: datetime | None) -> str:
+    """What an operator should read: "not configured" (no credentials: the chain skips it),
+    "paused" (rate limit or quota), "failing" (its last call failed: an error newer than any
+    success), "ok" (its last call succeeded), "not used yet"."""
+    if not configured:
+        return NOT_CONFIGURED
+    if paused is not None:
+        return PAUSED
+    if state.last_error_at and (
+        state.last_success_at is None or state.last_error_at > state.last_success_at
+    ):
+        return FAILING
+    if state.last_success_at:
+        return OK
+    return UNUSED
+
+
+def platforms_without_working_provider(
+    states: list[dict[str, Any]] | None = None,
+) -> dict[str, str]:
+    """The platforms whose posts and profiles no provider can fetch now, with why: every provider of their
+    chain is not configured, paused or failing. platform -> a sentence naming each provider's
+    state."""
+    states = provider_states() if states is None else states
+    by_name = {state["provider"]: state for state in states}
+    broken = {}
+    for platform, names in sorted(settings.PLATFORM_PROVIDERS.items()):
+        chain_states = [by_name[name] for name in names if name in by_name]
+        if any(state["state"] in (OK, UNUSED) for state in chain_states):
+            continue
+        broken[platform] = (
+            ", ".join(f"{state['provider']} {state['state']}" for state in chain_states)
+            or "no provider listed"
+        )
+    return broken
+
+
+def provider_warnings(states: list[dict[str, Any]] | None = None) -> list[str]:
+    """One sentence per platform without a working provider, for banners and problems."""
+    return [
+        f"No working provider for {platform}: {why}. Its posts and accounts are not refreshed; "
+        "set the provider's credentials (see .env.example) or check its last error on the "
+        "operations dashboard."
+        for platform, why in platforms_without_working_provider(states).items()
+    ]
+
+
+def _configured(name: str) -> bool:
+    try:
+        return provider_by_name(name).is_configured()
+    except (LookupError, ImportError):
+        return False
 
 
 def _state(provider: str) -> ProviderState:

@@ -7,6 +7,9 @@ from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
 
 from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
@@ -22,6 +25,7 @@ from core.admin.display import (
 )
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.sorting import sort_key
+from platforms.ratelimit import provider_warnings
 from settings_app.access import posts_visible_to, snapshots_visible_to
 from settings_app.models import Subcategory
 
@@ -41,6 +45,23 @@ from .services.refresh_now import posts_refresh_now
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
 ADD_FIELDS = ("is_trial", "client", "editor", "assignee", "type", "boards", "finance_item")
 EDITABLE_FIELDS = ("client", "editor", "assignee", "type", "boards", "finance_item", "extra")
+
+
+def refresh_problem_html(*, failures: int, error: str, error_at, next_at) -> str:
+    """Why a refresh is failing, for a change page: the provider's last error, when, how many
+    failures in a row and the next attempt; "OK" when the last one succeeded."""
+    if not failures:
+        return "OK (the last attempt succeeded)"
+    noun = "attempt" if failures == 1 else "attempts"
+    return format_html(
+        '<div class="co-refresh-failing"><strong>Failing: {} {} in a row</strong>, last at {}; '
+        "next attempt {}<br><code>{}</code></div>",
+        failures,
+        noun,
+        date_format(localtime(error_at), "DATETIME_FORMAT") if error_at else EMPTY,
+        date_format(localtime(next_at), "DATETIME_FORMAT") if next_at else "on the next pass",
+        error or "no error recorded",
+    )
 
 
 def _business_kwargs(data: dict) -> dict:
@@ -186,7 +207,8 @@ class PostAdmin(
                 "fields": (
                     ("views_display", "likes_display", "comments_display", "shares_display"),
                     "engagement_rate_display",
-                    ("last_updated", "next_refresh_at", "refresh_failures"),
+                    "refresh_problem",
+                    ("last_updated", "next_refresh_at"),
                     ("detected_at", "deleted_at"),
                     "stats_timeline",
                 )
@@ -271,6 +293,15 @@ class PostAdmin(
     def thumbnail_preview(self, obj: Post) -> str:
         return image_tag(obj.thumbnail_url, alt=obj.username or obj.post_id, size=160)
 
+    @admin.display(description="Refresh")
+    def refresh_problem(self, obj: Post) -> str:
+        return refresh_problem_html(
+            failures=obj.refresh_failures,
+            error=obj.refresh_error,
+            error_at=obj.refresh_error_at,
+            next_at=obj.next_refresh_at,
+        )
+
     @admin.display(description="Over time")
     def stats_timeline(self, obj: Post) -> str:
         return post_timeline(obj)
@@ -335,6 +366,8 @@ class PostAdmin(
             reason = ai_not_ready_reason()
             if reason:
                 self.message_user(request, reason, messages.WARNING)
+            for warning in provider_warnings():  # as for the AI: platforms nobody can refresh
+                self.message_user(request, warning, messages.WARNING)
 
     def changelist_view(self, request, extra_context=None):
         self._warn_if_ai_not_ready(request)

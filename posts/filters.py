@@ -79,6 +79,11 @@ class PostFilterSet(BigListFilterSet):
         label="Found by new-post detection",
     )
     detected_at = filters.IsoDateTimeFromToRangeFilter(label="Detected (after / before)")
+    refresh_failing = filters.BooleanFilter(
+        method="filter_refresh_failing",
+        label="Refresh failing",
+        help_text="The last stats refresh failed (see refresh_error); retried with backoff.",
+    )
     ordering = SortFilter(
         fields=(
             "post_date",
@@ -112,6 +117,12 @@ class PostFilterSet(BigListFilterSet):
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())
+
+    def filter_refresh_failing(self, queryset, name, value):
+        if value is None:
+            return queryset
+        failing = Q(refresh_failures__gt=0)
+        return queryset.filter(failing if value else ~failing)
 
 
 class PostSnapshotFilterSet(CheckedFilterSet):

@@ -94,7 +94,16 @@ class Post(TimeStampedModel):
         null=True, blank=True, help_text="Last successful stats refresh."
     )
     next_refresh_at = models.DateTimeField(null=True, blank=True)
-    refresh_failures = models.PositiveSmallIntegerField(default=0)
+    refresh_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="Failed refreshes in a row (0 once a refresh succeeds)."
+    )
+    refresh_error = models.TextField(
+        blank=True,
+        help_text="Why the last refresh failed (the provider's answer); cleared on success.",
+    )
+    refresh_error_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the last refresh failed; cleared on success."
+    )
     refresh_claimed_until = models.DateTimeField(
         null=True, blank=True, help_text="A worker is refreshing this post until then."
     )
@@ -248,6 +257,10 @@ class Post(TimeStampedModel):
                     name=f"post_{name}_idx",
                 )
                 for name in ("added_by", "assignee", "trial_decided_by", "finance_item")
+            ),
+            # The "refresh failing" filter: the few posts whose last refresh failed.
+            models.Index(
+                fields=["-id"], condition=Q(refresh_failures__gt=0), name="post_refresh_failing_idx"
             ),
             models.Index(
                 nulls_low("detected_at", models.DateTimeField()).desc(),

@@ -82,6 +82,7 @@ def posts_failing(*, limit: int = LIST_LIMIT) -> QuerySet[Post]:
             "url",
             "username",
             "refresh_failures",
+            "refresh_error",
             "deleted_at",
             "next_refresh_at",
             "updated_at",

@@ -34,7 +34,21 @@ PROFILE_FIELDS = [
     "following",
     "total_media_count",
 ]
-TRACKING_FIELDS = ["last_tracked_at", "last_stats_update", "processing_status"]
+TRACKING_FIELDS = [
+    "last_tracked_at",
+    "last_stats_update",
+    "processing_status",
+    # Why the last profile refresh / new-post detection failed, when, how many times in a row,
+    # and when it is tried again (cleared on success).
+    "stats_failures",
+    "stats_error",
+    "stats_error_at",
+    "next_stats_at",
+    "detect_failures",
+    "detect_error",
+    "detect_error_at",
+    "next_detect_at",
+]
 
 
 class AccountSerializer(

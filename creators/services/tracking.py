@@ -16,7 +16,6 @@ from core.bulk import (
 from core.jobs import (
     WorkReport,
     error_text,
-    item_failure,
     job_backoff,
     objects_claim,
     objects_claim_ids,
@@ -49,6 +48,8 @@ _STATS_FIELDS = (
     "total_media_count",
     "last_stats_update",
     "stats_failures",
+    "stats_error",
+    "stats_error_at",
     "next_stats_at",
     "stats_claimed_until",
     "updated_at",
@@ -82,6 +83,8 @@ def account_stats_apply(account: Account, stats: ProfileStats, *, now: datetime)
     account.total_media_count = stats.media_count
     account.last_stats_update = now
     account.stats_failures = 0
+    account.stats_error = ""
+    account.stats_error_at = None
     account.stats_claimed_until = None
     account.next_stats_at = now + timedelta(hours=settings.ACCOUNT_REFRESH_HOURS)
     return AccountSnapshot(
@@ -133,17 +136,15 @@ def _provider_failed(
     reason = _disable_reason(error)
     if reason:
         disabled.setdefault(reason, []).append(account)
-        report.ok += 1
-        report.ok_objects.append(account)
+        report.item_ok(account)
         return
     failures = getattr(account, f"{prefix}_failures") + 1
     setattr(account, f"{prefix}_failures", failures)
     setattr(account, f"next_{prefix}_at", now + job_backoff(failures=failures, error=error))
-    report.failed += 1
-    if failures >= settings.REFRESH_MAX_FAILURES:
-        report.dead_letters.append(
-            item_failure(account, error=error_text(error), attempts=failures)
-        )
+    # Visible on the account from its first failure (admin page, API), not only as a dead letter.
+    setattr(account, f"{prefix}_error", error_text(error))
+    setattr(account, f"{prefix}_error_at", now)
+    report.item_failed(account, error=error_text(error), attempts=failures)
 
 
 def account_refresh_batch(*, accounts: list[Account], now: datetime | None = None) -> WorkReport:
@@ -161,8 +162,7 @@ def account_refresh_batch(*, accounts: list[Account], now: datetime | None = Non
             snapshots.append(account_stats_apply(account, stats, now=now))
             if stats.is_private:
                 disabled.setdefault(PRIVATE_REASON, []).append(account)
-            report.ok += 1
-            report.ok_objects.append(account)
+            report.item_ok(account)
         account.stats_claimed_until = None
         account.updated_at = timezone.now()
     with transaction.atomic():
@@ -192,9 +192,10 @@ def account_detect_batch(*, accounts: list[Account], now: datetime | None = None
             report.created += len(created)
             account.last_tracked_at = now
             account.detect_failures = 0
+            account.detect_error = ""
+            account.detect_error_at = None
             account.next_detect_at = None
-            report.ok += 1
-            report.ok_objects.append(account)
+            report.item_ok(account)
         account.detect_claimed_until = None
         account.updated_at = timezone.now()
     with transaction.atomic():
@@ -203,6 +204,8 @@ def account_detect_batch(*, accounts: list[Account], now: datetime | None = None
             [
                 "last_tracked_at",
                 "detect_failures",
+                "detect_error",
+                "detect_error_at",
                 "next_detect_at",
                 "detect_claimed_until",
                 "updated_at",

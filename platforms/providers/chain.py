@@ -30,8 +30,26 @@ def _call(provider, cost: int, function, *args):
     except ProviderError as error:
         ratelimit.after_error(provider.name, error)
         raise
-    ratelimit.record_success(provider.name)
+    failed = _batch_failure(answer)
+    if failed is not None:
+        # Every post of the batch failed: the provider did not answer, whatever it returned.
+        ratelimit.after_error(provider.name, failed)
+    else:
+        ratelimit.record_success(provider.name)
     return answer
+
+
+def _batch_failure(answer) -> ProviderError | None:
+    """A batch of post results (fetch_posts) where no post got an answer — stats, or a final
+    one such as NotFound: its first error. None otherwise (and for any other call)."""
+    if not isinstance(answer, list) or not answer:
+        return None
+    if not all(isinstance(item, PostResult) for item in answer):
+        return None
+    errors = [item.error for item in answer if item.error is not None and not item.error.final]
+    if len(errors) < len(answer):
+        return None
+    return errors[0]
 
 
 def fetch_posts(refs: list[PostRef]) -> list[PostResult]:

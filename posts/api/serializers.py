@@ -76,6 +76,10 @@ class PostSerializer(
             "ai_completion_tokens",
             "last_updated",
             "next_refresh_at",
+            # Why the last refresh failed, when, how many times in a row (cleared on success).
+            "refresh_failures",
+            "refresh_error",
+            "refresh_error_at",
             "detected_at",
             "deleted_at",
             "is_trial",

@@ -102,6 +102,7 @@ def posts_recover_stuck_processing(*, now: datetime) -> WorkReport:
         ai_error=_STUCK_ERROR,
         updated_at=timezone.now(),
     )
+    report.note_errors(_STUCK_ERROR, report.failed)
     while True:
         posts = list(stuck.order_by("pk")[:BATCH_SIZE])  # only the exhausted ones are left
         if not posts:
@@ -116,6 +117,7 @@ def posts_recover_stuck_processing(*, now: datetime) -> WorkReport:
             updated_at=timezone.now(),
         )
         report.failed += changed
+        report.note_errors(_STUCK_ERROR, changed)
         for post in posts:
             post.ai_error = _STUCK_ERROR
             report.dead_letters.append(_ai_dead_letter(post))
@@ -223,6 +225,7 @@ def _ai_apply(
                 continue
             report.failed += 1
             _ai_failure_apply(post, outcome, now)
+            report.note_errors(post.ai_error)
             if post.processing_status == ProcessingStatus.FAILED:
                 report.dead_letters.append(_ai_dead_letter(post))
         Post.objects.bulk_update(posts, _AI_FIELDS, batch_size=BATCH_SIZE)

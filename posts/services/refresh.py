@@ -18,7 +18,6 @@ from core.bulk import BATCH_SIZE, bulk_update_rows
 from core.jobs import (
     WorkReport,
     error_text,
-    item_failure,
     job_backoff,
     objects_claim,
     objects_claim_ids,
@@ -55,6 +54,8 @@ METADATA_FIELDS = (
 )
 _BOOKKEEPING_FIELDS = (
     "refresh_failures",
+    "refresh_error",
+    "refresh_error_at",
     "next_refresh_at",
     "refresh_claimed_until",
     "deleted_at",
@@ -136,6 +137,8 @@ def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnap
         post.base_format, post.content_type = BaseFormat.VIDEO, ContentType.VIDEO_SHORT
     post.last_updated = now
     post.refresh_failures = 0
+    post.refresh_error = ""
+    post.refresh_error_at = None
     post.refresh_claimed_until = None
     post.next_refresh_at = post_next_refresh_at(post, now=now)
     return PostSnapshot(
@@ -184,17 +187,15 @@ def _refresh_failed(post: Post, error: ProviderError | None, report: WorkReport,
         # Deleted on the platform: its history stays, refreshes stop.
         post.deleted_at = now
         post.next_refresh_at = None
-        report.ok += 1
-        report.ok_objects.append(post)
+        report.item_ok(post)
         return
     error = error or ProviderError("The provider answered nothing for this post.")
     post.refresh_failures += 1
+    # Visible on the post from its first failure (admin page, API), not only as a dead letter.
+    post.refresh_error = error_text(error)
+    post.refresh_error_at = now
     post.next_refresh_at = now + job_backoff(failures=post.refresh_failures, error=error)
-    report.failed += 1
-    if post.refresh_failures >= settings.REFRESH_MAX_FAILURES:
-        report.dead_letters.append(
-            item_failure(post, error=error_text(error), attempts=post.refresh_failures)
-        )
+    report.item_failed(post, error=post.refresh_error, attempts=post.refresh_failures)
 
 
 def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set[str]]:
@@ -221,8 +222,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
             snapshots.append(post_stats_apply(post, result.stats, now=now))
             refreshed.append(post)
             answered.append((post, result.stats))
-            report.ok += 1
-            report.ok_objects.append(post)
+            report.item_ok(post)
         else:
             _refresh_failed(post, error, report, now)
             settled.append(post)

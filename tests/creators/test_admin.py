@@ -85,6 +85,11 @@ def case_tracking_enabled():
     return {"tracking_enabled": "false"}, match, AccountFactory()
 
 
+def case_refresh_failing():
+    match = AccountFactory(detect_failures=1, detect_error="TemporaryError: 500")
+    return {"refresh_failing": "true"}, match, AccountFactory()
+
+
 def case_finance_item():
     item = FinanceItemFactory()
     match = AccountFactory(finance_item=item)

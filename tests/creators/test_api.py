@@ -237,6 +237,9 @@ def test_an_account_shows_profile_metrics_monthly_tracking_and_business_fields(a
         ],
         *["boards", "finance_item", "started_date", "tracking_enabled", "extra", "disabled_reason"],
         *["created_at", "updated_at"],
+        # why a refresh or detection fails (issue 16)
+        *["stats_failures", "stats_error", "stats_error_at", "next_stats_at"],
+        *["detect_failures", "detect_error", "detect_error_at", "next_detect_at"],
     }
     assert set(data) == expected_fields
     assert (data["followers"], data["total_views"], data["views_last_7d"]) == (1200, 50_000, 900)

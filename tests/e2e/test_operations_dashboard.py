@@ -5,8 +5,8 @@ import pytest
 from django.core.management import call_command
 
 from creators.models import Account
+from operations.alerts import heartbeat_beat
 from operations.models import FailedItem, FailedItemKind, JobStatus
-from operations.services import heartbeat_beat
 from tests.creators.factories import AccountFactory
 from tests.operations import fakes
 from tests.operations.factories import FailedItemFactory, JobRunFactory

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django_q.models import Schedule
 
 from operations import jobs
+from operations.alerts import alerts_check, daily_digest_send
 from operations.models import Alert, JobRun, JobStatus
-from operations.services import alerts_check, daily_digest_send
 from tests.operations.factories import FailedItemFactory, JobRunFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +170,44 @@ def test_the_daily_digest_is_sent_once_a_day(alerting):
     assert "post_refresh 1" in mail.outbox[0].body
     assert daily_digest_send(now=timezone.now() + timedelta(days=1)) is True
     assert len(mail.outbox) == 2
+
+
+def test_a_platforms_refresh_failure_rate_past_the_threshold_alerts_once_until_it_clears(
+    alerting, settings, monkeypatch
+):
+    """Issue 16: ALERT_SYNC_FAILURE_RATE (default 5 %) over the last hour, per platform."""
+    from platforms.providers.base import TemporaryError
+    from tests.operations import fakes
+    from tests.posts.factories import PostFactory
+
+    assert settings.ALERT_SYNC_FAILURE_RATE == 0.05
+    settings.REFRESH_MAX_FAILURES = 10
+    fake = fakes.install(settings, monkeypatch)
+    for index in range(18):
+        PostFactory(post_id=f"OK{index}", platform="youtube")
+        fake.posts[f"OK{index}"] = fakes.post_stats(f"OK{index}", platform="youtube")
+    for index in range(2):
+        PostFactory(post_id=f"BAD{index}", platform="youtube")
+        fake.posts[f"BAD{index}"] = TemporaryError("YouTube answered 503")
+    for index in range(20):  # another platform, all fine: no alert for it
+        PostFactory(post_id=f"IG{index}", platform="instagram")
+        fake.posts[f"IG{index}"] = fakes.post_stats(f"IG{index}")
+
+    jobs.refresh_post_stats()
+    first, second = alerts_check(), alerts_check()
+
+    assert first.sent == ["sync_failing:youtube"] and second.sent == []
+    assert "Youtube refreshes are failing: 2 of 20 (10%) over the last hour" in (
+        mail.outbox[0].subject
+    )
+    assert len(alerting.bodies) == 1
+
+    # An hour later the failing runs are out of the window: the alert clears.
+    cleared = alerts_check(now=timezone.now() + timedelta(hours=1, minutes=1))
+    assert cleared.cleared == 1
+
+
+def test_a_failure_rate_at_or_under_the_threshold_does_not_alert(alerting):
+    JobRunFactory(job="refresh_post_stats", platform_counts={"tiktok": {"ok": 95, "failed": 5}})
+
+    assert alerts_check().sent == []

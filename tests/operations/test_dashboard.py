@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from creators.models import Account
+from operations.alerts import heartbeat_beat
 from operations.models import FailedItem, FailedItemKind, JobStatus
-from operations.services import heartbeat_beat
 from platforms.providers.base import TemporaryError
 from posts.choices import ProcessingStatus
 from tests.creators.factories import AccountFactory

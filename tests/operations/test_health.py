@@ -6,11 +6,12 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils.html import escape
 from rest_framework.test import APIClient
 
+from operations.alerts import heartbeat_beat
 from operations.models import Heartbeat, JobStatus
 from operations.queries import HEARTBEAT
-from operations.services import heartbeat_beat
 from platforms import ratelimit
 from platforms.providers.base import RateLimited, TemporaryError
 from tests.operations.factories import FailedItemFactory, JobRunFactory
@@ -134,3 +135,24 @@ def test_an_unreachable_database_is_down_with_503(healthy, monkeypatch):
     response = APIClient().get(URL)
 
     assert response.status_code == 503 and response.json() == {"status": "down"}
+
+
+def test_the_dashboard_and_the_health_endpoint_list_the_same_problems(
+    healthy, api, superuser_client
+):
+    """Issue 16: "No problems" beside two failed jobs; "down" with `problems: []`."""
+    Heartbeat.objects.filter(name=HEARTBEAT).update(beat_at=timezone.now() - timedelta(hours=1))
+    JobRunFactory(job="classify_posts", status=JobStatus.FAILED, error="AIError: 500")
+    JobRunFactory(job="refresh_post_stats", status=JobStatus.FAILED, error="3 items failed: x")
+
+    body = api.get(URL).json()
+    page = superuser_client.get("/admin/operations/jobrun/dashboard/").content.decode()
+
+    assert body["status"] == "down"
+    problems = body["problems"]
+    assert problems[0].startswith("No worker is running the jobs: its last heartbeat was at")
+    assert "Job classify_posts failed: AIError: 500" in problems
+    assert "Job refresh_post_stats failed: 3 items failed: x" in problems
+    assert "No problems" not in page
+    for problem in problems:
+        assert escape(problem) in page

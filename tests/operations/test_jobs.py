@@ -40,7 +40,7 @@ def test_a_job_run_records_its_items_ok_and_failed(fake):
     assert run.status == JobStatus.PARTIAL
     assert (run.items_ok, run.items_failed) == (2, 1)
     assert run.finished_at is not None
-    assert run.error == ""
+    assert run.error == "1 item failed: TemporaryError: 503 (1)"
 
 
 def test_a_run_with_nothing_to_do_succeeded(fake):
@@ -56,6 +56,44 @@ def test_a_run_where_every_item_failed_is_failed(fake):
     run = JobRun.objects.get(pk=jobs.refresh_post_stats(now=NOW))
 
     assert run.status == JobStatus.FAILED
+
+
+def test_a_failed_or_partial_run_records_its_error_summary_and_the_dashboard_shows_it(
+    fake, superuser_client
+):
+    for index in range(3):
+        PostFactory(post_id=f"LIM{index}")
+        fake.posts[f"LIM{index}"] = TemporaryError("Instagram answered 503")
+    PostFactory(post_id="GONE")
+    fake.posts["GONE"] = TemporaryError("yt-dlp: Video unavailable")
+    AccountFactory(username="alice")
+    fake.profiles["alice"] = TemporaryError("Apify run failed")
+
+    posts_run = JobRun.objects.get(pk=jobs.refresh_post_stats(now=NOW))
+    accounts_run = JobRun.objects.get(pk=jobs.refresh_account_stats(now=NOW))
+
+    assert posts_run.status == JobStatus.FAILED
+    assert posts_run.error == (
+        "4 items failed: TemporaryError: Instagram answered 503 (3); "
+        "TemporaryError: yt-dlp: Video unavailable (1)"
+    )
+    assert accounts_run.error == "1 item failed: TemporaryError: Apify run failed (1)"
+    page = superuser_client.get("/admin/operations/jobrun/dashboard/").content.decode()
+    assert "TemporaryError: Instagram answered 503 (3)" in page
+
+
+def test_a_crash_after_failed_items_keeps_both_the_crash_and_the_items_errors(fake, monkeypatch):
+    from core.jobs import WorkReport
+    from operations.services import job_run_finish, job_run_record
+
+    run = job_run_start(job="refresh_post_stats")
+    report = WorkReport(kind="post_refresh")
+    report.item_failed(PostFactory(), error="TemporaryError: 503", attempts=1)
+    job_run_record(run=run, report=report)
+    job_run_finish(run=run, error=RuntimeError("database on fire"))
+
+    run.refresh_from_db()
+    assert run.error == "RuntimeError: database on fire\n1 item failed: TemporaryError: 503 (1)"
 
 
 def test_a_crashing_job_marks_its_run_failed_with_the_error_and_reraises(fake, monkeypatch):

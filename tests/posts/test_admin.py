@@ -183,6 +183,11 @@ def case_engagement_rate():
     return {"engagement_rate_min": "5", "engagement_rate_max": "10"}, match, other
 
 
+def case_refresh_failing():
+    match = PostFactory(refresh_failures=2, refresh_error="TemporaryError: 503")
+    return {"refresh_failing": "true"}, match, PostFactory()
+
+
 def case_detected():
     return {"detected": "true"}, PostFactory(detected_at=at("2026-02-10")), PostFactory()
 

@@ -324,6 +324,7 @@ def test_a_post_shows_every_documented_field(api):
         *["content_type_display", "idea_concept", "category", "category_name", "subcategories"],
         *["subcategory_names", "reel_style", "reel_style_display", "processing_status"],
         *["processing_status_display", "ai_error", "last_updated", "next_refresh_at", "is_trial"],
+        *["refresh_failures", "refresh_error", "refresh_error_at"],
         *["detected_at", "deleted_at"],
         *["ai_attempts", "ai_next_attempt_at", "ai_processed_at", "ai_model"],
         *["ai_prompt_version", "ai_prompt_tokens", "ai_completion_tokens"],

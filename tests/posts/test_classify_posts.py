@@ -101,6 +101,8 @@ def test_an_invalid_answer_is_retried_once_with_the_error_then_failed_with_it(
     dead = FailedItem.objects.get(kind=FailedItemKind.AI_CLASSIFICATION)
     assert (dead.object_id, dead.error) == (str(post.pk), post.ai_error)
     assert (job.status, job.items_failed) == (JobStatus.FAILED, 1)
+    # The run says why, as the post does (issue 16).
+    assert job.error.startswith("1 item failed: ") and message in job.error
 
 
 @pytest.mark.parametrize(
@@ -189,6 +191,7 @@ def test_a_stuck_post_past_the_limit_is_failed_and_a_dead_letter(ai_settings, fa
     assert "Stuck in processing" in post.ai_error
     assert FailedItem.objects.filter(kind=FailedItemKind.AI_CLASSIFICATION).count() == 1
     assert fake_openai.requests == []
+    assert "Stuck in processing" in JobRun.objects.get(job="classify_posts").error
 
 
 def test_trial_reels_are_never_sent(ai_settings, fake_openai):
