@@ -20,6 +20,7 @@ from .filters import FinanceItemFilterSet, PayoutStatementFilterSet
 from .models import FinanceItem, PayoutStatement, StatementEvent
 from .queries import (
     finance_items_table,
+    with_balance_owed,
 )
 from .services import (
     finance_item_save,
@@ -231,6 +232,9 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return with_balance_owed(super().get_queryset(request))
+
     def get_fieldsets(self, request, obj=None):
         hidden = personal_fields_hidden_from(request.user, PayoutStatement)
         return without_fields(super().get_fieldsets(request, obj), hidden)
@@ -243,7 +247,7 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
     def views_generated_display(self, obj):
         return format_count(obj.views_generated)
 
-    @admin.display(description="Balance")
+    @admin.display(description="Balance", ordering="balance_owed")
     def balance_display(self, obj):
         return money(obj.balance)
 

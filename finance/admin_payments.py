@@ -131,8 +131,7 @@ class PaymentsBoard(PaymentsPage):
                 f"?month={self.month:%Y-%m}"
             ),
             "can_approve": s.status == StatementStatus.DRAFT,
-            "can_pay": s.status in (StatementStatus.APPROVED, StatementStatus.PAID)
-            and s.balance > 0,
+            "can_pay": s.status in (StatementStatus.APPROVED, StatementStatus.PARTIALLY_PAID),
         }
 
     def post(self) -> HttpResponse:

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     F,
     Func,
@@ -21,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -171,6 +173,20 @@ def board_statements(month: date, *, statuses=None) -> QuerySet:
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     return queryset
+
+
+def statement_balance() -> Case:
+    """What remains to pay on a statement, in SQL (`PayoutStatement.balance`): the amount due
+    less what was paid, 0 for a void statement."""
+    return Case(
+        When(status=StatementStatus.VOID, then=Value(ZERO)),
+        default=F("amount_due") - F("paid_amount"),
+        output_field=PayoutStatement._meta.get_field("amount_due"),
+    )
+
+
+def with_balance_owed(statements: QuerySet) -> QuerySet:
+    return statements.annotate(balance_owed=statement_balance())
 
 
 def board_totals(statements: QuerySet) -> dict:

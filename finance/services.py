@@ -6,12 +6,11 @@ Rules of the lifecycle:
 - `adjust`: sets the statement's (signed) adjustment, with a required reason, on a draft or an
   approved statement. Adjusting an approved statement sends it back to draft: the amount that
   was approved changed, so it must be approved again. Paid and void statements cannot change.
-- `mark_paid`: records a payment on an approved statement (or a further payment on a paid one
-  that still has a balance). The amount may be less than the balance (a partial payment, the
-  remaining balance is shown), never more. The statement becomes paid; the finance item's
-  `last_paid_date` and `paid_amount` follow.
+- `mark_paid`: records a payment on an approved or a partially paid statement. The amount may
+  be less than the balance, never more: the statement becomes partially paid while a balance
+  remains, paid once nothing does. The finance item's `last_paid_date` and `paid_amount` follow.
 - `void`: a draft or approved statement is voided; the row stays (the job never recreates or
-  recomputes it). A paid statement cannot be voided: money moved.
+  recomputes it). A paid or partially paid statement cannot be voided: money moved.
 Each change is a StatementEvent with who and when. A broken rule raises DomainError.
 """
 
@@ -299,14 +298,14 @@ def statement_mark_paid(
     reference: str = "",
     now: datetime | None = None,
 ):
-    """Record a payment of `amount` (default: the whole balance) on an approved statement, or
-    a further payment on a paid one that still has a balance. Partial payments are allowed;
-    paying more than the balance is not."""
+    """Record a payment of `amount` (default: the whole balance) on an approved or partially
+    paid statement. Partial payments are allowed (the statement stays partially paid until
+    its balance is 0); paying more than the balance is not."""
     now = now or timezone.now()
     statement = _locked(statement)
     if statement.status == StatementStatus.PAID and statement.balance <= 0:
         raise DomainError(f"Statement {statement} is already paid in full.", code="invalid_status")
-    _require(statement, (StatementStatus.APPROVED, StatementStatus.PAID), "pay")
+    _require(statement, (StatementStatus.APPROVED, StatementStatus.PARTIALLY_PAID), "pay")
     balance = statement.balance
     amount = balance if amount in (None, "") else _money(amount, "amount")
     if amount <= 0 and balance > 0:
@@ -318,8 +317,10 @@ def statement_mark_paid(
         )
     method = (method or "").strip() or statement.finance_item.payment_method
     previous = statement.status
-    statement.status = StatementStatus.PAID
     statement.paid_amount += amount
+    statement.status = (
+        StatementStatus.PAID if statement.balance <= 0 else StatementStatus.PARTIALLY_PAID
+    )
     statement.paid_at = now
     statement.paid_by = user if getattr(user, "pk", None) else None
     statement.payment_method = method

@@ -64,7 +64,7 @@ class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
         )
 
 
-STATUS_HELP = "draft, approved, paid or void"
+STATUS_HELP = "draft, approved, partially_paid, paid or void"
 
 
 class StatementEventSerializer(

@@ -54,15 +54,16 @@ def test_approve_and_mark_paid_on_the_board(page, live_server, admin_login, scre
     page.fill("#id_amount", "3000")
     page.fill("#id_reference", "WISE-7781")
     page.click("text=Record payment")
-    page.wait_for_selector("tr.statement-row[data-status='paid']")
+    page.wait_for_selector("tr.statement-row[data-status='partially_paid']")
     row = page.locator("tr.statement-row[data-code='FIN-0042']")
+    assert "Partially paid" in row.inner_text()
     assert "200.00" in row.inner_text()  # the remaining balance
     assert "balance 200.00" in page.inner_text("ul.messagelist")
     screenshot(page, "payments_board_paid")
 
     statement = PayoutStatement.objects.get(pk=statement.pk)
     assert (statement.status, statement.paid_amount, statement.payment_reference) == (
-        StatementStatus.PAID,
+        StatementStatus.PARTIALLY_PAID,
         Decimal("3000.00"),
         "WISE-7781",
     )

@@ -177,7 +177,10 @@ def test_only_owners_and_finance_mark_a_statement_paid(client, world, role):
     approved.refresh_from_db()
     if role in WRITERS:
         assert response.status_code == 302
-        assert (approved.status, approved.paid_amount) == (StatementStatus.PAID, Decimal("20"))
+        assert (approved.status, approved.paid_amount) == (
+            StatementStatus.PARTIALLY_PAID,
+            Decimal("20"),
+        )
     else:
         assert response.status_code == 403
         assert (approved.status, approved.paid_amount) == (StatementStatus.APPROVED, 0)
