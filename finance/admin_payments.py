@@ -38,6 +38,7 @@ from .services import (
     statement_adjust,
     statement_approve,
     statement_mark_paid,
+    statement_recompute,
     statement_void,
 )
 
@@ -333,7 +334,8 @@ class VoidStatement(StatementActionPage):
 
 
 class StatementBreakdown(PaymentsPage):
-    """The posts that made a finance item's month: views and the money they earned."""
+    """The posts that made a finance item's month: views and the money they earned; a draft
+    that is out of date can be recomputed from here."""
 
     route = "board/breakdown/<int:item_pk>/"
     url_name = "finance_breakdown"
@@ -349,5 +351,25 @@ class StatementBreakdown(PaymentsPage):
                 "title": f"Post monetization · {item.code} · {month:%B %Y}",
                 "breakdown": statement_breakdown(item, month),
                 "back_url": self.board_url(month),
+                "can_change": self.request.user.has_perm("finance.change_payoutstatement"),
             }
         )
+
+    def post(self, item_pk: int) -> HttpResponse:
+        if not self.request.user.has_perm("finance.change_payoutstatement"):
+            raise PermissionDenied
+        month = self.requested_month()
+        if month is None:
+            return HttpResponseRedirect(self.request.path)
+        statement = get_object_or_404(PayoutStatement, finance_item_id=item_pk, month=month)
+        try:
+            statement = statement_recompute(statement=statement)
+        except DomainError as error:
+            messages.error(self.request, error.message)
+        else:
+            messages.success(
+                self.request,
+                f"{statement} recomputed: amount due"
+                f" {money(statement.amount_due, statement.currency)}.",
+            )
+        return HttpResponseRedirect(f"{self.request.path}?month={month:%Y-%m}")

@@ -36,6 +36,7 @@ from .choices import EventKind, StatementStatus
 from .metrics import account_figures_recompute
 from .models import FinanceItem, PayoutStatement, StatementEvent
 from .queries import (
+    figures_for,
     month_of,
     month_window,
     previous_month,
@@ -153,6 +154,34 @@ def _update_draft(item_id: int, month: date, figures: dict, *, now: datetime) ->
     )
 
 
+def statement_recompute(
+    *, statement: PayoutStatement | int, now: datetime | None = None
+) -> PayoutStatement:
+    """Recompute one draft statement as of `now`, whatever its month (the job does only this
+    and last month's). Its adjustment is kept; a frozen or void statement is refused."""
+    now = now or timezone.now()
+    pk = statement.pk if isinstance(statement, PayoutStatement) else statement
+    statement = PayoutStatement.objects.select_related("finance_item").filter(pk=pk).first()
+    if statement is None:
+        raise NotFoundError("This statement does not exist.")
+    _require(statement, (StatementStatus.DRAFT,), "recompute")
+    figures = figures_for(statement.finance_item, statement.month, now=now)
+    if not _update_draft(statement.finance_item_id, statement.month, figures, now=now):
+        raise DomainError(f"Statement {statement} was approved meanwhile: it keeps its figures.")
+    statement.refresh_from_db()
+    return statement
+
+
+def _item_drafts_recompute(item_id: int, *, now: datetime) -> int:
+    """An item's draft statements recomputed after its terms changed (a handful of rows)."""
+    drafts = PayoutStatement.objects.filter(finance_item_id=item_id, status=StatementStatus.DRAFT)
+    months = list(drafts.values_list("month", flat=True))
+    item = FinanceItem.objects.get(pk=item_id)
+    for month in months:
+        _update_draft(item_id, month, figures_for(item, month, now=now), now=now)
+    return len(months)
+
+
 # --- The lifecycle ----------------------------------------------------------------------------
 
 
@@ -199,7 +228,13 @@ def _require(statement: PayoutStatement, allowed: tuple[str, ...], action: str) 
 
 
 def _past(action: str) -> str:
-    return {"approve": "approved", "adjust": "adjusted", "pay": "paid", "void": "voided"}[action]
+    return {
+        "approve": "approved",
+        "adjust": "adjusted",
+        "pay": "paid",
+        "void": "voided",
+        "recompute": "recomputed",
+    }[action]
 
 
 # Amounts are stored with 14 digits, 2 after the point (finance.models.money_field).
@@ -393,6 +428,18 @@ def statement_void(
 
 # --- Finance items: the payee agreements ---------------------------------------------------------
 
+# The terms a statement is computed from: changing one recomputes the item's drafts.
+FINANCE_ITEM_TERMS = frozenset(
+    {
+        "currency",
+        "base_monthly_pay",
+        "expected_monthly_posting_volume",
+        "rate_per_1k_views",
+        "prorate_by_volume",
+        "started_date",
+    }
+)
+
 # What people edit on a finance item; last_paid_date and paid_amount follow the payments.
 FINANCE_ITEM_FIELDS = (
     "code",
@@ -415,7 +462,8 @@ def finance_item_save(
     *, item: FinanceItem, actor, fields: Iterable[str] | None = None
 ) -> FinanceItem:
     """Create `item`, or save the `fields` changed on it (all editable ones by default):
-    validated, never writing back the payment figures, and recorded in the audit trail."""
+    validated, never writing back the payment figures, and recorded in the audit trail. When
+    its terms change, its draft statements are recomputed at once."""
     fields = [name for name in (fields or FINANCE_ITEM_FIELDS) if name in FINANCE_ITEM_FIELDS]
     creating = item.pk is None
     before = {} if creating else audit_values(FinanceItem.objects.get(pk=item.pk), fields)
@@ -432,4 +480,6 @@ def finance_item_save(
             after=audit_values(item, FINANCE_ITEM_FIELDS if creating else fields),
             action="create" if creating else "update",
         )
+        if not creating and FINANCE_ITEM_TERMS.intersection(fields):
+            _item_drafts_recompute(item.pk, now=timezone.now())
     return item
