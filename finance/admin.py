@@ -264,6 +264,7 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Every field is read-only: no Save buttons; the actions are links to the board's pages.
         context = {
+            "title": "Payout statement",
             "show_save": False,
             "show_save_and_continue": False,
             "show_save_and_add_another": False,
