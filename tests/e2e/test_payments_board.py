@@ -136,3 +136,31 @@ def test_the_board_fits_1440_pixels_for_finance_staff(page, live_server, admin_l
     page.click("input[type=submit][value=Adjust]")
     assert "adjusted" in page.inner_text("ul.messagelist")
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 1440
+
+
+def test_an_out_of_date_draft_is_recomputed_from_its_breakdown(page, live_server, admin_login):
+    from finance.services import finance_statements_recompute
+    from tests.finance.test_statements import APRIL_5, post
+
+    user = UserFactory(username="finance-staff", is_staff=True, roles=["Finance"])
+    item = FinanceItemFactory(code="FIN-0077", rate_per_1k_views=Decimal("2"))
+    account = AccountFactory(finance_item=item)
+    post(account, "2026-03-02", [("2026-03-03", 1_500)])
+    finance_statements_recompute(now=APRIL_5)
+    post(account, "2026-03-20", [("2026-03-21", 3_500)])
+    page.set_viewport_size({"width": 1440, "height": 900})
+    admin_login(page, live_server, user)
+
+    page.goto(
+        f"{live_server.url}/admin/finance/payoutstatement/board/breakdown/{item.pk}/?month=2026-03"
+    )
+    assert "frozen" not in page.inner_text("#content-main")
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "breakdown_stale_draft_finance_1440.png"), full_page=True)
+    page.get_by_role("button", name="Recompute the draft now").click()
+
+    assert "recomputed" in page.inner_text("ul.messagelist")
+    assert page.locator("#stale-draft").count() == 0
+    assert (
+        PayoutStatement.objects.get(finance_item=item, month="2026-03-01").views_generated == 5_000
+    )
