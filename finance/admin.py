@@ -15,11 +15,21 @@ from core.admin.pages import AdminPagesMixin
 from core.inputs import ASCII_FORMFIELD_OVERRIDES
 from settings_app.access import personal_fields_hidden_from
 
-from .admin_payments import MarkPaid, PaymentsBoard, StatementBreakdown, money
+from .admin_payments import (
+    CHANGEABLE,
+    AdjustStatement,
+    MarkPaid,
+    PaymentsBoard,
+    StatementBreakdown,
+    VoidStatement,
+    money,
+)
+from .choices import StatementStatus
 from .filters import FinanceItemFilterSet, PayoutStatementFilterSet
 from .models import FinanceItem, PayoutStatement, StatementEvent
 from .queries import (
     finance_items_table,
+    with_balance_owed,
 )
 from .services import (
     finance_item_save,
@@ -169,22 +179,35 @@ class StatementEventInline(admin.TabularInline):
         return False
 
 
+def money_display(field: str, description: str, ordering: str | None = None):
+    """A read-only column or field showing a statement's amount with thousands separators and
+    its currency ("3,200.00 USD")."""
+
+    @admin.display(description=description, ordering=ordering)
+    def display(self, obj):
+        return money(getattr(obj, field), obj.currency)
+
+    return display
+
+
 @admin.register(PayoutStatement)
 class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
-    """Statements are written by the payments job and changed through the board's actions."""
+    """Statements are written by the payments job and changed through the board's actions
+    (approve, adjust, mark paid, void), linked from each statement's page too."""
 
     filterset_class = PayoutStatementFilterSet
     search_help_text = "Type the start of a code, or part of a payee's name."
     search_fields = ("^finance_item__code",)
+    change_form_template = "admin/finance/payoutstatement/change_form.html"
     list_display = (
         "__str__",
         "payee",
         "status",
         "kpi_status",
-        "posting_volume",
+        "posting_volume_display",
         "views_generated_display",
-        "amount_due",
-        "paid_amount",
+        "amount_due_display",
+        "paid_amount_display",
         "balance_display",
         "paid_at",
     )
@@ -196,12 +219,12 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
             "Figures",
             {
                 "fields": (
-                    ("posting_volume", "expected_posting_volume"),
-                    "views_generated",
+                    "posting_volume_display",
+                    "views_generated_display",
                     "kpi_status",
-                    ("base", "variable", "computed"),
-                    ("adjustment", "adjustment_reason"),
-                    "amount_due",
+                    ("base_display", "variable_display", "computed_display"),
+                    ("adjustment_display", "adjustment_reason"),
+                    "amount_due_display",
                 )
             },
         ),
@@ -210,7 +233,7 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
             {
                 "fields": (
                     ("approved_by", "approved_at"),
-                    ("paid_amount", "balance_display"),
+                    ("paid_amount_display", "balance_display"),
                     ("paid_by", "paid_at"),
                     ("payment_method", "payment_reference"),
                     ("voided_by", "voided_at", "void_reason"),
@@ -231,20 +254,69 @@ class PayoutStatementAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmi
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return with_balance_owed(super().get_queryset(request))
+
     def get_fieldsets(self, request, obj=None):
         hidden = personal_fields_hidden_from(request.user, PayoutStatement)
         return without_fields(super().get_fieldsets(request, obj), hidden)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Every field is read-only: no Save buttons; the actions are links to the board's pages.
+        context = {
+            "title": "Payout statement",
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            **self.statement_actions(request, object_id),
+            **(extra_context or {}),
+        }
+        return super().change_view(request, object_id, form_url, extra_context=context)
+
+    def statement_actions(self, request, object_id) -> dict:
+        """The links of a statement's page to the actions its status and the user allow."""
+        statement = self.get_object(request, object_id)
+        if statement is None:
+            return {}
+        board = reverse("admin:finance_payments_board")
+        actions = {
+            "breakdown_url": f"{reverse('admin:finance_breakdown', args=[statement.finance_item_id])}"
+            f"?month={statement.month:%Y-%m}",
+            "board_month_url": f"{board}?month={statement.month:%Y-%m}",
+        }
+        if not request.user.has_perm("finance.change_payoutstatement"):
+            return actions
+        back = "?from=statement"
+        if statement.status in CHANGEABLE:
+            actions["adjust_url"] = reverse("admin:finance_adjust", args=[statement.pk]) + back
+            actions["void_url"] = reverse("admin:finance_void", args=[statement.pk]) + back
+        if statement.status == StatementStatus.DRAFT:
+            actions["approve_statement"] = statement.pk
+        if statement.status in (StatementStatus.APPROVED, StatementStatus.PARTIALLY_PAID):
+            actions["pay_url"] = reverse("admin:finance_mark_paid", args=[statement.pk])
+        return actions
 
     @admin.display(description="Payee", ordering="finance_item__payee_name")
     def payee(self, obj):
         return obj.finance_item.payee_name
 
+    @admin.display(description="Posting volume", ordering="posting_volume")
+    def posting_volume_display(self, obj):
+        volume = format_count(obj.posting_volume)
+        expected = obj.expected_posting_volume
+        return f"{volume} / {format_count(expected)}" if expected else volume
+
     @admin.display(description="Views generated", ordering="views_generated")
     def views_generated_display(self, obj):
         return format_count(obj.views_generated)
 
-    @admin.display(description="Balance")
-    def balance_display(self, obj):
-        return money(obj.balance)
+    base_display = money_display("base", "Base")
+    variable_display = money_display("variable", "Variable")
+    computed_display = money_display("computed", "Computed")
+    adjustment_display = money_display("adjustment", "Adjustment")
+    amount_due_display = money_display("amount_due", "Amount due", "amount_due")
+    paid_amount_display = money_display("paid_amount", "Paid", "paid_amount")
+    balance_display = money_display("balance", "Balance", "balance_owed")
 
-    pages = (PaymentsBoard, MarkPaid, StatementBreakdown)
+    pages = (PaymentsBoard, MarkPaid, AdjustStatement, VoidStatement, StatementBreakdown)

@@ -35,8 +35,11 @@ from .queries import (
 )
 from .services import (
     finance_statements_recompute,
+    statement_adjust,
     statement_approve,
     statement_mark_paid,
+    statement_recompute,
+    statement_void,
 )
 
 
@@ -45,6 +48,23 @@ def money(value: Decimal | None, currency: str = "") -> str:
         return EMPTY
     text = f"{value:,.2f}"
     return f"{text} {currency}".strip()
+
+
+class AdjustForm(forms.Form):
+    amount = AsciiDecimalField(
+        max_digits=14,
+        decimal_places=2,
+        label="Adjustment",
+        help_text="Signed: -100.00 takes 100.00 off the computed amount. It replaces the"
+        " previous adjustment.",
+    )
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}), label="Why"
+    )
 
 
 class MarkPaidForm(forms.Form):
@@ -131,8 +151,10 @@ class PaymentsBoard(PaymentsPage):
                 f"?month={self.month:%Y-%m}"
             ),
             "can_approve": s.status == StatementStatus.DRAFT,
-            "can_pay": s.status in (StatementStatus.APPROVED, StatementStatus.PAID)
-            and s.balance > 0,
+            "can_pay": s.status in (StatementStatus.APPROVED, StatementStatus.PARTIALLY_PAID),
+            "adjust_url": reverse("admin:finance_adjust", args=[s.pk]),
+            "void_url": reverse("admin:finance_void", args=[s.pk]),
+            "can_adjust": s.status in CHANGEABLE,
         }
 
     def post(self) -> HttpResponse:
@@ -211,13 +233,109 @@ class MarkPaid(PaymentsPage):
         messages.success(
             self.request,
             f"Payment of {money(form.cleaned_data['amount'], statement.currency)}"
-            f" recorded for {statement}; balance {money(statement.balance)}.",
+            f" recorded for {statement}; balance {money(statement.balance, statement.currency)}.",
         )
         return HttpResponseRedirect(self.board_url(statement.month))
 
 
+# Adjusted and voided only before money moved (finance.services).
+CHANGEABLE = (StatementStatus.DRAFT, StatementStatus.APPROVED)
+
+
+class StatementActionPage(PaymentsPage):
+    """A form that hands one statement to a service: adjust or void. Back to the statement's
+    page when opened from it (`?from=statement`), else to the board."""
+
+    template = "admin/finance/statement_action.html"
+    permissions = ("finance.change_payoutstatement",)
+    form_class: type[forms.Form]
+    action = ""  # the button
+    done = ""  # the message: "FIN-7 · 2026-03 adjusted"
+    intro = ""
+
+    def dispatch(self, pk: int) -> HttpResponse:
+        if not self.has_permission():
+            raise PermissionDenied
+        statements = PayoutStatement.objects.select_related("finance_item")
+        self.statement = get_object_or_404(statements, pk=pk)
+        return super().dispatch()
+
+    def back_url(self) -> str:
+        if self.request.GET.get("from") == "statement":
+            return reverse("admin:finance_payoutstatement_change", args=[self.statement.pk])
+        return self.board_url(self.statement.month)
+
+    def initial(self) -> dict:
+        return {}
+
+    def get(self, form: forms.Form | None = None) -> HttpResponse:
+        statement = self.statement
+        if statement.status not in CHANGEABLE:
+            messages.warning(
+                self.request,
+                f"{statement} is {statement.get_status_display().lower()}: it can no longer"
+                f" be {self.done}.",
+            )
+        return self.render(
+            {
+                "title": f"{self.action} · {statement}",
+                "statement": statement,
+                "form": form or self.form_class(initial=self.initial()),
+                "intro": self.intro,
+                "submit": self.action,
+                "back_url": self.back_url(),
+            }
+        )
+
+    def post(self) -> HttpResponse:
+        form = self.form_class(self.request.POST)
+        if not form.is_valid():
+            return self.get(form)
+        try:
+            statement = self.apply(**form.cleaned_data)
+        except DomainError as error:
+            add_domain_error(form, error)
+            return self.get(form)
+        messages.success(
+            self.request,
+            f"{statement} {self.done}: amount due {money(statement.amount_due, statement.currency)}.",
+        )
+        return HttpResponseRedirect(self.back_url())
+
+
+class AdjustStatement(StatementActionPage):
+    route = "board/<int:pk>/adjust/"
+    url_name = "finance_adjust"
+    form_class = AdjustForm
+    action, done = "Adjust", "adjusted"
+    intro = (
+        "The amount due is the computed amount plus this adjustment. An approved statement"
+        " goes back to draft, to be approved again."
+    )
+
+    def initial(self) -> dict:
+        return {"amount": self.statement.adjustment, "reason": self.statement.adjustment_reason}
+
+    def apply(self, *, amount, reason) -> PayoutStatement:
+        return statement_adjust(
+            statement=self.statement, user=self.request.user, amount=amount, reason=reason
+        )
+
+
+class VoidStatement(StatementActionPage):
+    route = "board/<int:pk>/void/"
+    url_name = "finance_void"
+    form_class = VoidForm
+    action, done = "Void", "voided"
+    intro = "A void statement stays listed, owes nothing and is never recomputed."
+
+    def apply(self, *, reason) -> PayoutStatement:
+        return statement_void(statement=self.statement, user=self.request.user, reason=reason)
+
+
 class StatementBreakdown(PaymentsPage):
-    """The posts that made a finance item's month: views and the money they earned."""
+    """The posts that made a finance item's month: views and the money they earned; a draft
+    that is out of date can be recomputed from here."""
 
     route = "board/breakdown/<int:item_pk>/"
     url_name = "finance_breakdown"
@@ -233,5 +351,25 @@ class StatementBreakdown(PaymentsPage):
                 "title": f"Post monetization · {item.code} · {month:%B %Y}",
                 "breakdown": statement_breakdown(item, month),
                 "back_url": self.board_url(month),
+                "can_change": self.request.user.has_perm("finance.change_payoutstatement"),
             }
         )
+
+    def post(self, item_pk: int) -> HttpResponse:
+        if not self.request.user.has_perm("finance.change_payoutstatement"):
+            raise PermissionDenied
+        month = self.requested_month()
+        if month is None:
+            return HttpResponseRedirect(self.request.path)
+        statement = get_object_or_404(PayoutStatement, finance_item_id=item_pk, month=month)
+        try:
+            statement = statement_recompute(statement=statement)
+        except DomainError as error:
+            messages.error(self.request, error.message)
+        else:
+            messages.success(
+                self.request,
+                f"{statement} recomputed: amount due"
+                f" {money(statement.amount_due, statement.currency)}.",
+            )
+        return HttpResponseRedirect(f"{self.request.path}?month={month:%Y-%m}")

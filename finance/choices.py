@@ -4,6 +4,7 @@ from django.db import models
 class StatementStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
     PAID = "paid", "Paid"
     VOID = "void", "Void"
 

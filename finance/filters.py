@@ -15,7 +15,7 @@ from settings_app.access import personal_fields_hidden_from
 
 from .choices import StatementStatus
 from .models import FinanceItem, PayoutStatement
-from .queries import parse_month
+from .queries import parse_month, with_balance_owed
 
 
 class MonthField(forms.CharField):
@@ -82,13 +82,36 @@ class PayoutStatementFilterSet(FinanceFilterSet):
     status = filters.MultipleChoiceFilter(choices=StatementStatus.choices)
     kpi_status = filters.MultipleChoiceFilter(choices=KpiStatus.choices)
     finance_item = IdFilter(field_name="finance_item_id", label="Finance item id")
+    has_balance = filters.BooleanFilter(
+        method="filter_has_balance", label="Has balance (money still owed)"
+    )
     ordering = filters.OrderingFilter(
-        fields=("month", ("finance_item__code", "code"), "amount_due", "paid_at", "status")
+        fields=(
+            "month",
+            ("finance_item__code", "code"),
+            "amount_due",
+            ("balance_owed", "balance"),
+            "paid_at",
+            "status",
+        )
     )
 
     class Meta:
         model = PayoutStatement
         fields = []
 
+    def filter_queryset(self, queryset):
+        # The balance is computed in SQL, once, for the `has_balance` filter and the ordering.
+        if "balance_owed" not in queryset.query.annotations:
+            queryset = with_balance_owed(queryset)
+        return super().filter_queryset(queryset)
+
     def filter_search(self, queryset, name, value):
         return _search_items(queryset, "finance_item__", value)
+
+    def filter_has_balance(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return (
+            queryset.filter(balance_owed__gt=0) if value else queryset.exclude(balance_owed__gt=0)
+        )

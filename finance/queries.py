@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
     F,
     Func,
@@ -21,6 +22,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -173,6 +175,20 @@ def board_statements(month: date, *, statuses=None) -> QuerySet:
     return queryset
 
 
+def statement_balance() -> Case:
+    """What remains to pay on a statement, in SQL (`PayoutStatement.balance`): the amount due
+    less what was paid, 0 for a void statement."""
+    return Case(
+        When(status=StatementStatus.VOID, then=Value(ZERO)),
+        default=F("amount_due") - F("paid_amount"),
+        output_field=PayoutStatement._meta.get_field("amount_due"),
+    )
+
+
+def with_balance_owed(statements: QuerySet) -> QuerySet:
+    return statements.annotate(balance_owed=statement_balance())
+
+
 def board_totals(statements: QuerySet) -> dict:
     totals = statements.exclude(status=StatementStatus.VOID).aggregate(
         amount_due=Sum("amount_due"), paid_amount=Sum("paid_amount"), count=Count("pk")
@@ -224,6 +240,10 @@ class BreakdownRow:
         return (self.share_of_views * 100).quantize(Decimal("0.01"))
 
 
+# The figures a draft's breakdown compares with the statement's to say it is out of date.
+STALE_FIGURES = ("posting_volume", "views_generated", "base", "variable", "computed")
+
+
 @dataclass(frozen=True)
 class Breakdown:
     item: FinanceItem
@@ -234,18 +254,36 @@ class Breakdown:
     posting_volume: int
     views_generated: int
     variable: Decimal
+    # A draft's figures as of `as_of` (None for a frozen statement, which keeps its own).
+    live: dict | None = None
 
     @property
     def adds_up(self) -> bool:
-        """The rows give the statement's figures (always, unless posts were reassigned or
-        snapshots backfilled after a frozen statement was computed)."""
-        if self.statement is None:
+        """The rows give the statement's figures (always for a draft, whose rows are computed
+        as of now; for a frozen statement unless posts were reassigned or snapshots backfilled
+        after it was computed)."""
+        if self.statement is None or self.live is not None:
             return True
         return (
             self.posting_volume == self.statement.posting_volume
             and self.views_generated == self.statement.views_generated
             and self.variable == self.statement.variable
         )
+
+    @property
+    def stale(self) -> bool:
+        """A draft whose inputs (posts, snapshots, the item's terms) changed since it was
+        computed: its figures are not the ones shown; a recompute brings them up to date."""
+        if self.statement is None or self.live is None:
+            return False
+        return any(getattr(self.statement, name) != self.live[name] for name in STALE_FIGURES)
+
+    @property
+    def live_amount_due(self) -> Decimal | None:
+        """A draft's amount due as of `as_of`, with its adjustment."""
+        if self.statement is None or self.live is None:
+            return None
+        return self.live["computed"] + self.statement.adjustment
 
 
 def statement_breakdown(
@@ -254,14 +292,13 @@ def statement_breakdown(
     """Each post counted toward `item` that was published in `month` or gained views in it:
     its `gained(views, month)`, its share of the month's views and of the variable pay.
 
-    As of the statement's `computed_at` when there is one (a frozen statement keeps its
-    figures), else of `now`. The variable is the statement's, split in whole cents that add up
-    to it exactly.
+    A frozen statement (approved, paid, void) is shown as of its `computed_at` with its own
+    variable; a draft, or a month without statement, as of `now` (a draft's `stale` says when
+    its stored figures differ). The variable is split in whole cents that add up to it exactly.
     """
     statement = PayoutStatement.objects.filter(finance_item=item, month=month).first()
-    as_of = (statement.computed_at if statement and statement.computed_at else None) or (
-        now or timezone.now()
-    )
+    frozen = statement is not None and statement.is_frozen
+    as_of = (statement.computed_at if frozen else None) or (now or timezone.now())
     window = month_window(month)
     start, end = window
     posts = list(
@@ -275,10 +312,8 @@ def statement_breakdown(
     )
     views_generated = sum(post.gained for post in posts)
     posting_volume = sum(1 for post in posts if _in_window(post.post_date, window))
-    if statement is not None:
-        variable = statement.variable
-    else:
-        variable = figures_for(item, month, now=as_of)["variable"]
+    live = None if frozen else figures_for(item, month, now=as_of)
+    variable = statement.variable if frozen else live["variable"]
     if views_generated > 0 and variable:
         shares = allocate(variable, [post.gained for post in posts])
     else:
@@ -304,6 +339,7 @@ def statement_breakdown(
         posting_volume=posting_volume,
         views_generated=views_generated,
         variable=variable,
+        live=live if statement is not None else None,
     )
 
 

@@ -6,12 +6,11 @@ Rules of the lifecycle:
 - `adjust`: sets the statement's (signed) adjustment, with a required reason, on a draft or an
   approved statement. Adjusting an approved statement sends it back to draft: the amount that
   was approved changed, so it must be approved again. Paid and void statements cannot change.
-- `mark_paid`: records a payment on an approved statement (or a further payment on a paid one
-  that still has a balance). The amount may be less than the balance (a partial payment, the
-  remaining balance is shown), never more. The statement becomes paid; the finance item's
-  `last_paid_date` and `paid_amount` follow.
+- `mark_paid`: records a payment on an approved or a partially paid statement. The amount may
+  be less than the balance, never more: the statement becomes partially paid while a balance
+  remains, paid once nothing does. The finance item's `last_paid_date` and `paid_amount` follow.
 - `void`: a draft or approved statement is voided; the row stays (the job never recreates or
-  recomputes it). A paid statement cannot be voided: money moved.
+  recomputes it). A paid or partially paid statement cannot be voided: money moved.
 Each change is a StatementEvent with who and when. A broken rule raises DomainError.
 """
 
@@ -37,6 +36,7 @@ from .choices import EventKind, StatementStatus
 from .metrics import account_figures_recompute
 from .models import FinanceItem, PayoutStatement, StatementEvent
 from .queries import (
+    figures_for,
     month_of,
     month_window,
     previous_month,
@@ -154,6 +154,34 @@ def _update_draft(item_id: int, month: date, figures: dict, *, now: datetime) ->
     )
 
 
+def statement_recompute(
+    *, statement: PayoutStatement | int, now: datetime | None = None
+) -> PayoutStatement:
+    """Recompute one draft statement as of `now`, whatever its month (the job does only this
+    and last month's). Its adjustment is kept; a frozen or void statement is refused."""
+    now = now or timezone.now()
+    pk = statement.pk if isinstance(statement, PayoutStatement) else statement
+    statement = PayoutStatement.objects.select_related("finance_item").filter(pk=pk).first()
+    if statement is None:
+        raise NotFoundError("This statement does not exist.")
+    _require(statement, (StatementStatus.DRAFT,), "recompute")
+    figures = figures_for(statement.finance_item, statement.month, now=now)
+    if not _update_draft(statement.finance_item_id, statement.month, figures, now=now):
+        raise DomainError(f"Statement {statement} was approved meanwhile: it keeps its figures.")
+    statement.refresh_from_db()
+    return statement
+
+
+def _item_drafts_recompute(item_id: int, *, now: datetime) -> int:
+    """An item's draft statements recomputed after its terms changed (a handful of rows)."""
+    drafts = PayoutStatement.objects.filter(finance_item_id=item_id, status=StatementStatus.DRAFT)
+    months = list(drafts.values_list("month", flat=True))
+    item = FinanceItem.objects.get(pk=item_id)
+    for month in months:
+        _update_draft(item_id, month, figures_for(item, month, now=now), now=now)
+    return len(months)
+
+
 # --- The lifecycle ----------------------------------------------------------------------------
 
 
@@ -200,7 +228,13 @@ def _require(statement: PayoutStatement, allowed: tuple[str, ...], action: str) 
 
 
 def _past(action: str) -> str:
-    return {"approve": "approved", "adjust": "adjusted", "pay": "paid", "void": "voided"}[action]
+    return {
+        "approve": "approved",
+        "adjust": "adjusted",
+        "pay": "paid",
+        "void": "voided",
+        "recompute": "recomputed",
+    }[action]
 
 
 # Amounts are stored with 14 digits, 2 after the point (finance.models.money_field).
@@ -299,14 +333,14 @@ def statement_mark_paid(
     reference: str = "",
     now: datetime | None = None,
 ):
-    """Record a payment of `amount` (default: the whole balance) on an approved statement, or
-    a further payment on a paid one that still has a balance. Partial payments are allowed;
-    paying more than the balance is not."""
+    """Record a payment of `amount` (default: the whole balance) on an approved or partially
+    paid statement. Partial payments are allowed (the statement stays partially paid until
+    its balance is 0); paying more than the balance is not."""
     now = now or timezone.now()
     statement = _locked(statement)
     if statement.status == StatementStatus.PAID and statement.balance <= 0:
         raise DomainError(f"Statement {statement} is already paid in full.", code="invalid_status")
-    _require(statement, (StatementStatus.APPROVED, StatementStatus.PAID), "pay")
+    _require(statement, (StatementStatus.APPROVED, StatementStatus.PARTIALLY_PAID), "pay")
     balance = statement.balance
     amount = balance if amount in (None, "") else _money(amount, "amount")
     if amount <= 0 and balance > 0:
@@ -318,8 +352,10 @@ def statement_mark_paid(
         )
     method = (method or "").strip() or statement.finance_item.payment_method
     previous = statement.status
-    statement.status = StatementStatus.PAID
     statement.paid_amount += amount
+    statement.status = (
+        StatementStatus.PAID if statement.balance <= 0 else StatementStatus.PARTIALLY_PAID
+    )
     statement.paid_at = now
     statement.paid_by = user if getattr(user, "pk", None) else None
     statement.payment_method = method
@@ -392,6 +428,18 @@ def statement_void(
 
 # --- Finance items: the payee agreements ---------------------------------------------------------
 
+# The terms a statement is computed from: changing one recomputes the item's drafts.
+FINANCE_ITEM_TERMS = frozenset(
+    {
+        "currency",
+        "base_monthly_pay",
+        "expected_monthly_posting_volume",
+        "rate_per_1k_views",
+        "prorate_by_volume",
+        "started_date",
+    }
+)
+
 # What people edit on a finance item; last_paid_date and paid_amount follow the payments.
 FINANCE_ITEM_FIELDS = (
     "code",
@@ -414,7 +462,8 @@ def finance_item_save(
     *, item: FinanceItem, actor, fields: Iterable[str] | None = None
 ) -> FinanceItem:
     """Create `item`, or save the `fields` changed on it (all editable ones by default):
-    validated, never writing back the payment figures, and recorded in the audit trail."""
+    validated, never writing back the payment figures, and recorded in the audit trail. When
+    its terms change, its draft statements are recomputed at once."""
     fields = [name for name in (fields or FINANCE_ITEM_FIELDS) if name in FINANCE_ITEM_FIELDS]
     creating = item.pk is None
     before = {} if creating else audit_values(FinanceItem.objects.get(pk=item.pk), fields)
@@ -431,4 +480,6 @@ def finance_item_save(
             after=audit_values(item, FINANCE_ITEM_FIELDS if creating else fields),
             action="create" if creating else "update",
         )
+        if not creating and FINANCE_ITEM_TERMS.intersection(fields):
+            _item_drafts_recompute(item.pk, now=timezone.now())
     return item

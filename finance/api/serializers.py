@@ -64,7 +64,7 @@ class FinanceItemSerializer(HidesPersonalFinanceData, CleanModelSerializer):
         )
 
 
-STATUS_HELP = "draft, approved, paid or void"
+STATUS_HELP = "draft, approved, partially_paid, paid or void"
 
 
 class StatementEventSerializer(
@@ -195,4 +195,7 @@ class BreakdownSerializer(serializers.Serializer):
     views_generated = serializers.IntegerField()
     variable = serializers.DecimalField(**MONEY)
     adds_up = serializers.BooleanField()
+    stale = serializers.BooleanField(
+        help_text="A draft whose inputs changed since it was computed: recompute it."
+    )
     rows = BreakdownRowSerializer(many=True)

@@ -48,7 +48,7 @@ def test_approve_and_mark_paid_from_the_board(superuser_client, superuser):
     assert done.status_code == 302
     s.refresh_from_db()
     assert (s.status, s.paid_amount, s.balance) == (
-        StatementStatus.PAID,
+        StatementStatus.PARTIALLY_PAID,
         Decimal("100.00"),
         Decimal("200.00"),
     )

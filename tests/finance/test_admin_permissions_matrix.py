@@ -61,6 +61,8 @@ ADMIN_GETS = [
     (BOARD, [], READERS),
     ("admin:finance_breakdown", ["wise"], READERS),
     ("admin:finance_mark_paid", ["approved"], WRITERS),
+    ("admin:finance_adjust", ["draft"], WRITERS),
+    ("admin:finance_void", ["draft"], WRITERS),
 ]
 
 
@@ -177,10 +179,64 @@ def test_only_owners_and_finance_mark_a_statement_paid(client, world, role):
     approved.refresh_from_db()
     if role in WRITERS:
         assert response.status_code == 302
-        assert (approved.status, approved.paid_amount) == (StatementStatus.PAID, Decimal("20"))
+        assert (approved.status, approved.paid_amount) == (
+            StatementStatus.PARTIALLY_PAID,
+            Decimal("20"),
+        )
     else:
         assert response.status_code == 403
         assert (approved.status, approved.paid_amount) == (StatementStatus.APPROVED, 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_owners_and_finance_adjust_a_statement(client, world, role):
+    client.force_login(world["users"][role])
+    draft = world["draft"]
+
+    response = client.post(
+        reverse("admin:finance_adjust", args=[draft.pk]), {"amount": "-10", "reason": "late"}
+    )
+
+    draft.refresh_from_db()
+    if role in WRITERS:
+        assert (response.status_code, draft.amount_due) == (302, Decimal("90.00"))
+    else:
+        assert (response.status_code, draft.amount_due) == (403, Decimal("100.00"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_owners_and_finance_void_a_statement(client, world, role):
+    client.force_login(world["users"][role])
+    draft = world["draft"]
+
+    response = client.post(reverse("admin:finance_void", args=[draft.pk]), {"reason": "x"})
+
+    draft.refresh_from_db()
+    if role in WRITERS:
+        assert (response.status_code, draft.status) == (302, StatementStatus.VOID)
+    else:
+        assert (response.status_code, draft.status) == (403, StatementStatus.DRAFT)
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_the_board_and_the_statement_page_show_actions_only_to_those_who_may_act(
+    client, world, role
+):
+    client.force_login(world["users"][role])
+    draft = world["draft"]
+    board = client.get(reverse(BOARD), {"month": "2026-03"}).content.decode()
+    page = client.get(
+        reverse("admin:finance_payoutstatement_change", args=[draft.pk])
+    ).content.decode()
+    links = [
+        reverse("admin:finance_adjust", args=[draft.pk]),
+        reverse("admin:finance_void", args=[draft.pk]),
+        reverse("admin:finance_mark_paid", args=[world["approved"].pk]),
+    ]
+    shown = [link for link in links if link in board or link in page]
+    assert shown == (links if role in WRITERS else [])
+    assert ("approve_one" in board + page) == (role in WRITERS)
+    assert 'name="_save"' not in page
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -41,7 +41,7 @@ def test_approve_then_pay_in_two_parts(draft, staff, settings):
         statement=s, user=staff, amount="1000.00", method="", reference="TX-1", now=NOW
     )
     assert (s.status, s.paid_amount, s.balance) == (
-        StatementStatus.PAID,
+        StatementStatus.PARTIALLY_PAID,
         Decimal("1000.00"),
         Decimal("2300.00"),
     )
@@ -52,7 +52,8 @@ def test_approve_then_pay_in_two_parts(draft, staff, settings):
     with pytest.raises(DomainError, match="more than the balance"):
         statement_mark_paid(statement=s, user=staff, amount="2300.01")
     s = statement_mark_paid(statement=s, user=staff, method="Bank", reference="TX-2")
-    assert (s.paid_amount, s.balance, s.payment_method) == (
+    assert (s.status, s.paid_amount, s.balance, s.payment_method) == (
+        StatementStatus.PAID,
         Decimal("3300.00"),
         Decimal("0.00"),
         "Bank",
@@ -107,7 +108,7 @@ def test_invalid_transitions(draft, staff):
         statement_approve(statement=statement_approve(statement=draft, user=staff), user=staff)
     statement_mark_paid(statement=draft, user=staff, amount="10")
     for action in (statement_void, statement_approve):
-        with pytest.raises(DomainError, match="it is paid"):
+        with pytest.raises(DomainError, match="it is partially paid"):
             action(statement=draft, user=staff)
     with pytest.raises(DomainError, match="Cannot adjust"):
         statement_adjust(statement=draft, user=staff, amount="1", reason="x")
