@@ -98,8 +98,10 @@ class PostAdmin(
     filterset_class = PostFilterSet
     # Documents the search box; the FilterSet's `search` filter does the work (URL, username
     # prefix, caption).
-    search_fields = ("=url", "^username", "caption")
-    search_help_text = "Paste a post URL, or type the start of a username or words of the caption."
+    search_fields = ("=url", "=post_id", "^username", "caption")
+    search_help_text = (
+        "Paste a post URL or a post id, or type the start of a username or words of the caption."
+    )
 
     list_display = (
         "thumbnail",

@@ -12,8 +12,11 @@ from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelSt
 from .models import Post, PostSnapshot
 
 
-def search_urls_usernames_captions(queryset, value: str, *, caption_field: str | None):
-    """A pasted URL finds its post or account; other text matches a username prefix or caption."""
+def search_urls_usernames_captions(
+    queryset, value: str, *, caption_field: str | None, id_field: str | None = None
+):
+    """A pasted URL finds its post or account; other text matches a username prefix, a caption
+    or, exactly, the platform's id (`id_field`: a post id, an account's user id)."""
     value = value.strip()
     if not value:
         return queryset
@@ -29,13 +32,18 @@ def search_urls_usernames_captions(queryset, value: str, *, caption_field: str |
             return queryset.filter(platform=parsed.platform, username=parsed.username)
         return queryset.none()  # a post URL without its author names no account
     condition = Q(username__startswith=value.lstrip("@").lower())
+    if id_field:
+        # Every platform named: the (platform, id) unique index serves the exact match.
+        condition |= Q(platform__in=Platform.values, **{id_field: value})
     if caption_field:
         condition |= Q(**{f"{caption_field}__icontains": value})
     return queryset.filter(condition)
 
 
 class PostFilterSet(BigListFilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search (URL, username, caption)")
+    search = filters.CharFilter(
+        method="filter_search", label="Search (URL, post id, username, caption)"
+    )
     is_trial = filters.BooleanFilter()
     trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices)
     platform = filters.MultipleChoiceFilter(choices=Platform.choices)
@@ -108,7 +116,9 @@ class PostFilterSet(BigListFilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return search_urls_usernames_captions(queryset, value, caption_field="caption")
+        return search_urls_usernames_captions(
+            queryset, value, caption_field="caption", id_field="post_id"
+        )
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())
