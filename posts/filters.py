@@ -4,7 +4,14 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import BigListFilterSet, CheckedFilterSet, SortFilter, any_related, has_bound
+from core.filters import (
+    BigListFilterSet,
+    CheckedFilterSet,
+    NameOrIdFilter,
+    SortFilter,
+    any_related,
+    has_bound,
+)
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -61,8 +68,9 @@ class PostFilterSet(BigListFilterSet):
         method=any_related,
     )
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all())
-    subcategory = filters.ModelMultipleChoiceFilter(
+    # By id or by name: ?category=Fitness&subcategory=Home%20workouts
+    category = NameOrIdFilter(queryset=Category.objects.all())
+    subcategory = NameOrIdFilter(
         field_name="subcategories",
         queryset=Subcategory.objects.select_related("category"),
         method=any_related,
