@@ -301,7 +301,9 @@ class FilterSetAdminMixin(BigTableAdminMixin):
     @property
     def media(self):
         # The long filters' search boxes (no inline script: the CSP forbids them).
-        return super().media + forms.Media(js=["core/select_filter.js"])
+        return super().media + forms.Media(
+            js=["core/select_filter.js"], css={"all": ["core/changelist.css"]}
+        )
 
     def get_filterset(
         self, request: HttpRequest, queryset: QuerySet | None = None, data: Any = None
