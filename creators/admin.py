@@ -24,12 +24,17 @@ from core.admin.display import (
     latest_snapshots_table,
     percent_column,
 )
+from core.admin.export import CsvExportAdminMixin
 from core.charts import Series, line_chart
 from core.sorting import sort_key
 from core.windows import local_date
 from platforms.urls import ACCEPTED_FORMS
 from posts.models import Post
-from settings_app.access import accounts_visible_to, snapshots_visible_to
+from settings_app.access import (
+    accounts_visible_to,
+    personal_fields_hidden_from,
+    snapshots_visible_to,
+)
 
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
 from .metrics import CHART_DAYS, account_snapshot_history, account_views_per_day
@@ -210,6 +215,7 @@ class AccountAdmin(
     AuditTrailAdminMixin,
     ServiceAddMixin,
     BulkAddMixin,
+    CsvExportAdminMixin,
     ColumnChoiceAdminMixin,
     FilterSetAdminMixin,
     admin.ModelAdmin,
@@ -248,6 +254,47 @@ class AccountAdmin(
         "client",
     )
     list_display_links = ("picture", "username_display")
+    # The seed's Users collection, as the "Export CSV" link of the changelist writes it.
+    csv_export_fields = (
+        "id",
+        "url",
+        "platform",
+        "username",
+        "external_id",
+        "full_name",
+        "followers",
+        "following",
+        "total_media_count",
+        "is_verified",
+        "is_private",
+        "total_views",
+        "avg_views",
+        "avg_engagement_rate",
+        "total_likes",
+        "total_comments",
+        "total_shares",
+        "posts_last_7d",
+        "posts_last_30d",
+        "posts_last_90d",
+        "views_last_7d",
+        "views_last_30d",
+        "views_last_90d",
+        "views_last_365d",
+        "this_month_posting_volume",
+        "last_month_posting_volume",
+        "this_month_views_generated",
+        "last_month_views_generated",
+        "kpi_status",
+        "tracking_enabled",
+        "disabled_reason",
+        "last_stats_update",
+        "client",
+        "editor",
+        "type",
+        "boards",
+        "finance_item",
+        "started_date",
+    )
     list_select_related = ("editor", "client", "finance_item")
     # Indexed orderings only: newest first by id; followers and average views have indexes.
     ordering = ("-id",)
@@ -459,6 +506,9 @@ class AccountAdmin(
 
     def get_queryset(self, request):
         return accounts_visible_to(request.user, super().get_queryset(request))
+
+    def csv_hidden_fields(self, request):
+        return personal_fields_hidden_from(request.user, self.model)
 
     # --- Actions ------------------------------------------------------------------------------
 

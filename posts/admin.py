@@ -21,10 +21,15 @@ from core.admin.display import (
     latest_snapshots_table,
     percent_column,
 )
+from core.admin.export import CsvExportAdminMixin
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.sorting import sort_key
 from platforms.urls import ACCEPTED_FORMS
-from settings_app.access import posts_visible_to, snapshots_visible_to
+from settings_app.access import (
+    personal_fields_hidden_from,
+    posts_visible_to,
+    snapshots_visible_to,
+)
 from settings_app.models import Subcategory
 
 from .admin_boards import BoardsOverview, TrialBoard, post_timeline
@@ -93,6 +98,7 @@ class PostAdmin(
     AdminPagesMixin,
     ServiceAddMixin,
     BulkAddMixin,
+    CsvExportAdminMixin,
     ColumnChoiceAdminMixin,
     FilterSetAdminMixin,
     admin.ModelAdmin,
@@ -140,6 +146,44 @@ class PostAdmin(
         "ai_status",
     )
     list_display_links = ("thumbnail", "username_display")
+    # The seed's Posts collection, as the "Export CSV" link of the changelist writes it.
+    csv_export_fields = (
+        "id",
+        "url",
+        "platform",
+        "post_id",
+        "account",
+        "username",
+        "post_date",
+        "caption",
+        "thumbnail_url",
+        "duration_s",
+        "width",
+        "height",
+        "views",
+        "likes",
+        "comments",
+        "shares",
+        "engagement_rate",
+        "base_format",
+        "content_type",
+        "idea_concept",
+        "category",
+        "subcategories",
+        "reel_style",
+        "processing_status",
+        "is_trial",
+        "trial_status",
+        "client",
+        "editor",
+        "type",
+        "boards",
+        "finance_item",
+        "assignee",
+        "added_by",
+        "added_date",
+        "last_updated",
+    )
     list_select_related = ("category", "assignee", "client", "added_by")
     list_prefetch_related = (
         Prefetch("subcategories", queryset=Subcategory.objects.order_by("name")),
@@ -324,6 +368,9 @@ class PostAdmin(
 
     def get_queryset(self, request):
         return posts_visible_to(request.user, super().get_queryset(request))
+
+    def csv_hidden_fields(self, request):
+        return personal_fields_hidden_from(request.user, self.model)
 
     def _warn_if_ai_not_ready(self, request) -> None:
         if request.method == "GET":
