@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
+from core.admin.bulk_edit import BulkEditAdminMixin
 from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
 from core.admin.columns import ColumnChoiceAdminMixin
 from core.admin.display import (
@@ -46,6 +47,7 @@ from .services.adding import (
     account_set_tracking,
     account_update,
 )
+from .services.editing import ACCOUNT_BULK_FIELDS, accounts_bulk_edit
 
 ADD_FIELDS = ("client", "editor", "type", "boards", "finance_item", "started_date")
 EDITABLE_FIELDS = (*BUSINESS_FIELDS, "boards")
@@ -215,6 +217,7 @@ class AccountAdmin(
     AuditTrailAdminMixin,
     ServiceAddMixin,
     BulkAddMixin,
+    BulkEditAdminMixin,
     CsvExportAdminMixin,
     ColumnChoiceAdminMixin,
     FilterSetAdminMixin,
@@ -300,6 +303,7 @@ class AccountAdmin(
     ordering = ("-id",)
     sortable_by = ("followers_display", "avg_views_display")
     actions = ("enable_tracking", "disable_tracking")
+    bulk_edit_fields = ACCOUNT_BULK_FIELDS
 
     add_form = AccountAddForm
     editable_fields = EDITABLE_FIELDS
@@ -509,6 +513,15 @@ class AccountAdmin(
 
     def csv_hidden_fields(self, request):
         return personal_fields_hidden_from(request.user, self.model)
+
+    def bulk_edit_with_service(self, request, queryset, fields, boards, boards_mode):
+        return accounts_bulk_edit(
+            accounts_qs=queryset,
+            fields=fields,
+            boards=boards,
+            boards_mode=boards_mode,
+            actor=request.user,
+        )
 
     # --- Actions ------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from core.admin.adding import BulkAddForm, BulkAddMixin, ServiceAddMixin, url_field
 from core.admin.audit import AuditTrailAdminMixin
+from core.admin.bulk_edit import BulkEditAdminMixin
 from core.admin.changelist import FilterSetAdminMixin, ReadOnlyAdminMixin
 from core.admin.columns import ColumnChoiceAdminMixin
 from core.admin.display import (
@@ -41,6 +42,7 @@ from .services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
+from .services.editing import POST_BULK_FIELDS, posts_bulk_edit
 
 # What a user sets when adding posts (the rest comes from the URL and the platforms) and may
 # change later; everything else on a post is identity, stats, AI output or bookkeeping.
@@ -98,6 +100,7 @@ class PostAdmin(
     AdminPagesMixin,
     ServiceAddMixin,
     BulkAddMixin,
+    BulkEditAdminMixin,
     CsvExportAdminMixin,
     ColumnChoiceAdminMixin,
     FilterSetAdminMixin,
@@ -202,6 +205,7 @@ class PostAdmin(
     bulk_add_form = PostBulkAddForm
     change_list_template = "admin/posts/post/change_list.html"
     actions = ("requeue_classification",)
+    bulk_edit_fields = POST_BULK_FIELDS
     pages = (TrialBoard, BoardsOverview, RequeueFailedAI)
 
     fieldsets = (
@@ -371,6 +375,15 @@ class PostAdmin(
 
     def csv_hidden_fields(self, request):
         return personal_fields_hidden_from(request.user, self.model)
+
+    def bulk_edit_with_service(self, request, queryset, fields, boards, boards_mode):
+        return posts_bulk_edit(
+            posts_qs=queryset,
+            fields=fields,
+            boards=boards,
+            boards_mode=boards_mode,
+            actor=request.user,
+        )
 
     def _warn_if_ai_not_ready(self, request) -> None:
         if request.method == "GET":
