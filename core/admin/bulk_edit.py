@@ -90,6 +90,7 @@ class BulkEditAdminMixin:
             "title": f"Edit {self.opts.verbose_name_plural}",
             "opts": self.opts,
             "form": form,
+            "rows": [(form[f"change_{name}"], form[name]) for name in self.bulk_edit_fields],
             "count": queryset.count(),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "select_across": request.POST.get("select_across", "0"),

@@ -12,6 +12,7 @@ from posts.models import Post
 from tests.creators.factories import AccountFactory
 from tests.posts.factories import PostFactory
 from tests.settings_app.factories import (
+    BoardFactory,
     CategoryFactory,
     ClientFactory,
     EditorFactory,
@@ -81,6 +82,10 @@ def fits_the_width(page) -> bool:
     )
 
 
+def fits_the_page(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def shoot(page, screenshot, name: str) -> None:
     SHOTS.mkdir(exist_ok=True)
     shutil.copy(screenshot(page, name), SHOTS / f"{name}.png")
@@ -142,3 +147,27 @@ def test_typing_narrows_a_long_filter_and_choosing_applies_it(
     desk.wait_for_url("**subcategory=**")
     assert desk.locator("#result_list tbody tr").count() == 1
     assert desk.locator(f"#result_list a[href*='/{wanted.pk}/change/']").count() >= 1
+
+
+@pytest.mark.parametrize("role", ["Editor", "Owner"])
+def test_bulk_edit_of_a_selection_in_the_browser(
+    desk, live_server, admin_login, screenshot, people, role
+):
+    board = BoardFactory(name="Clipping")
+    admin_login(desk, live_server, people[role])
+    desk.goto(f"{live_server.url}/admin/posts/post/")
+
+    rows = desk.locator("#result_list tbody tr")
+    for index in range(3):
+        rows.nth(index).locator("input.action-select").check()
+    desk.select_option("select[name=action]", "bulk_edit_selection")
+    desk.locator("button[name=index]").click()
+    desk.wait_for_selector("text=3 posts selected")
+    assert fits_the_page(desk)
+    shoot(desk, screenshot, f"bulk-edit-posts-{role.lower()}")
+    desk.select_option("select[name=boards_mode]", "add")
+    desk.locator(f"input[name=boards][value='{board.pk}']").check()
+    desk.locator("input[name=apply]").click()
+
+    desk.wait_for_selector("text=3 posts changed.")
+    assert Post.objects.filter(boards=board).count() == 3
