@@ -7,10 +7,13 @@ from functools import cached_property
 
 import django_filters
 from django import forms
-from django.db.models import F, IntegerField, QuerySet
+from django.db.models import F, IntegerField, Q, QuerySet
+from django.db.models.functions import Lower
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import BaseCSVField
 from django_filters.utils import get_model_field
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from core.inputs import ASCII_DIGITS_MESSAGE, is_foreign_text
 from core.sorting import sort_by
@@ -263,3 +266,36 @@ def any_related(queryset: QuerySet, name: str, values) -> QuerySet:
     through = field.remote_field.through._default_manager
     linked = through.filter(**{f"{field.m2m_reverse_field_name()}__in": values})
     return queryset.filter(pk__in=linked.values(field.m2m_field_name()))
+
+
+class NameOrIdChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """Rows named by id or by name (case-insensitive): `?category=3` or `?category=Fitness`.
+    A name shared by several rows (a subcategory of two categories) means all of them."""
+
+    name_field = "name"
+
+    def _check_values(self, value):
+        texts = [str(v).strip() for v in value if str(v).strip()]
+        ids = [int(text) for text in texts if text.isascii() and text.isdigit()]
+        rows = list(
+            self.queryset.alias(_name=Lower(self.name_field)).filter(
+                Q(pk__in=ids) | Q(_name__in={text.lower() for text in texts})
+            )
+        )
+        found = {str(row.pk) for row in rows}
+        found |= {str(getattr(row, self.name_field)).lower() for row in rows}
+        for text in texts:
+            if text not in found and text.lower() not in found:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": text},
+                )
+        return rows
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class NameOrIdFilter(django_filters.ModelMultipleChoiceFilter):
+    """A ModelMultipleChoiceFilter that also accepts the rows' names (NameOrIdChoiceField)."""
+
+    field_class = NameOrIdChoiceField

@@ -12,7 +12,9 @@ from .models import Account, AccountSnapshot, KpiStatus
 
 
 class AccountFilterSet(BigListFilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search (URL, username, name)")
+    search = filters.CharFilter(
+        method="filter_search", label="Search (URL, user id, username, name)"
+    )
     platform = filters.MultipleChoiceFilter(choices=Platform.choices)
     username = filters.CharFilter(method="filter_username", label="Username")
     client = filters.ModelMultipleChoiceFilter(queryset=Client.objects.all())
@@ -58,7 +60,9 @@ class AccountFilterSet(BigListFilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        return search_urls_usernames_captions(queryset, value, caption_field="full_name")
+        return search_urls_usernames_captions(
+            queryset, value, caption_field="full_name", id_field="external_id"
+        )
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())

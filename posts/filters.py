@@ -4,7 +4,14 @@ import django_filters as filters
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from core.filters import BigListFilterSet, CheckedFilterSet, SortFilter, any_related, has_bound
+from core.filters import (
+    BigListFilterSet,
+    CheckedFilterSet,
+    NameOrIdFilter,
+    SortFilter,
+    any_related,
+    has_bound,
+)
 from platforms.urls import UnsupportedURL, parse_url
 from settings_app.models import Board, Category, Client, Editor, Subcategory
 
@@ -12,8 +19,11 @@ from .choices import BaseFormat, ContentType, Platform, ProcessingStatus, ReelSt
 from .models import Post, PostSnapshot
 
 
-def search_urls_usernames_captions(queryset, value: str, *, caption_field: str | None):
-    """A pasted URL finds its post or account; other text matches a username prefix or caption."""
+def search_urls_usernames_captions(
+    queryset, value: str, *, caption_field: str | None, id_field: str | None = None
+):
+    """A pasted URL finds its post or account; other text matches a username prefix, a caption
+    or, exactly, the platform's id (`id_field`: a post id, an account's user id)."""
     value = value.strip()
     if not value:
         return queryset
@@ -29,13 +39,18 @@ def search_urls_usernames_captions(queryset, value: str, *, caption_field: str |
             return queryset.filter(platform=parsed.platform, username=parsed.username)
         return queryset.none()  # a post URL without its author names no account
     condition = Q(username__startswith=value.lstrip("@").lower())
+    if id_field:
+        # Every platform named: the (platform, id) unique index serves the exact match.
+        condition |= Q(platform__in=Platform.values, **{id_field: value})
     if caption_field:
         condition |= Q(**{f"{caption_field}__icontains": value})
     return queryset.filter(condition)
 
 
 class PostFilterSet(BigListFilterSet):
-    search = filters.CharFilter(method="filter_search", label="Search (URL, username, caption)")
+    search = filters.CharFilter(
+        method="filter_search", label="Search (URL, post id, username, caption)"
+    )
     is_trial = filters.BooleanFilter()
     trial_status = filters.MultipleChoiceFilter(choices=TrialStatus.choices)
     platform = filters.MultipleChoiceFilter(choices=Platform.choices)
@@ -53,8 +68,9 @@ class PostFilterSet(BigListFilterSet):
         method=any_related,
     )
     finance_item = filters.NumberFilter(field_name="finance_item_id", label="Finance item id")
-    category = filters.ModelMultipleChoiceFilter(queryset=Category.objects.all())
-    subcategory = filters.ModelMultipleChoiceFilter(
+    # By id or by name: ?category=Fitness&subcategory=Home%20workouts
+    category = NameOrIdFilter(queryset=Category.objects.all())
+    subcategory = NameOrIdFilter(
         field_name="subcategories",
         queryset=Subcategory.objects.select_related("category"),
         method=any_related,
@@ -113,7 +129,9 @@ class PostFilterSet(BigListFilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return search_urls_usernames_captions(queryset, value, caption_field="caption")
+        return search_urls_usernames_captions(
+            queryset, value, caption_field="caption", id_field="post_id"
+        )
 
     def filter_username(self, queryset, name, value):
         return queryset.filter(username=value.strip().lstrip("@").lower())

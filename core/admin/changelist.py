@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django_filters
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.filters import ListFilter
 from django.contrib.admin.views.main import ChangeList
@@ -168,8 +169,15 @@ class FilterSetListFilter(ListFilter):
         return []
 
 
+# Beyond this many values a filter is a searchable select (core/select_filter.js), not links.
+MOST_LINKS = 12
+
+
 class FilterSetLinksFilter(FilterSetListFilter):
-    """One choice (or yes/no) filter of the FilterSet as sidebar links."""
+    """One choice (or yes/no) filter of the FilterSet as sidebar links; a long one (a hundred
+    subcategories, clients, editors) as a select with a box that narrows it as one types."""
+
+    select_template = "admin/core/filterset_select_filter.html"
 
     def __init__(self, request, params, model, model_admin):
         super().__init__(request, params, model, model_admin)
@@ -177,12 +185,17 @@ class FilterSetLinksFilter(FilterSetListFilter):
         self.parameter = layout.parameters[0]
         filter_ = model_admin.get_request_filterset(request).filters[layout.name]
         self.lookup_choices = filter_choices(filter_, request)
+        if len(self.lookup_choices) > MOST_LINKS:
+            self.template = self.select_template
 
     def has_output(self) -> bool:
         return bool(self.lookup_choices)
 
     def choices(self, changelist):
         selected = set(self.used_parameters.get(self.parameter, []))
+        if self.template == self.select_template:
+            yield self._select(changelist, selected)
+            return
         yield {
             "selected": not selected,
             "query_string": changelist.get_query_string({self.parameter: None}),
@@ -194,6 +207,21 @@ class FilterSetLinksFilter(FilterSetListFilter):
                 "query_string": changelist.get_query_string({self.parameter: [value]}),
                 "display": label,
             }
+
+    def _select(self, changelist, selected: set[str]) -> dict:
+        return {
+            "parameter": self.parameter,
+            "options": [(value, label, value in selected) for value, label in self.lookup_choices],
+            "count": len(self.lookup_choices),
+            "selected": bool(selected),
+            "hidden": [
+                (key, value)
+                for key, values in changelist.filter_params.items()
+                if key != self.parameter
+                for value in values
+            ],
+            "clear_url": changelist.get_query_string({self.parameter: None}),
+        }
 
 
 class FilterSetInputsFilter(FilterSetListFilter):
@@ -269,6 +297,13 @@ class FilterSetAdminMixin(BigTableAdminMixin):
     filterset_class: type[django_filters.FilterSet]
     filterset_search_param = "search"
     search_help_text = "Paste a URL, or type the start of a username."
+
+    @property
+    def media(self):
+        # The long filters' search boxes (no inline script: the CSP forbids them).
+        return super().media + forms.Media(
+            js=["core/select_filter.js"], css={"all": ["core/changelist.css"]}
+        )
 
     def get_filterset(
         self, request: HttpRequest, queryset: QuerySet | None = None, data: Any = None
