@@ -52,7 +52,9 @@ def audited_bulk_update(
         for name, value in fields.items()
     }
     with transaction.atomic():
-        rows = list(queryset.select_for_update().order_by("pk").values_list("pk", "url", *columns))
+        # Only the rows themselves: the visibility rule may join a nullable side (editor).
+        locked = queryset.select_for_update(of=("self",)).order_by("pk")
+        rows = list(locked.values_list("pk", "url", *columns))
         ids = [row[0] for row in rows]
         if fields and ids:
             model._default_manager.filter(pk__in=ids).update(**fields, updated_at=timezone.now())
