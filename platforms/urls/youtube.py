@@ -143,8 +143,19 @@ def parse_youtube(segments: list[str], query: list[tuple[str, str]]) -> ParsedUR
             return _youtube_video(first(query, "v") or "")
         raise UnsupportedURL("the YouTube URL names no video or channel")
     lowered = [s.lower() for s in segments]
-    head = lowered[0]
+    found = _youtube_video_page(segments, lowered, query) or _youtube_channel_page(
+        segments, lowered
+    )
+    if found is None:
+        raise UnsupportedURL(f"{quote(path(segments))} is not a YouTube video or channel page")
+    return found
 
+
+def _youtube_video_page(
+    segments: list[str], lowered: list[str], query: list[tuple[str, str]]
+) -> ParsedURL | Follow | None:
+    """A video's page, player or share link; None if the path is not one."""
+    head = lowered[0]
     if head in _YT_WATCH_PATHS:
         raw = first(query, "v")
         if raw is None and len(segments) >= 2:
@@ -178,6 +189,12 @@ def parse_youtube(segments: list[str], query: list[tuple[str, str]]) -> ParsedUR
 
     if head == "clip":
         raise UnsupportedURL("YouTube clips are not supported; paste the video they come from")
+    return None
+
+
+def _youtube_channel_page(segments: list[str], lowered: list[str]) -> ParsedURL | None:
+    """A channel's page (by id, handle, legacy or custom name, any tab); None if not one."""
+    head = lowered[0]
     if head == "browse" and len(segments) == 2 and _YT_CHANNEL_ID_RE.fullmatch(segments[1]):
         # music.youtube.com/browse/UC… is the channel's page on YouTube Music.
         return _youtube_channel(segments[1], f"https://www.youtube.com/channel/{segments[1]}")
@@ -209,7 +226,7 @@ def parse_youtube(segments: list[str], query: list[tuple[str, str]]) -> ParsedUR
     if head not in _YT_RESERVED and is_channel_page and _YT_ROOT_NAME_RE.fullmatch(segments[0]):
         # youtube.com/NAME is the old custom URL, the same channel as /c/NAME.
         return _youtube_channel(segments[0], f"https://www.youtube.com/c/{segments[0]}")
-    raise UnsupportedURL(f"{quote(path(segments))} is not a YouTube video or channel page")
+    return None
 
 
 def _youtube_video(raw: str, is_short: bool = False) -> ParsedURL:
