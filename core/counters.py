@@ -48,7 +48,7 @@ def counter_reset(key: str) -> None:
 
 def counter_prune() -> None:
     """Drop the ended windows (they count for nothing), so the table stays as small as the
-    traffic; called where keys come from strangers (login attempts)."""
+    traffic; the worker's heartbeat job calls it every minute."""
     RateCounter.objects.filter(window_ends_at__lte=timezone.now()).delete()
 
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from django.conf import settings
 
 from ai.errors import AINotConfigured
+from core.counters import counter_prune
 from core.jobs import WorkReport
 from creators.queries import account_ids_touched_since
 from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
@@ -143,8 +144,11 @@ def process_creator_payments(*, now: datetime | None = None) -> int:
 
 
 def heartbeat(*, now: datetime | None = None) -> None:
-    """Stamp the worker's heartbeat: the health endpoint says "down" when it goes stale."""
+    """Stamp the worker's heartbeat (the health endpoint says "down" when it goes stale), and
+    drop the rate counters whose window ended: strangers choose the login usernames, so their
+    rows must not pile up, and a login should not pay for the clean-up."""
     heartbeat_beat(now=now)
+    counter_prune()
 
 
 def recover_abandoned_runs(*, now: datetime | None = None) -> list[str]:

@@ -17,7 +17,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 
 from core.client_address import client_ip
-from core.counters import counter_give_back, counter_prune, counter_reset, counter_take
+from core.counters import counter_give_back, counter_reset, counter_take
 
 
 def _username_key(username: str) -> str:
@@ -40,7 +40,6 @@ def _address_key(ip: str) -> str:
 def login_attempt_begin(username: str, ip: str) -> bool:
     """Take one attempt for the username and for the address; False (nothing taken) when either
     is locked."""
-    counter_prune()  # strangers choose the usernames: keep their rows from piling up
     window_s = settings.LOGIN_LOCKOUT_MINUTES * 60
     user_key = _username_key(username)
     if not counter_take(user_key, limit=settings.LOGIN_LOCKOUT_FAILURES, window_s=window_s).allowed:

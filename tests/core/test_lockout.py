@@ -159,3 +159,23 @@ def test_the_client_address(settings, peer, forwarded, trusted, expected):
     request = RequestFactory().get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
 
     assert client_ip(request) == expected
+
+
+def test_ended_login_windows_are_dropped_by_the_heartbeat_not_by_each_login(client, lockout):
+    from operations.jobs import heartbeat
+
+    for name in ("stranger-1", "stranger-2"):
+        login(client, "x", username=name)
+    from settings_app.lockout import _username_key
+
+    ended_key, live_key = _username_key("stranger-1"), _username_key("stranger-2")
+    RateCounter.objects.filter(key=ended_key).update(window_ends_at=timezone.now())
+    ended = RateCounter.objects.filter(window_ends_at__lte=timezone.now()).count()
+
+    login(client, "wrong")  # a login leaves the clean-up to the worker
+    assert RateCounter.objects.filter(window_ends_at__lte=timezone.now()).count() == ended >= 1
+
+    heartbeat()
+
+    assert not RateCounter.objects.filter(window_ends_at__lte=timezone.now()).exists()
+    assert RateCounter.objects.filter(key=live_key).exists()
