@@ -24,7 +24,27 @@ from .urls import ALLOWED_HOSTS
 USER_AGENT = "CreatorOps/1.0 (+https://creatorops.invalid)"
 
 #: Settings naming the provider APIs' base URLs; their hosts join the allow-list.
-BASE_URL_SETTINGS = ("YOUTUBE_API_BASE_URL", "GRAPH_API_BASE_URL", "APIFY_BASE_URL")
+BASE_URL_SETTINGS = (
+    "YOUTUBE_API_BASE_URL",
+    "GRAPH_API_BASE_URL",
+    "APIFY_BASE_URL",
+    # The publishers' (platforms.publishers); optional, for test or proxy hosts.
+    "INSTAGRAM_PUBLISH_BASE_URL",
+    "FACEBOOK_PUBLISH_BASE_URL",
+    "TIKTOK_API_BASE_URL",
+    "YOUTUBE_UPLOAD_BASE_URL",
+)
+
+#: The publishing APIs' own hosts (TikTok hands out upload URLs on open-upload).
+PUBLISH_API_HOSTS = frozenset(
+    {
+        "graph.facebook.com",
+        "graph.instagram.com",
+        "open.tiktokapis.com",
+        "open-upload.tiktokapis.com",
+        "www.googleapis.com",
+    }
+)
 
 _sessions: dict[str, requests.Session] = {}
 # Replaced in tests that count the backoff sleeps.
@@ -41,9 +61,14 @@ class HostNotAllowed(ProviderError):
     """A URL outside the allow-list was about to be requested; nothing was sent."""
 
 
+class MaybeDelivered(TemporaryError):
+    """The request may have reached the host and done its work, but no usable answer came back
+    (read timeout, connection broken after sending, 5xx to a non-idempotent call)."""
+
+
 def allowed_hosts() -> frozenset[str]:
     """The platform hosts plus the hosts of the configured provider base URLs."""
-    hosts = set(ALLOWED_HOSTS)
+    hosts = set(ALLOWED_HOSTS | PUBLISH_API_HOSTS)
     for name in BASE_URL_SETTINGS:
         host = urlsplit(getattr(settings, name, "") or "").hostname
         if host:
@@ -98,29 +123,39 @@ def backoff_delay(attempt: int) -> float:
     return base * (0.5 + random.random() / 2)
 
 
-def request_json(
-    provider: str,
-    method: str,
-    url: str,
-    *,
-    params: dict[str, Any] | None = None,
-    json: Any = None,
-    headers: dict[str, str] | None = None,
-    timeout: tuple[float, float] | None = None,
-    error_mapper: ErrorMapper | None = None,
-    idempotent: bool | None = None,
-) -> Any:
+def request_json(provider: str, method: str, url: str, **kwargs: Any) -> Any:
     """Send one request for `provider` and return the decoded JSON answer.
 
     5xx answers and connection errors are retried `PROVIDER_RETRIES` times with exponential
     backoff and jitter; nothing else is. A non-idempotent call (POST, PATCH; `idempotent`
     overrides the method's rule) is retried only when the connection could not be opened, so the
     request never left: a 5xx or a dropped connection may already have started paid work (an
-    Apify run), and repeating it blindly would start a second one. A read timeout raises `TemporaryError` at once (a slow
-    answer would hold the worker again). A 429 raises `RateLimited` with its `Retry-After`.
-    Other non-2xx answers go through `error_mapper`, then default to `ProviderError`. A 2xx
-    body that is not JSON raises `ProviderError`.
+    Apify run), and repeating it blindly would start a second one (`MaybeDelivered`). A read
+    timeout raises `MaybeDelivered` at once (a slow answer would hold the worker again). A 429
+    raises `RateLimited` with its `Retry-After`. Other non-2xx answers go through
+    `error_mapper`, then default to `ProviderError`. A 2xx body that is not JSON raises
+    `ProviderError`. Keyword arguments are those of `request`.
     """
+    response = request(provider, method, url, **kwargs)
+    return _decode(provider, urlsplit(url).hostname, response)
+
+
+def request(
+    provider: str,
+    method: str,
+    url: str,
+    *,
+    params: dict[str, Any] | None = None,
+    json: Any = None,
+    data: bytes | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: tuple[float, float] | None = None,
+    error_mapper: ErrorMapper | None = None,
+    idempotent: bool | None = None,
+    accept: frozenset[int] = frozenset(),
+) -> requests.Response:
+    """Like `request_json` (same retries and errors) but return the response itself: a 2xx one,
+    or one whose status is in `accept` (YouTube's 308 Resume Incomplete). `data` is a raw body."""
     ensure_allowed(url)
     session = session_for(provider)
     timeout = timeout or default_timeout()
@@ -142,6 +177,7 @@ def request_json(
             idempotent=idempotent,
             params=params,
             json=json,
+            data=data,
             headers=headers,
         )
         if response is not _RETRY:
@@ -153,6 +189,7 @@ def request_json(
                 attempts=attempts,
                 idempotent=idempotent,
                 error_mapper=error_mapper,
+                accept=accept,
             )
             if answer is not _RETRY:
                 return answer
@@ -182,10 +219,10 @@ def _send(
         # No redirects: one could leave the allow-list.
         return session.request(method, url, timeout=timeout, allow_redirects=False, **kwargs)
     except requests.ReadTimeout as exc:
-        raise TemporaryError(f"{provider}: {host} did not answer within {timeout[1]:g} s.") from exc
+        raise MaybeDelivered(f"{provider}: {host} did not answer within {timeout[1]:g} s.") from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
         if not idempotent and not _never_sent(exc):
-            raise TemporaryError(
+            raise MaybeDelivered(
                 f"{provider}: the connection to {host} broke during a {method} that may have "
                 f"started work there; not repeated: {exc}"
             ) from exc
@@ -217,11 +254,15 @@ def _never_sent(exc: requests.RequestException) -> bool:
     return False
 
 
-def _answer(provider, host, response, *, last: bool, attempts: int, idempotent: bool, error_mapper):
-    """The decoded JSON of a 2xx answer, _RETRY for a 5xx that is not the last, else raises."""
+def _answer(
+    provider, host, response, *, last: bool, attempts: int, idempotent: bool, error_mapper, accept
+):
+    """A 2xx (or accepted) response, _RETRY for a 5xx that is not the last, else raises."""
     status = response.status_code
+    if status in accept:
+        return response
     if status >= 500 and not idempotent:
-        raise TemporaryError(
+        raise MaybeDelivered(
             f"{provider}: {host} answered HTTP {status} to a {response.request.method} that may "
             "have started work there; not repeated, the next pass tries again."
         )
@@ -235,7 +276,7 @@ def _answer(provider, host, response, *, last: bool, attempts: int, idempotent: 
             f"{provider}: {host} answered 429 Too Many Requests.", retry_after=retry_after
         )
     if 200 <= status < 300:
-        return _decode(provider, host, response)
+        return response
     payload = _decode_quietly(response)
     error = error_mapper(response, payload) if error_mapper else None
     if error is None:
