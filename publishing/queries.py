@@ -66,7 +66,11 @@ def scheduled_posts_visible_to(user, qs: QuerySet[ScheduledPost]) -> QuerySet[Sc
     if not (user and user.is_authenticated):
         return qs.none()
     mine = accounts_visible_to(user, SocialConnection.objects.all(), through="account__")
-    return qs.filter(Q(targets__connection__in=mine.values("pk")) | Q(created_by=user)).distinct()
+    # A subquery, not a join: the status counts every target of the post, not only theirs.
+    visible = ScheduledPost.objects.filter(
+        Q(targets__connection__in=mine.values("pk")) | Q(created_by=user)
+    )
+    return qs.filter(pk__in=visible.values("pk"))
 
 
 def connection_is_usable(connection: SocialConnection) -> bool:

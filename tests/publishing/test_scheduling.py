@@ -218,3 +218,23 @@ def test_one_target_per_post_and_connection_is_a_database_rule():
     with pytest.raises(IntegrityError), transaction.atomic():
         PublishTargetFactory(post=target.post, connection=target.connection)
     assert target.state == TargetState.SCHEDULED
+
+
+def test_an_editor_sees_the_status_of_the_whole_post_not_only_of_their_targets(role_user):
+    from django.utils import timezone
+
+    from publishing.models import ScheduledPost
+    from publishing.queries import scheduled_posts_visible_to, with_status
+    from tests.creators.factories import AccountFactory
+    from tests.publishing.factories import PublishTargetFactory, ScheduledPostFactory
+    from tests.settings_app.factories import EditorFactory
+
+    editor = role_user("Editor")
+    mine = SocialConnectionFactory(account=AccountFactory(editor=EditorFactory(user=editor)))
+    post = ScheduledPostFactory()
+    PublishTargetFactory(post=post, connection=mine, state="published", published_at=timezone.now())
+    PublishTargetFactory(post=post, state="failed")
+
+    seen = with_status(scheduled_posts_visible_to(editor, ScheduledPost.objects.all()))
+
+    assert list(seen.values_list("status", flat=True)) == [PostStatus.PARTIALLY_PUBLISHED]
