@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "posts",
     "creators",
     "finance",
+    "publishing",
     "operations",
 ]
 
@@ -129,6 +130,9 @@ USE_I18N = True
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded media (publishing's library) on the default storage: local files by default.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -410,6 +414,22 @@ if max(Q_CLUSTER["timeout"] + 1, REFRESH_CLAIM_TTL_SECONDS) > JOB_LEASE_SECONDS:
     raise ImproperlyConfigured(
         "JOB_LEASE_SECONDS must be longer than Q_TIMEOUT and than REFRESH_CLAIM_TTL_SECONDS."
     )
+
+# --- Publishing (specs/publishing.md §4) ------------------------------------------------------
+# A claimed target is its worker's for this long; past it, the worker is taken for dead and the
+# target goes to reconciliation. Longer than the platform clients' timeouts.
+PUBLISH_LEASE_SECONDS = env.int("PUBLISH_LEASE_SECONDS", default=10 * 60)
+# Retryable failures before the commit: backoff base * 2^(n-1), capped; then failed.
+PUBLISH_BACKOFF_SECONDS = env.int("PUBLISH_BACKOFF_SECONDS", default=60)
+PUBLISH_BACKOFF_MAX_SECONDS = env.int("PUBLISH_BACKOFF_MAX_SECONDS", default=60 * 60)
+PUBLISH_MAX_RETRIES = env.int("PUBLISH_MAX_RETRIES", default=5)
+# After a commit whose outcome is unknown: look again every PUBLISH_RECONCILE_SECONDS; still
+# unknown this long after the commit started, the target is `unconfirmed` (never re-posted).
+PUBLISH_RECONCILE_SECONDS = env.int("PUBLISH_RECONCILE_SECONDS", default=60)
+PUBLISH_UNCONFIRMED_AFTER_SECONDS = env.int("PUBLISH_UNCONFIRMED_AFTER_SECONDS", default=6 * 3600)
+PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
+if PUBLISH_LEASE_SECONDS <= 60:
+    raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 
 # --- AI classification (specs/ai.md) ---------------------------------------------------------
 # Empty key: nothing is classified, posts stay pending and operations says why. Any

@@ -42,6 +42,19 @@ _WORK_READ = [
     "creators.view_accountsnapshot",
     "creators.view_all_account",
 ]
+# Publishing (specs/publishing.md): Managers and Owners schedule for every account, Editors for
+# the accounts they edit (publishing.queries.connections_schedulable_by), Analysts read.
+_PUBLISHING_EDIT = [
+    "publishing.view_socialconnection",
+    "publishing.view_mediaasset",
+    "publishing.add_mediaasset",
+    "publishing.view_scheduledpost",
+    "publishing.add_scheduledpost",
+    "publishing.change_scheduledpost",
+    "publishing.view_scheduledpostmedia",
+    "publishing.view_publishtarget",
+    "publishing.view_publishattempt",
+]
 _FINANCE_READ = [
     "finance.view_financeitem",
     "finance.view_payoutstatement",
@@ -53,6 +66,7 @@ ROLES: dict[str, list[str]] = {
     MANAGER: [
         "posts.*",
         "creators.*",
+        "publishing.*",
         *_SETTINGS_READ,
         "settings_app.add_board",
         "settings_app.change_board",
@@ -83,6 +97,7 @@ ROLES: dict[str, list[str]] = {
         "creators.view_account",
         "creators.change_account",
         "creators.view_accountsnapshot",
+        *_PUBLISHING_EDIT,
         *_SETTINGS_READ,
         "settings_app.view_apikey",
         "settings_app.add_apikey",
@@ -91,6 +106,7 @@ ROLES: dict[str, list[str]] = {
     # Read-only; finance figures without the payees' personal data.
     ANALYST: [
         "operations.view_*",
+        "publishing.view_*",
         *_WORK_READ,
         *_SETTINGS_READ,
         *_FINANCE_READ,

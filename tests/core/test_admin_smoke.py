@@ -18,6 +18,7 @@ from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem, PayoutStatement
 from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
+from publishing.models import MediaAsset, PublishTarget, ScheduledPost, SocialConnection
 from settings_app.models import (
     ApiKey,
     Board,
@@ -32,6 +33,11 @@ from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.finance.factories import FinanceItemFactory, PayoutStatementFactory
 from tests.operations.factories import FailedItemFactory, JobRunFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
+from tests.publishing.factories import (
+    MediaAssetFactory,
+    PublishAttemptFactory,
+    SocialConnectionFactory,
+)
 from tests.settings_app.factories import (
     BoardFactory,
     ClientFactory,
@@ -82,6 +88,10 @@ INSTANCE_MAKERS = {
     PayoutStatement: lambda: PayoutStatementFactory(),
     JobRun: lambda: JobRunFactory(),
     FailedItem: lambda: FailedItemFactory(),
+    SocialConnection: lambda: SocialConnectionFactory(),
+    MediaAsset: lambda: MediaAssetFactory(),
+    ScheduledPost: lambda: PublishAttemptFactory().target.post,
+    PublishTarget: lambda: PublishAttemptFactory().target,
     AuditEntry: lambda: audit_record(
         actor=UserFactory(), obj=PostFactory(), before={"extra": {}}, after={"extra": {"a": 1}}
     ),

@@ -1,0 +1,389 @@
+"""The publisher's state machine (specs/publishing.md §4): at most once, never silently.
+
+scheduled/deferred → publishing (claimed by compare-and-set, with a lease) → prepare (every
+remote handle checkpointed in the row before the next call) → commit marker
+(`commit_started_at`, written before the one irreversible call) → commit → published.
+A failure before the commit is classed by the error table (retry with bounded backoff, new
+container, defer, needs_reauth, final). Anything that goes wrong once the commit started
+sends the target to `awaiting_remote`: it is reconciled, never retried blindly; still unknown
+after PUBLISH_UNCONFIRMED_AFTER_SECONDS it becomes `unconfirmed` (never published again
+automatically). An expired lease (the worker died) also goes to reconciliation.
+
+The lease (PUBLISH_LEASE_SECONDS) must outlast the platform clients' own timeouts, so that a
+live worker's commit is never reconciled while it is still in flight.
+"""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from core.jobs import WorkReport, error_text
+
+from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
+from ..models import PublishAttempt, PublishTarget, SocialConnection
+from .steps import (
+    UNKNOWN,
+    MediaRef,
+    Outcome,
+    PublishedRef,
+    Publisher,
+    PublishError,
+    TargetRequest,
+)
+
+PublisherFor = Callable[[str], Publisher]  # platform -> its publisher
+
+
+class LeaseLost(Exception):
+    """The target is no longer ours (its lease expired and it was taken to reconciliation)."""
+
+
+def _lease(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.PUBLISH_LEASE_SECONDS)
+
+
+def publish_backoff(*, retries: int, retry_after: float | None = None) -> timedelta:
+    """How long a retryable failure waits: the platform's Retry-After when it says, else
+    PUBLISH_BACKOFF_SECONDS * 2^(retries-1); both capped at PUBLISH_BACKOFF_MAX_SECONDS."""
+    seconds = retry_after or settings.PUBLISH_BACKOFF_SECONDS * 2 ** max(retries - 1, 0)
+    return timedelta(seconds=min(seconds, settings.PUBLISH_BACKOFF_MAX_SECONDS))
+
+
+# --- Claims ------------------------------------------------------------------------------------
+
+
+def targets_claim_due(*, now: datetime, limit: int) -> list[int]:
+    """Claim up to `limit` due targets, oldest due first, each with the spec's compare-and-set
+    (a target another worker took in between is skipped). Returns the claimed ids."""
+    candidates = PublishTarget.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now)
+    ids = candidates.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
+    claimed = []
+    for pk in ids:
+        taken = PublishTarget.objects.filter(
+            pk=pk, state__in=DUE_STATES, next_attempt_at__lte=now
+        ).update(
+            state=TargetState.PUBLISHING,
+            lease_until=_lease(now),
+            attempt=F("attempt") + 1,
+            updated_at=now,
+        )
+        if taken == 1:
+            claimed.append(pk)
+    return claimed
+
+
+def targets_expire_leases(*, now: datetime, limit: int = 500) -> list[int]:
+    """Targets whose worker died mid-publish (lease past) go to reconciliation, never straight
+    back to `scheduled`: the commit may have happened. Returns their ids."""
+    stale = PublishTarget.objects.filter(state=TargetState.PUBLISHING, lease_until__lt=now)
+    expired = []
+    for pk, number in stale.order_by("lease_until").values_list("pk", "attempt")[:limit]:
+        moved = PublishTarget.objects.filter(
+            pk=pk, state=TargetState.PUBLISHING, lease_until__lt=now
+        ).update(
+            state=TargetState.AWAITING_REMOTE,
+            lease_until=None,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+        if moved == 1:
+            expired.append(pk)
+            PublishAttempt.objects.create(
+                target_id=pk,
+                number=number,
+                step=AttemptStep.LEASE_EXPIRED,
+                started_at=now,
+                finished_at=now,
+                outcome=TargetState.AWAITING_REMOTE,
+                error_class="lease_expired",
+                error="The worker publishing this target stopped; reconciling.",
+            )
+    return expired
+
+
+def targets_claim_reconcile(*, now: datetime, limit: int) -> list[int]:
+    """Claim targets awaiting the platform whose next look is due: their next look moves a
+    lease ahead, so two workers never reconcile (and commit again) the same target."""
+    due = PublishTarget.objects.filter(state=TargetState.AWAITING_REMOTE, next_attempt_at__lte=now)
+    claimed = []
+    for pk in due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]:
+        taken = PublishTarget.objects.filter(
+            pk=pk, state=TargetState.AWAITING_REMOTE, next_attempt_at__lte=now
+        ).update(next_attempt_at=_lease(now), updated_at=now)
+        if taken == 1:
+            claimed.append(pk)
+    return claimed
+
+
+# --- The steps ---------------------------------------------------------------------------------
+
+
+def target_request(target: PublishTarget) -> TargetRequest:
+    """The plain data the platform steps get for `target`."""
+    post = target.post
+    items = post.media_items.select_related("asset").order_by("position")
+    media = tuple(
+        MediaRef(
+            name=item.asset.file.name,
+            kind=item.asset.kind,
+            mime=item.asset.mime,
+            size=item.asset.size,
+            width=item.asset.width,
+            height=item.asset.height,
+            duration_s=item.asset.duration_s,
+        )
+        for item in items
+    )
+    return TargetRequest(
+        target_id=target.pk,
+        platform=target.connection.platform,
+        connection_id=target.connection_id,
+        caption=post.caption,
+        title=post.title,
+        hashtags=tuple(post.hashtags or ()),
+        media=media,
+        options={**(post.options or {}), **(target.options or {})},
+        scheduled_at=post.scheduled_at,
+        attempt=target.attempt,
+        remote_handle=dict(target.remote_handle or {}),
+        commit_started_at=target.commit_started_at,
+    )
+
+
+def _log_start(target: PublishTarget, step: str, now: datetime) -> PublishAttempt:
+    return PublishAttempt.objects.create(
+        target=target,
+        number=target.attempt,
+        step=step,
+        started_at=now,
+        remote_handle=dict(target.remote_handle or {}),
+    )
+
+
+def _log_finish(log: PublishAttempt, outcome: str, *, error_class="", error="") -> None:
+    log.finished_at = timezone.now()
+    log.outcome, log.error_class, log.error = outcome, error_class, error
+    log.save(update_fields=["finished_at", "outcome", "error_class", "error", "remote_handle"])
+
+
+def _move(target: PublishTarget, from_state: str, **changes: Any) -> bool:
+    """Compare-and-set of `target` from `from_state`; the instance follows on success."""
+    moved = PublishTarget.objects.filter(pk=target.pk, state=from_state).update(
+        updated_at=timezone.now(), **changes
+    )
+    if moved == 1:
+        for name, value in changes.items():
+            setattr(target, name, value)
+    return moved == 1
+
+
+def _checkpoint(target: PublishTarget, handle: dict[str, Any], log: PublishAttempt) -> None:
+    if not _move(target, TargetState.PUBLISHING, remote_handle=dict(handle)):
+        raise LeaseLost
+    log.remote_handle = dict(handle)
+
+
+def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, from_state: str):
+    at = ref.published_at or timezone.now()
+    _move(
+        target,
+        from_state,
+        state=TargetState.PUBLISHED,
+        platform_post_id=ref.platform_post_id,
+        published_url=ref.url,
+        published_at=at,
+        lease_until=None,
+        next_attempt_at=None,
+        error_class="",
+        error="",
+        pending_outcome="",
+    )
+    _log_finish(log, TargetState.PUBLISHED)
+    return TargetState.PUBLISHED
+
+
+def _failure_changes(target: PublishTarget, error: PublishError, now: datetime) -> dict:
+    """The error table applied: the target's next state and fields."""
+    base = {"lease_until": None, "error_class": error.error_class, "error": str(error)[:2000]}
+    outcome = error.outcome
+    if outcome in (Outcome.RETRY, Outcome.NEW_CONTAINER):
+        retries = target.retries + 1
+        if retries > settings.PUBLISH_MAX_RETRIES:
+            gave_up = f"Gave up after {retries} tries. Last error: {error}"[:2000]
+            return {**base, "state": TargetState.FAILED, "retries": retries, "error": gave_up}
+        changes = {
+            **base,
+            "state": TargetState.SCHEDULED,
+            "retries": retries,
+            "next_attempt_at": now
+            + publish_backoff(retries=retries, retry_after=error.retry_after),
+        }
+        if outcome == Outcome.NEW_CONTAINER:
+            changes["remote_handle"] = {}
+        return changes
+    if outcome == Outcome.DEFER:
+        until = error.defer_until or now + timedelta(hours=1)
+        return {**base, "state": TargetState.DEFERRED, "next_attempt_at": until}
+    if outcome == Outcome.NEEDS_REAUTH:
+        return {**base, "state": TargetState.NEEDS_REAUTH}
+    return {**base, "state": TargetState.FAILED}
+
+
+def _failed(target, log, error: PublishError, now: datetime, from_state: str) -> str:
+    """A failure known to have published nothing: applied by the error table."""
+    changes = _failure_changes(target, error, now)
+    changes.update(commit_started_at=None, pending_outcome="")
+    if _move(target, from_state, **changes) and error.outcome == Outcome.NEEDS_REAUTH:
+        SocialConnection.objects.filter(
+            pk=target.connection_id, status=ConnectionStatus.CONNECTED
+        ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
+    _log_finish(log, str(error.outcome), error_class=error.error_class, error=str(error)[:2000])
+    return changes["state"]
+
+
+def _as_publish_error(error: Exception) -> PublishError:
+    if isinstance(error, PublishError):
+        return error
+    return PublishError(error_text(error), outcome=Outcome.RETRY, error_class="network")
+
+
+def target_publish(
+    target_id: int, *, publisher_for: PublisherFor, now: datetime | None = None
+) -> str:
+    """Publish one claimed target (state `publishing`). Returns the state it ends in."""
+    target = PublishTarget.objects.select_related("post", "connection").get(pk=target_id)
+    if target.state != TargetState.PUBLISHING:
+        return target.state
+    now = now or timezone.now()
+    log = _log_start(target, AttemptStep.PUBLISH, now)
+    if target.connection.status != ConnectionStatus.CONNECTED:
+        waiting = PublishError(
+            f"The connection is {target.connection.get_status_display().lower()}: reconnect it.",
+            outcome=Outcome.NEEDS_REAUTH,
+            error_class="connection_" + target.connection.status,
+        )
+        return _failed(target, log, waiting, now, TargetState.PUBLISHING)
+    publisher = publisher_for(target.connection.platform)
+    request = target_request(target)
+    try:
+        handle = publisher.prepare(request, lambda h: _checkpoint(target, h, log))
+        _checkpoint(target, handle, log)
+    except LeaseLost:
+        _log_finish(log, "lease_lost")
+        return PublishTarget.objects.values_list("state", flat=True).get(pk=target_id)
+    except Exception as error:
+        return _failed(target, log, _as_publish_error(error), now, TargetState.PUBLISHING)
+    return _commit(target, log, publisher, replace(request, remote_handle=dict(handle)))
+
+
+def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
+    started = timezone.now()
+    # The commit marker, before the irreversible call: from now on, reconcile, never retry.
+    if not _move(target, TargetState.PUBLISHING, commit_started_at=started):
+        _log_finish(log, "lease_lost")
+        return PublishTarget.objects.values_list("state", flat=True).get(pk=target.pk)
+    try:
+        ref = publisher.commit(replace(request, commit_started_at=started), request.remote_handle)
+    except Exception as error:
+        failure = _as_publish_error(error)
+        _move(
+            target,
+            TargetState.PUBLISHING,
+            state=TargetState.AWAITING_REMOTE,
+            lease_until=None,
+            next_attempt_at=timezone.now(),
+            pending_outcome=str(failure.outcome),
+            error_class=failure.error_class,
+            error=str(failure)[:2000],
+        )
+        _log_finish(
+            log, TargetState.AWAITING_REMOTE, error_class=failure.error_class, error=str(failure)
+        )
+        return TargetState.AWAITING_REMOTE
+    return _published(target, log, ref, TargetState.PUBLISHING)
+
+
+def target_reconcile(
+    target_id: int, *, publisher_for: PublisherFor, now: datetime | None = None
+) -> str:
+    """Settle a target awaiting the platform: found → published; proven absent → the failed
+    commit's error class applies (nothing is on the platform); unknown → look again later,
+    and past PUBLISH_UNCONFIRMED_AFTER_SECONDS → `unconfirmed`. Returns its state."""
+    target = PublishTarget.objects.select_related("post", "connection").get(pk=target_id)
+    if target.state != TargetState.AWAITING_REMOTE:
+        return target.state
+    now = now or timezone.now()
+    log = _log_start(target, AttemptStep.RECONCILE, now)
+    if target.commit_started_at is None:
+        # The worker stopped before the irreversible call: nothing can be on the platform.
+        stopped = PublishError(
+            "The worker stopped before publishing.", outcome=Outcome.RETRY, error_class="stopped"
+        )
+        return _failed(target, log, stopped, now, TargetState.AWAITING_REMOTE)
+    try:
+        found = publisher_for(target.connection.platform).reconcile(target_request(target))
+    except Exception as error:
+        found, target.error = UNKNOWN, error_text(error)
+    if isinstance(found, PublishedRef):
+        return _published(target, log, found, TargetState.AWAITING_REMOTE)
+    if found is None:
+        outcome = Outcome(target.pending_outcome or Outcome.RETRY)
+        absent = PublishError(target.error or "Not published.", outcome=outcome)
+        absent.error_class = target.error_class or outcome.value
+        return _failed(target, log, absent, now, TargetState.AWAITING_REMOTE)
+    return _still_unknown(target, log, now)
+
+
+def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) -> str:
+    deadline = target.commit_started_at + timedelta(
+        seconds=settings.PUBLISH_UNCONFIRMED_AFTER_SECONDS
+    )
+    if now >= deadline:
+        message = (
+            "The platform never confirmed whether this post went out. It is not published "
+            "again automatically: check the account, then mark it or retry by hand."
+        )
+        _move(
+            target,
+            TargetState.AWAITING_REMOTE,
+            state=TargetState.UNCONFIRMED,
+            error_class="unconfirmed",
+            error=message,
+            next_attempt_at=None,
+        )
+        _log_finish(log, TargetState.UNCONFIRMED, error_class="unconfirmed", error=message)
+        return TargetState.UNCONFIRMED
+    wait = timedelta(seconds=settings.PUBLISH_RECONCILE_SECONDS)
+    _move(target, TargetState.AWAITING_REMOTE, next_attempt_at=now + wait)
+    _log_finish(log, "unknown", error=target.error if target.error else "")
+    return TargetState.AWAITING_REMOTE
+
+
+# --- One pass ----------------------------------------------------------------------------------
+
+
+def publishing_pass(
+    *, publisher_for: PublisherFor, now: datetime | None = None, limit: int | None = None
+) -> WorkReport:
+    """Expire dead workers' leases, publish the due targets, reconcile those awaiting the
+    platform. Counts published targets as ok and failed/unconfirmed ones as failed."""
+    now = now or timezone.now()
+    limit = limit or settings.PUBLISH_BATCH_SIZE
+    report = WorkReport(kind="publish")
+    targets_expire_leases(now=now)
+    ended = [
+        target_publish(pk, publisher_for=publisher_for, now=now)
+        for pk in targets_claim_due(now=now, limit=limit)
+    ]
+    ended += [
+        target_reconcile(pk, publisher_for=publisher_for, now=now)
+        for pk in targets_claim_reconcile(now=now, limit=limit)
+    ]
+    report.ok = ended.count(TargetState.PUBLISHED)
+    report.failed = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCONFIRMED)
+    return report
