@@ -77,3 +77,28 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count}"
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a create sent with an `Idempotency-Key` header (core.api.idempotency),
+    kept 24 h: the same key and body get it again instead of a second object."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=200, help_text="The endpoint: method and path.")
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64, help_text="SHA-256 of the request body.")
+    status_code = models.PositiveSmallIntegerField()
+    response_body = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "scope", "key"],
+                name="idempotencyrecord_unique_key",
+                violation_error_message="This Idempotency-Key was already used here.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

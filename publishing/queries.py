@@ -1,12 +1,23 @@
 """Reads of publishing: the derived post status, what a user may schedule to, due targets."""
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from core.errors import DomainError
 from settings_app.access import accounts_visible_to
 
 from .choices import ACTIVE_STATES, WAITING_STATES, ConnectionStatus, PostStatus, TargetState
-from .models import ScheduledPost, SocialConnection
+from .models import (
+    MediaAsset,
+    PublishTarget,
+    ScheduledPost,
+    ScheduledPostMedia,
+    SocialConnection,
+)
 
 SCHEDULE_PERMISSION = "publishing.add_scheduledpost"
 
@@ -75,3 +86,77 @@ def scheduled_posts_visible_to(user, qs: QuerySet[ScheduledPost]) -> QuerySet[Sc
 
 def connection_is_usable(connection: SocialConnection) -> bool:
     return connection.status == ConnectionStatus.CONNECTED
+
+
+def connections_visible_to(user, qs: QuerySet[SocialConnection] | None = None) -> QuerySet:
+    """The connections `user` may see: every one for who sees every account, else those of the
+    accounts they edit."""
+    qs = SocialConnection.objects.all() if qs is None else qs
+    return accounts_visible_to(user, qs, through="account__")
+
+
+def connections_for_api() -> QuerySet[SocialConnection]:
+    return SocialConnection.objects.select_related("account").order_by("id")
+
+
+def scheduled_posts_for_api() -> QuerySet[ScheduledPost]:
+    """Posts with their derived status, their media (ordered) and their targets: three
+    queries per page, whatever its length."""
+    targets = PublishTarget.objects.select_related("connection__account").order_by("id")
+    media = ScheduledPostMedia.objects.order_by("position")
+    return with_status(ScheduledPost.objects.select_related("created_by")).prefetch_related(
+        Prefetch("targets", queryset=targets), Prefetch("media_items", queryset=media)
+    )
+
+
+def scheduled_post_editable_by(user, post: ScheduledPost) -> bool:
+    """Whether `user` may change `post`: they may schedule to every one of its destinations
+    (an editor cannot cancel another editor's account along with theirs)."""
+    others = PublishTarget.objects.filter(post=post).exclude(
+        connection__in=connections_schedulable_by(user).values("pk")
+    )
+    return user.has_perm("publishing.change_scheduledpost") and not others.exists()
+
+
+CALENDAR_MAX_DAYS = 62
+
+
+def calendar_range_check(start: datetime, end: datetime) -> None:
+    if end <= start:
+        raise DomainError("`end` must be after `start`.", fields={"end": ["Before start."]})
+    if end - start > timedelta(days=CALENDAR_MAX_DAYS):
+        raise DomainError(
+            f"Ask for at most {CALENDAR_MAX_DAYS} days at a time (a month view with its edges).",
+            code="range_too_long",
+            fields={"end": [f"More than {CALENDAR_MAX_DAYS} days after start."]},
+        )
+
+
+def calendar_posts(qs: QuerySet[ScheduledPost], start: datetime, end: datetime) -> QuerySet:
+    """The posts of `qs` due in [start, end), earliest first, with their status."""
+    calendar_range_check(start, end)
+    qs = qs.filter(scheduled_at__gte=start, scheduled_at__lt=end)
+    return with_status(qs).order_by("scheduled_at", "id")
+
+
+def platforms_of_posts(post_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each post's platforms (sorted), in one query for a page of posts."""
+    rows = (
+        PublishTarget.objects.filter(post_id__in=list(post_ids))
+        .exclude(state=TargetState.CANCELLED)
+        .values_list("post_id", "connection__platform")
+        .distinct()
+    )
+    platforms: dict[int, list[str]] = defaultdict(list)
+    for post_id, platform in rows:
+        platforms[post_id].append(platform)
+    return {post_id: sorted(names) for post_id, names in platforms.items()}
+
+
+def media_visible_to(user, qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
+    """The media library: all of it for who sees every account, else what they uploaded."""
+    if user and user.is_active and user.has_perm("creators.view_all_account"):
+        return qs
+    if not (user and user.is_authenticated):
+        return qs.none()
+    return qs.filter(created_by=user)

@@ -218,3 +218,22 @@ def connection_targets_resume(connection: SocialConnection, *, now: datetime | N
     return PublishTarget.objects.filter(
         connection=connection, state=TargetState.NEEDS_REAUTH
     ).update(state=TargetState.SCHEDULED, next_attempt_at=now or dj_timezone.now())
+
+
+@transaction.atomic
+def scheduled_post_publish_now(post: ScheduledPost, *, now: datetime | None = None) -> int:
+    """Publish `post` at the publisher's next run: its scheduled targets become due now (the
+    post's zone is kept). Allowed only while no target is claimed. Returns the targets moved."""
+    moment = now or dj_timezone.now()
+    _targets_hold(post)
+    moved = PublishTarget.objects.filter(post=post, state=TargetState.SCHEDULED).update(
+        next_attempt_at=moment, updated_at=moment
+    )
+    if not moved:
+        raise ConflictError(
+            "This post has no scheduled target to publish now (cancelled, or waiting for a "
+            "quota window or a reconnect)."
+        )
+    post.scheduled_at = moment
+    post.save(update_fields=["scheduled_at", "updated_at"])
+    return moved
