@@ -104,7 +104,9 @@ def scheduled_posts_for_api() -> QuerySet[ScheduledPost]:
     queries per page, whatever its length."""
     targets = PublishTarget.objects.select_related("connection__account").order_by("id")
     media = ScheduledPostMedia.objects.order_by("position")
-    return with_status(ScheduledPost.objects.select_related("created_by")).prefetch_related(
+    posts = with_status(ScheduledPost.objects.select_related("created_by"))
+    # Explicit: a grouped query does not take the model's default ordering.
+    return posts.order_by("-scheduled_at", "-id").prefetch_related(
         Prefetch("targets", queryset=targets), Prefetch("media_items", queryset=media)
     )
 
