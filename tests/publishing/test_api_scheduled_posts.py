@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from core.api.idempotency import idempotency_records_purge
+from core.models import IdempotencyRecord
 from publishing.choices import TargetState
 from publishing.models import PublishTarget, ScheduledPost
 from tests.publishing.factories import (
@@ -183,3 +186,32 @@ def test_publish_now_makes_the_targets_due_now(api):
     assert before <= target.next_attempt_at <= timezone.now()
     claimed = PublishTargetFactory(state=TargetState.PUBLISHING)
     assert api.post(f"{URL}{claimed.post_id}/publish-now/").status_code == 409
+
+
+def test_an_idempotency_key_is_per_user_and_forgotten_after_24_hours(api, role_user):
+    payload = body([SocialConnectionFactory()])
+    api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+    manager = APIClient()
+    manager.force_login(role_user("Manager"))
+
+    theirs = manager.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="shared")
+
+    assert theirs.status_code == 201 and ScheduledPost.objects.count() == 2
+    assert idempotency_records_purge(now=timezone.now() + timedelta(hours=25)) == 2
+    assert not IdempotencyRecord.objects.exists()
+
+
+def test_the_schema_documents_the_publishing_endpoints_and_the_idempotency_header(api):
+    schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = schema["paths"]
+
+    for path in (
+        "/api/v1/scheduled-posts/{id}/retry/",
+        "/api/v1/scheduled-posts/{id}/publish-now/",
+        "/api/v1/calendar/",
+        "/api/v1/connections/{id}/disconnect/",
+        "/api/v1/media/{id}/",
+    ):
+        assert path in paths
+    headers = [p["name"] for p in paths[URL]["post"]["parameters"] if p["in"] == "header"]
+    assert headers == ["Idempotency-Key"]
