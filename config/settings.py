@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # X-Forwarded-Proto counts only from TRUSTED_PROXIES: dropped from any other peer first.
+    "core.middleware.UntrustedProxyHeaderMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Static files are served by WhiteNoise in production, by runserver in development.
     *(["whitenoise.middleware.WhiteNoiseMiddleware"] if PRODUCTION else []),

@@ -39,6 +39,12 @@ def client_ip(request) -> str:
     return client
 
 
+def peer_is_trusted_proxy(request) -> bool:
+    """Whether the direct peer (REMOTE_ADDR) is one of settings.TRUSTED_PROXIES."""
+    proxies = trusted_proxy_networks(tuple(getattr(settings, "TRUSTED_PROXIES", ())))
+    return _is_trusted(request.META.get("REMOTE_ADDR", ""), proxies)
+
+
 @lru_cache(maxsize=8)
 def trusted_proxy_networks(entries: tuple[str, ...]) -> tuple[Network, ...]:
     # Malformed entries never get here: the settings refuse to start with one.
