@@ -5,7 +5,9 @@ the same local day (the agency's TIME_ZONE), so each day keeps its last. Two mor
 so that every figure of specs/metrics.md at day resolution stays the same:
 - the owner's first snapshot ever (rule 3 of `X@t`, `followers_since_start_of_growth`);
 - a snapshot taken exactly at local midnight: `X@midnight` reads `captured_at <= midnight`,
-  so it, not the previous day's last, is the value at that day boundary.
+  so it, not the previous day's last, is the value at that day boundary;
+- for accounts, the snapshot that is `followers@post_date` of one of their posts (the
+  engagement rate of a post without views; creators.services.retention).
 
 The rule is "a later one the same day exists": the day's last never matches, so the deletes
 can run in any order, in batches of primary-key ranges (short statements, short locks), and a
@@ -41,7 +43,7 @@ from ..models import PostSnapshot
 # Primary keys per DELETE statement: each batch is one short transaction.
 THIN_BATCH_IDS = 20_000
 # A local day lasts at most 25 hours (DST); the "same day" probe looks no further.
-_LONGEST_DAY = timedelta(hours=25)
+LONGEST_DAY = timedelta(hours=25)
 _JUST_BEFORE = timedelta(microseconds=1)
 
 OnBatch = Callable[[WorkReport], None] | None
@@ -53,22 +55,22 @@ def retention_cutoff(now: datetime) -> datetime:
     return start_of_day(now - timedelta(days=settings.SNAPSHOT_FULL_DAYS))
 
 
-def _thinnable(model: type[Model], owner: str, cutoff: datetime):
+def _thinnable(model: type[Model], owner: str, cutoff: datetime, keep: Exists | None):
     """The snapshots of `model` (owned through the `owner` column) older than `cutoff` that a
-    later snapshot of the same local day makes redundant."""
+    later snapshot of the same local day makes redundant, except those `keep` holds for."""
     zone = agency_timezone()
     peers = model._default_manager.filter(**{owner: OuterRef(owner)}).order_by()
     later_same_day = (
         peers.filter(
             captured_at__gt=OuterRef("captured_at"),
-            captured_at__lt=OuterRef("captured_at") + _LONGEST_DAY,
+            captured_at__lt=OuterRef("captured_at") + LONGEST_DAY,
         )
         .annotate(day=TruncDate("captured_at", tzinfo=zone))
         .filter(day=OuterRef("day"))
     )
     earlier = peers.filter(captured_at__lt=OuterRef("captured_at"))
     moment_before = ExpressionWrapper(F("captured_at") - _JUST_BEFORE, DateTimeField())
-    return (
+    doomed = (
         model._default_manager.filter(captured_at__lt=cutoff)
         .annotate(
             day=TruncDate("captured_at", tzinfo=zone),
@@ -78,6 +80,7 @@ def _thinnable(model: type[Model], owner: str, cutoff: datetime):
         .filter(day=F("day_of_moment_before"))
         .filter(Exists(later_same_day), Exists(earlier))
     )
+    return doomed if keep is None else doomed.filter(~keep)
 
 
 def snapshots_thin(
@@ -85,13 +88,15 @@ def snapshots_thin(
     *,
     owner: str,
     kind: str,
+    keep: Exists | None = None,
     now: datetime | None = None,
     batch_ids: int = THIN_BATCH_IDS,
     time_budget: float | None = None,
     on_batch: OnBatch = None,
 ) -> WorkReport:
     """Delete the snapshots of `model` that retention does not keep, one primary-key range of
-    `batch_ids` at a time, each in its own short transaction; stop taking ranges after
+    `batch_ids` at a time, each in its own short transaction (`keep`: an extra condition on the
+    snapshot row that keeps it); stop taking ranges after
     `time_budget` seconds (the next run carries on: it is idempotent). Returns the totals;
     `ok` is the number of snapshots deleted."""
     now = now or timezone.now()
@@ -101,7 +106,7 @@ def snapshots_thin(
     total = WorkReport(kind=kind)
     if bounds["low"] is None:
         return total
-    doomed = _thinnable(model, owner, cutoff)
+    doomed = _thinnable(model, owner, cutoff, keep)
     for start in range(bounds["low"], bounds["high"] + 1, batch_ids):
         if deadline is not None and time.monotonic() > deadline:
             break

@@ -2,11 +2,15 @@
 figures compared before and after thinning are in tests/posts/test_snapshot_retention.py)."""
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
+from creators.metrics import account_metrics_recompute
 from creators.services.retention import account_snapshots_thin
+from posts.choices import BaseFormat
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
+from tests.posts.factories import PostFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,30 @@ def test_recent_profile_snapshots_are_all_kept_and_other_accounts_are_not_mixed_
     assert account_snapshots_thin(now=NOW).ok == 0
     assert account.snapshots.count() == 4
     assert account.snapshots.filter(pk=kept.pk).exists()  # another account's later one is not its
+
+
+def test_a_photo_keeps_its_engagement_rate_per_follower_at_its_publication():
+    account = AccountFactory()
+    for moment, followers in [
+        ("2025-06-01 08:00", 1_000),
+        ("2025-06-02 06:00", 2_000),  # followers@post_date of the photo: kept
+        ("2025-06-02 12:00", 4_000),
+        ("2025-06-02 18:00", 8_000),
+    ]:
+        AccountSnapshotFactory(account=account, captured_at=at(moment), followers=followers)
+    photo = PostFactory(
+        account=account,
+        post_date=at("2025-06-02 07:00"),
+        base_format=BaseFormat.SINGLE_PHOTO,
+        views=None,
+        likes=100,
+    )
+    account_metrics_recompute(account_ids=[account.pk], now=NOW)
+    photo.refresh_from_db()
+    assert photo.engagement_rate == Decimal("5.00")  # 100 / 2 000
+
+    assert account_snapshots_thin(now=NOW).ok == 1  # 12:00; 18:00 is the day's last
+
+    account_metrics_recompute(account_ids=[account.pk], now=NOW)
+    photo.refresh_from_db()
+    assert photo.engagement_rate == Decimal("5.00")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.windows import local_date
+from core.windows import local_date, start_of_day
 from creators.metrics import FIGURES
 from creators.metrics.history import account_snapshot_history
 from creators.models import Account, AccountSnapshot
@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 ZONE = "Asia/Kolkata"  # +05:30 all year: local days are not UTC days, rolling windows stay whole
 NOW = datetime(2026, 3, 18, tzinfo=ZoneInfo(ZONE))  # local midnight: day resolution
 DAY = timedelta(days=1)
+SECOND = timedelta(seconds=1)
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +48,7 @@ def moments_of_day(rng: random.Random, midnight: datetime) -> list[datetime]:
 
 def make_agency(seed: int = 21) -> None:
     """Accounts and posts over 400 days, with irregular refreshes (several a day, days
-    without any, corrections that lower a count), published at local midnights."""
+    without any, corrections that lower a count)."""
     rng = random.Random(seed)
     for a in range(3):
         account = AccountFactory(username=f"thin{a}", followers=0)
@@ -60,8 +61,8 @@ def make_agency(seed: int = 21) -> None:
                 AccountSnapshotFactory(account=account, captured_at=moment, followers=followers)
             day += DAY
         for p in range(6):
-            published = NOW - rng.randrange(1, 420) * DAY
-            photo = p == 0
+            published = NOW - rng.randrange(1, 420) * DAY + rng.randrange(86_400) * SECOND
+            photo = p in (0, 3, 5)
             post = PostFactory(
                 account=account,
                 post_date=published,
@@ -70,7 +71,7 @@ def make_agency(seed: int = 21) -> None:
                 base_format=BaseFormat.SINGLE_PHOTO if photo else BaseFormat.VIDEO,
             )
             views = 0
-            day = max(published, start) + rng.randrange(0, 5) * DAY
+            day = max(start_of_day(published), start) + rng.randrange(0, 5) * DAY
             while day <= NOW:
                 for moment in moments_of_day(rng, day):
                     views += rng.randrange(-20, 3_000)
