@@ -400,6 +400,9 @@ REFRESH_MAX_FAILURES = env.int("REFRESH_MAX_FAILURES", default=5)
 # One job pass stops taking new batches after this long (must stay under Q_TIMEOUT).
 JOB_PASS_SECONDS = env.int("JOB_PASS_SECONDS", default=int(Q_CLUSTER["timeout"] * 0.8))
 ACCOUNT_REFRESH_HOURS = env.int("ACCOUNT_REFRESH_HOURS", default=24)
+# Snapshots are all kept this many days; older ones are thinned to each local day's last
+# (the `thin_snapshots` job), which leaves every day-resolution figure unchanged.
+SNAPSHOT_FULL_DAYS = env.int("SNAPSHOT_FULL_DAYS", default=90)
 DETECT_RECENT_POSTS_LIMIT = env.int("DETECT_RECENT_POSTS_LIMIT", default=30)
 # New-post detection runs every 30 minutes; an account looked at less than this ago is skipped.
 DETECT_MIN_INTERVAL_MINUTES = env.int("DETECT_MIN_INTERVAL_MINUTES", default=20)

@@ -11,6 +11,7 @@ whose worker died (with Redis its task is lost) is closed and its job queued aga
 `manage.py serve`).
 """
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -21,11 +22,13 @@ from ai.errors import AINotConfigured
 from core.counters import counter_prune
 from core.jobs import WorkReport
 from creators.queries import account_ids_touched_since
+from creators.services.retention import account_snapshots_thin
 from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
 from finance.metrics import account_figures_recompute
 from finance.services import finance_statements_recompute
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
+from posts.services.retention import post_snapshots_thin
 
 from .alerts import alerts_check, daily_digest_send, heartbeat_beat
 from .models import JobRun
@@ -140,6 +143,20 @@ def process_creator_payments(*, now: datetime | None = None) -> int:
         job_run_record(
             run=run, report=WorkReport(kind="payout_statements", ok=report.created + report.updated)
         )
+    return run.pk
+
+
+def thin_snapshots(*, now: datetime | None = None, on_batch: OnBatch = None) -> int:
+    """Thin the post and account snapshots older than SNAPSHOT_FULL_DAYS to one per local day
+    (the day's last), in short batches; returns the JobRun id. A pass cut by the time budget
+    is carried on by the next run."""
+    with job_run("thin_snapshots") as run:
+        record = _recorder(run, on_batch)
+        started, budget = time.monotonic(), settings.JOB_PASS_SECONDS
+        # Accounts first (the small table), then the posts in what is left of the budget.
+        account_snapshots_thin(now=now, time_budget=budget / 4, on_batch=record)
+        left = budget - (time.monotonic() - started)
+        post_snapshots_thin(now=now, time_budget=left, on_batch=record)
     return run.pk
 
 

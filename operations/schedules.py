@@ -42,6 +42,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # Snapshots older than SNAPSHOT_FULL_DAYS thinned to one per local day.
+    "thin_snapshots": {
+        "func": f"{OURS}thin_snapshots",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",
