@@ -151,3 +151,58 @@ def test_the_sweep_reports_targets_nobody_claimed_in_time(settings):
 def test_the_publishing_jobs_are_declared_with_the_others():
     assert SCHEDULES["publish_due_targets"]["minutes"] == 1
     assert SCHEDULES["sweep_missed_targets"]["func"] == "operations.jobs.sweep_missed_targets"
+
+
+def test_a_lost_answer_to_tiktoks_last_chunk_is_settled_by_its_status(fakes):
+    tiktok = fakes["tiktok"]
+    video = bytes(range(256)) * 50_000
+    target = due_target("tiktok", media_asset(video))
+    original = tiktok.route
+
+    def lose_the_last(call):
+        operation, work = original(call)
+        if operation == "chunk" and call.headers.get("content-range", "").endswith(
+            f"{len(video) - 1}/{len(video)}"
+        ):
+            return "last_chunk", work
+        return operation, work
+
+    tiktok.route = lose_the_last
+    tiktok.fail("last_chunk", Fault(after_commit=True, drop=True))
+    publish_due_targets()
+    target.refresh_from_db()
+    assert target.state == TargetState.AWAITING_REMOTE
+
+    publish_due_targets(now=later())
+    target.refresh_from_db()
+    assert target.state == TargetState.PUBLISHED
+    assert target.platform_post_id == target.remote_handle["publish_id"]  # a private post
+    assert tiktok.count("last_chunk") == 1 and len(tiktok.posts) == 1
+
+
+def test_a_tiktok_post_that_fails_on_the_platform_takes_its_fail_reasons_outcome(fakes):
+    tiktok = fakes["tiktok"]
+    tiktok.fail_reason = "picture_size_check_failed"
+    target = due_target("tiktok", media_asset(VIDEO))
+    publish_due_targets()
+    publish_due_targets(now=later())
+    target.refresh_from_db()
+    assert target.state == TargetState.FAILED
+    assert target.error_class == "tiktok_picture_size_check_failed"
+    assert tiktok.posts == [] and tiktok.count("init") == 1
+
+
+def test_a_lost_answer_to_youtubes_last_chunk_is_settled_by_the_probe(fakes):
+    youtube = fakes["youtube"]
+    youtube.fail("final_chunk", Fault(after_commit=True, drop=True))
+    target = due_target("youtube", media_asset(bytes(range(256)) * 2500))
+    publish_due_targets()
+    target.refresh_from_db()
+    assert target.state == TargetState.AWAITING_REMOTE
+
+    publish_due_targets(now=later())
+    target.refresh_from_db()
+    assert target.state == TargetState.PUBLISHED
+    assert target.platform_post_id == f"yt{youtube.posts[0]['id']}"
+    assert youtube.count("final_chunk") == 1 and youtube.count("probe") == 1
+    assert len(youtube.posts) == 1
