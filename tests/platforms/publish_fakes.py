@@ -112,8 +112,7 @@ class FakePlatform:
         return f"{prefix}{next(self._ids)}"
 
     def create_post(self, **facts: Any) -> dict[str, Any]:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
-        post = {"id": self.new_id("1789"), "timestamp": stamp, **facts}
+        post = {"id": self.new_id("1789"), **facts}
         self.posts.append(post)
         return post
 
@@ -249,7 +248,10 @@ class FakeGraph(FakePlatform):
                     }
                 },
             )
-        post = self.create_post(container=call.query["creation_id"], **container["params"])
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
+        post = self.create_post(
+            container=call.query["creation_id"], timestamp=stamp, **container["params"]
+        )
         container["status_code"] = "PUBLISHED"
         return Answer(200, {"id": post["id"]})
 
@@ -262,7 +264,7 @@ class FakeGraph(FakePlatform):
             {
                 "id": p["id"],
                 "caption": p.get("caption", ""),
-                "timestamp": p["timestamp"],
+                "timestamp": p.get("timestamp", ""),
                 "permalink": f"https://www.instagram.com/p/C{p['id']}/",
             }
             for p in reversed(self.posts)
