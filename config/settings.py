@@ -433,6 +433,29 @@ PUBLISH_MAX_RETRIES = env.int("PUBLISH_MAX_RETRIES", default=5)
 PUBLISH_RECONCILE_SECONDS = env.int("PUBLISH_RECONCILE_SECONDS", default=60)
 PUBLISH_UNCONFIRMED_AFTER_SECONDS = env.int("PUBLISH_UNCONFIRMED_AFTER_SECONDS", default=6 * 3600)
 PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
+# The platforms' publishing APIs (platforms.publishers); override for a proxy or the test fakes.
+# The Graph URLs carry the API version.
+INSTAGRAM_PUBLISH_BASE_URL = env.str(
+    "INSTAGRAM_PUBLISH_BASE_URL", default="https://graph.instagram.com/v21.0"
+)
+FACEBOOK_PUBLISH_BASE_URL = env.str(
+    "FACEBOOK_PUBLISH_BASE_URL", default="https://graph.facebook.com/v21.0"
+)
+TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com")
+YOUTUBE_UPLOAD_BASE_URL = env.str("YOUTUBE_UPLOAD_BASE_URL", default="https://www.googleapis.com")
+# Instagram (and TikTok photos) pull media from MEDIA_PUBLIC_BASE_URL + the file's storage name:
+# a public HTTPS prefix serving MEDIA_ROOT with no redirect. Empty: such posts fail with why.
+MEDIA_PUBLIC_BASE_URL = env.str("MEDIA_PUBLIC_BASE_URL", default="")
+# An IG container still IN_PROGRESS after these looks makes the attempt retry later (its
+# container is kept), so one worker never sleeps minutes on one target.
+PUBLISH_CONTAINER_POLLS = env.int("PUBLISH_CONTAINER_POLLS", default=3)
+PUBLISH_CONTAINER_POLL_SECONDS = env.float("PUBLISH_CONTAINER_POLL_SECONDS", default=10.0)
+# Upload chunk sizes: TikTok 5-64 MB; YouTube a multiple of 256 KiB.
+PUBLISH_TIKTOK_CHUNK_BYTES = env.int("PUBLISH_TIKTOK_CHUNK_BYTES", default=10_000_000)
+PUBLISH_YOUTUBE_CHUNK_BYTES = env.int("PUBLISH_YOUTUBE_CHUNK_BYTES", default=8 * 1024 * 1024)
+# A target due this long ago and still not claimed means the publisher is not running: the
+# sweep reports it in operations.
+PUBLISH_MISSED_AFTER_MINUTES = env.int("PUBLISH_MISSED_AFTER_MINUTES", default=10)
 if PUBLISH_LEASE_SECONDS <= 60:
     raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 

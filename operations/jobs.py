@@ -29,6 +29,9 @@ from finance.services import finance_statements_recompute
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
+from publishing.services.platforms import platform_publisher
+from publishing.services.publisher import publishing_pass
+from publishing.services.sweep import targets_sweep_missed
 
 from .alerts import alerts_check, daily_digest_send, heartbeat_beat
 from .models import JobRun
@@ -188,4 +191,21 @@ def daily_digest(*, now: datetime | None = None) -> int:
     with job_run("daily_digest") as run:
         sent = daily_digest_send(now=now)
         job_run_record(run=run, report=WorkReport(kind="digest", ok=int(sent)))
+    return run.pk
+
+
+def publish_due_targets(*, now: datetime | None = None) -> int:
+    """Publish the due targets and settle those awaiting the platform (expired leases included)
+    through the platforms' publishers (specs/publishing.md §4); returns the JobRun id."""
+    with job_run("publish_due_targets") as run:
+        report = publishing_pass(publisher_for=platform_publisher, now=now)
+        job_run_record(run=run, report=report)
+    return run.pk
+
+
+def sweep_missed_targets(*, now: datetime | None = None) -> int:
+    """Report the due targets nobody claimed (a stopped publisher) as the run's failed items;
+    returns the JobRun id."""
+    with job_run("sweep_missed_targets") as run:
+        job_run_record(run=run, report=targets_sweep_missed(now=now))
     return run.pk

@@ -48,6 +48,17 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # Publishing: due targets and reconciliations each minute; the sweep reports missed ones.
+    "publish_due_targets": {
+        "func": f"{OURS}publish_due_targets",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    "sweep_missed_targets": {
+        "func": f"{OURS}sweep_missed_targets",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",

@@ -198,6 +198,26 @@ class InstagramPublisher(PublisherClient):
             caption=body.get("caption"),
         )
 
+    def recent_media(self, user_id: str, *, limit: int = 25) -> list[PublishedMedia]:
+        """The account's latest media, newest first (reconciliation looks for a post there)."""
+        body = self.call_json(
+            "GET",
+            f"{self.base_url}/{user_id}/media",
+            params={"fields": "id,permalink,shortcode,timestamp,caption", "limit": str(limit)},
+            bucket="instagram.read",
+        )
+        return [
+            PublishedMedia(
+                id=str(row.get("id")),
+                permalink=row.get("permalink"),
+                shortcode=row.get("shortcode"),
+                timestamp=row.get("timestamp"),
+                caption=row.get("caption"),
+            )
+            for row in body.get("data") or []
+            if isinstance(row, dict) and row.get("id")
+        ]
+
     def _create(self, user_id: str, params: dict[str, str]) -> str:
         # Not a commit: a container nobody publishes expires after 24 h.
         body = self.call_json(

@@ -198,6 +198,8 @@ class FakeGraph(FakePlatform):
             return "limit", self._limit
         if segments[0] in self.containers:
             return "status", self._status
+        if call.method == "GET" and segments[-1] == "media":
+            return "recent", self._recent
         return "media", self._media
 
     def unauthorized(self) -> Answer:
@@ -246,13 +248,28 @@ class FakeGraph(FakePlatform):
                     }
                 },
             )
-        post = self.create_post(container=call.query["creation_id"], **container["params"])
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
+        post = self.create_post(
+            container=call.query["creation_id"], timestamp=stamp, **container["params"]
+        )
         container["status_code"] = "PUBLISHED"
         return Answer(200, {"id": post["id"]})
 
     def _limit(self, call: Call) -> Answer:
         config = {"quota_total": self.quota_total, "quota_duration": 86400}
         return Answer(200, {"data": [{"quota_usage": len(self.posts), "config": config}]})
+
+    def _recent(self, call: Call) -> Answer:
+        rows = [
+            {
+                "id": p["id"],
+                "caption": p.get("caption", ""),
+                "timestamp": p.get("timestamp", ""),
+                "permalink": f"https://www.instagram.com/p/C{p['id']}/",
+            }
+            for p in reversed(self.posts)
+        ]
+        return Answer(200, {"data": rows})
 
     def _media(self, call: Call) -> Answer:
         media_id = call.path.rstrip("/").split("/")[-1]
@@ -395,9 +412,11 @@ class FakeTikTok(FakePlatform):
             publish["polls_left"] -= 1
             if publish["polls_left"] < 0:
                 publish["status"] = "PUBLISH_COMPLETE"
+        public = publish["body"].get("post_info", {}).get("privacy_level") == "PUBLIC_TO_EVERYONE"
+        done = publish["status"] == "PUBLISH_COMPLETE" and public and "post_id" in publish
         data = {
             "status": publish["status"],
-            "publicaly_available_post_id": [],
+            "publicaly_available_post_id": [publish["post_id"]] if done else [],
             "uploaded_bytes": publish.get("received", 0),
         }
         if publish.get("fail_reason"):
