@@ -64,3 +64,4 @@ class AttemptStep(models.TextChoices):
     PUBLISH = "publish", "Publish"
     RECONCILE = "reconcile", "Reconcile"
     LEASE_EXPIRED = "lease_expired", "Lease expired"
+    TRACK = "track", "Track as a post"

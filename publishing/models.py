@@ -213,6 +213,10 @@ class PublishTarget(TimeStampedModel):
     platform_post_id = models.CharField(max_length=128, blank=True, default="")
     published_url = models.URLField(max_length=500, blank=True, default="")
     published_at = models.DateTimeField(null=True, blank=True)
+    # The tracked post the published URL became (stats, AI and finance follow it).
+    tracked_post = models.ForeignKey(
+        "posts.Post", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["post_id", "id"]

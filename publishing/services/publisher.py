@@ -35,6 +35,7 @@ from .steps import (
     PublishError,
     TargetRequest,
 )
+from .tracking import target_track_on_commit
 
 PublisherFor = Callable[[str], Publisher]  # platform -> its publisher
 
@@ -190,7 +191,7 @@ def _checkpoint(target: PublishTarget, handle: dict[str, Any], log: PublishAttem
 
 def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, from_state: str):
     at = ref.published_at or timezone.now()
-    _move(
+    moved = _move(
         target,
         from_state,
         state=TargetState.PUBLISHED,
@@ -204,6 +205,8 @@ def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, fr
         pending_outcome="",
     )
     _log_finish(log, TargetState.PUBLISHED)
+    if moved and ref.url:
+        target_track_on_commit(target.pk)  # becomes a tracked post; never fails the publish
     return TargetState.PUBLISHED
 
 

@@ -1,0 +1,81 @@
+"""A published target becomes a tracked `posts.Post` (specs/publishing.md §3), so stats, AI and
+finance follow it like any post added by URL.
+
+Run once the publish is committed, through the posts adding service (the canonical URL is the
+key, so a second run links the same post). Tracking never fails a publish: an error is logged
+and written on the target's publishing log."""
+
+import logging
+from functools import partial
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.bulk import INVALID
+from core.errors import DomainError
+from core.jobs import error_text
+from platforms.urls import parse_url
+from posts.models import Post
+from posts.queries import posts_by_key
+from posts.services.adding import post_bulk_add
+
+from ..choices import AttemptStep, TargetState
+from ..models import PublishAttempt, PublishTarget
+
+logger = logging.getLogger(__name__)
+
+
+def target_track_on_commit(target_id: int) -> None:
+    """Track the published target `target_id` once the current transaction commits."""
+    transaction.on_commit(partial(target_track, target_id))
+
+
+def _post_for_url(url: str, *, added_by) -> Post:
+    """Create or find the tracked post of `url` (found even where `added_by` may not see it:
+    the publish is theirs)."""
+    (result,) = post_bulk_add(urls=[url], added_by=added_by)
+    if result.status == INVALID:
+        raise DomainError(result.error, code="invalid_url")
+    if result.obj is not None:
+        return result.obj
+    parsed = parse_url(url)
+    return posts_by_key({(parsed.platform, parsed.post_id)})[(parsed.platform, parsed.post_id)]
+
+
+def target_track(target_id: int) -> Post | None:
+    """Create or link the tracked post of the published target `target_id`, owned by the
+    connection's account and added by the scheduled post's author; its first stats refresh is
+    queued by the adding service. Returns the post, or None when there is nothing to track (no
+    public URL, e.g. a private TikTok post) or tracking failed (logged on the target)."""
+    target = PublishTarget.objects.select_related("post", "connection__account").get(pk=target_id)
+    if target.state != TargetState.PUBLISHED or not target.published_url:
+        return None
+    try:
+        post = _post_for_url(target.published_url, added_by=target.post.created_by)
+        account = target.connection.account
+        Post.objects.filter(pk=post.pk, account__isnull=True).update(account=account)
+        Post.objects.filter(pk=post.pk, username="").update(username=account.username)
+        PublishTarget.objects.filter(pk=target.pk).update(
+            tracked_post=post, updated_at=timezone.now()
+        )
+    except Exception as error:
+        logger.exception("Tracking the published target %s failed", target.pk)
+        _log_failure(target, error)
+        return None
+    post.refresh_from_db()
+    return post
+
+
+def _log_failure(target: PublishTarget, error: Exception) -> None:
+    now = timezone.now()
+    message = error.message if isinstance(error, DomainError) else error_text(error)
+    PublishAttempt.objects.create(
+        target=target,
+        number=target.attempt,
+        step=AttemptStep.TRACK,
+        started_at=now,
+        finished_at=now,
+        outcome="track_failed",
+        error_class="tracking",
+        error=f"Published, but not tracked as a post: {message}"[:2000],
+    )
