@@ -19,6 +19,7 @@ from datetime import datetime
 from django.conf import settings
 
 from ai.errors import AINotConfigured
+from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
 from core.jobs import WorkReport
 from creators.queries import account_ids_touched_since
@@ -208,4 +209,12 @@ def sweep_missed_targets(*, now: datetime | None = None) -> int:
     returns the JobRun id."""
     with job_run("sweep_missed_targets") as run:
         job_run_record(run=run, report=targets_sweep_missed(now=now))
+    return run.pk
+
+
+def purge_idempotency_records(*, now: datetime | None = None) -> int:
+    """Delete the Idempotency-Key answers older than their TTL; returns the JobRun id."""
+    with job_run("purge_idempotency_records") as run:
+        purged = idempotency_records_purge(now=now)
+        job_run_record(run=run, report=WorkReport(kind="idempotency_records", ok=purged))
     return run.pk

@@ -59,6 +59,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 5,
     },
+    # Idempotency-Key answers older than their TTL (24 h): the table stays small.
+    "purge_idempotency_records": {
+        "func": f"{OURS}purge_idempotency_records",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",
