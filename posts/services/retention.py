@@ -12,6 +12,10 @@ so that every figure of specs/metrics.md at day resolution stays the same:
 The rule is "a later one the same day exists": the day's last never matches, so the deletes
 can run in any order, in batches of primary-key ranges (short statements, short locks), and a
 second run deletes nothing. `accounts` (creators.services.retention) share this function.
+
+Runs are incremental (core.JobProgress, per table): a pass looks only at the snapshots captured
+since the cutoff of the last completed one. Snapshots are written at capture time, so an old
+day gets no new rows; one imported into a day already thinned stays until a full pass.
 """
 
 from __future__ import annotations
