@@ -102,3 +102,22 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class JobProgress(models.Model):
+    """Where an incremental job is in its data, shared by every worker: everything before
+    `done_before` is done (the last completed pass); an unfinished pass (cut by its time
+    budget) works up to `target` and goes on from the primary key `next_id`. One row per
+    job and table (`name`); posts.services.retention thins only what is new since."""
+
+    name = models.CharField(max_length=100, unique=True)
+    done_before = models.DateTimeField(null=True, blank=True)
+    target = models.DateTimeField(null=True, blank=True)
+    next_id = models.BigIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "job progress"
+
+    def __str__(self) -> str:
+        return f"{self.name}: done before {self.done_before}"

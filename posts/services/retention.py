@@ -12,6 +12,10 @@ so that every figure of specs/metrics.md at day resolution stays the same:
 The rule is "a later one the same day exists": the day's last never matches, so the deletes
 can run in any order, in batches of primary-key ranges (short statements, short locks), and a
 second run deletes nothing. `accounts` (creators.services.retention) share this function.
+
+Runs are incremental (core.JobProgress, per table): a pass looks only at the snapshots captured
+since the cutoff of the last completed one. Snapshots are written at capture time, so an old
+day gets no new rows; one imported into a day already thinned stays until a full pass.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.jobs import WorkReport
+from core.models import JobProgress
 from core.windows import agency_timezone, start_of_day
 
 from ..models import PostSnapshot
@@ -83,6 +88,42 @@ def _thinnable(model: type[Model], owner: str, cutoff: datetime, keep: Exists | 
     return doomed if keep is None else doomed.filter(~keep)
 
 
+def _progress(model: type[Model]) -> JobProgress:
+    progress, _ = JobProgress.objects.get_or_create(name=f"thin_snapshots:{model._meta.label}")
+    return progress
+
+
+def _progress_save(progress: JobProgress, **fields) -> None:
+    for name, value in fields.items():
+        setattr(progress, name, value)
+    progress.save(update_fields=[*fields, "updated_at"])
+
+
+def _pass_run(model, doomed, progress: JobProgress, *, batch_ids, deadline, report, on_batch):
+    """Go on with the pass `progress` holds (snapshots from `done_before` to `target`) from its
+    `next_id`, one primary-key range at a time, each delete and the new position in one short
+    transaction; returns True when the pass is complete."""
+    window = doomed.filter(captured_at__lt=progress.target)
+    if progress.done_before is not None:
+        window = window.filter(captured_at__gte=progress.done_before)
+    high = model._default_manager.aggregate(high=Max("pk"))["high"] or 0
+    start = progress.next_id
+    while start <= high:
+        if deadline is not None and time.monotonic() > deadline:
+            return False
+        ids = window.filter(pk__gte=start, pk__lt=start + batch_ids).values("pk")
+        with transaction.atomic():
+            deleted, _ = model._default_manager.filter(pk__in=ids).delete()
+            start += batch_ids
+            _progress_save(progress, next_id=start)
+        batch = WorkReport(kind=report.kind, ok=deleted, batches=1)
+        report.add_counts(batch)
+        if on_batch is not None:
+            on_batch(batch)
+    _progress_save(progress, done_before=progress.target, target=None, next_id=None)
+    return True
+
+
 def snapshots_thin(
     model: type[Model],
     *,
@@ -96,28 +137,29 @@ def snapshots_thin(
 ) -> WorkReport:
     """Delete the snapshots of `model` that retention does not keep, one primary-key range of
     `batch_ids` at a time, each in its own short transaction (`keep`: an extra condition on the
-    snapshot row that keeps it); stop taking ranges after
-    `time_budget` seconds (the next run carries on: it is idempotent). Returns the totals;
-    `ok` is the number of snapshots deleted."""
-    now = now or timezone.now()
-    cutoff = retention_cutoff(now)
+    snapshot row that keeps it). Incremental: a pass looks only at the snapshots captured
+    between the cutoff of the last completed pass and today's (JobProgress), so a run on a
+    table already thinned scans nothing; after `time_budget` seconds it stops and the next
+    run goes on from the range where it stopped. Returns the totals; `ok` is the number of
+    snapshots deleted."""
+    cutoff = retention_cutoff(now or timezone.now())
     deadline = None if time_budget is None else time.monotonic() + time_budget
-    bounds = model._default_manager.aggregate(low=Min("pk"), high=Max("pk"))
     total = WorkReport(kind=kind)
-    if bounds["low"] is None:
-        return total
     doomed = _thinnable(model, owner, cutoff, keep)
-    for start in range(bounds["low"], bounds["high"] + 1, batch_ids):
-        if deadline is not None and time.monotonic() > deadline:
-            break
-        ids = doomed.filter(pk__gte=start, pk__lt=start + batch_ids).values("pk")
-        with transaction.atomic():
-            deleted, _ = model._default_manager.filter(pk__in=ids).delete()
-        report = WorkReport(kind=kind, ok=deleted, batches=1)
-        total.add_counts(report)
-        if on_batch is not None:
-            on_batch(report)
-    return total
+    progress = _progress(model)
+    while True:
+        if progress.target is None:
+            if progress.done_before is not None and progress.done_before >= cutoff:
+                return total
+            low = model._default_manager.aggregate(low=Min("pk"))["low"]
+            if low is None:
+                return total
+            _progress_save(progress, target=cutoff, next_id=low)
+        elif progress.target > cutoff:  # SNAPSHOT_FULL_DAYS grew since the pass began
+            _progress_save(progress, target=cutoff)
+        options = {"batch_ids": batch_ids, "deadline": deadline, "on_batch": on_batch}
+        if not _pass_run(model, doomed, progress, report=total, **options):
+            return total
 
 
 def post_snapshots_thin(

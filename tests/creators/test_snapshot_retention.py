@@ -90,3 +90,22 @@ def test_a_photo_keeps_its_engagement_rate_per_follower_at_its_publication():
     account_metrics_recompute(account_ids=[account.pk], now=NOW)
     photo.refresh_from_db()
     assert photo.engagement_rate == Decimal("5.00")
+
+
+def test_profile_thinning_is_incremental_per_table():
+    account = AccountFactory()
+    for moment in ("2025-06-01 08:00", "2025-06-02 09:00", "2025-06-02 18:00", "2025-12-18 10:00"):
+        AccountSnapshotFactory(account=account, captured_at=at(moment))
+    AccountSnapshotFactory(account=account, captured_at=at("2025-12-18 16:00"))
+    assert account_snapshots_thin(now=NOW).ok == 1
+    # Another account's old redundant snapshot, added after the pass: its day is done.
+    late = AccountFactory()
+    for moment in ("2025-05-01 08:00", "2025-06-02 09:00", "2025-06-02 18:00"):
+        AccountSnapshotFactory(account=late, captured_at=at(moment))
+
+    again = account_snapshots_thin(now=NOW)
+    next_day = account_snapshots_thin(now=NOW + timedelta(days=1))
+
+    assert (again.batches, again.ok) == (0, 0)
+    assert next_day.ok == 1  # 2025-12-18 turned 91 days old: its 10:00 goes
+    assert late.snapshots.count() == 3

@@ -237,3 +237,58 @@ def test_a_longer_full_period_keeps_more(settings):
     post_snapshots_thin(now=NOW)
 
     assert PostSnapshot.objects.filter(captured_at__gte=cutoff).count() == recent
+
+
+def test_a_second_run_looks_at_no_old_snapshot():
+    make_agency(seed=15)
+    post_snapshots_thin(now=NOW, batch_ids=50)
+    # A redundant snapshot slipped into a day already thinned: a full scan would delete it.
+    old = PostSnapshot.objects.filter(captured_at__lt=NOW - 200 * DAY).earliest("captured_at")
+    old_day = PostSnapshot.objects.filter(
+        post_id=old.post_id, captured_at__gt=old.captured_at
+    ).earliest("captured_at")
+    slipped = PostSnapshotFactory(post_id=old.post_id, captured_at=old_day.captured_at - SECOND)
+    batches = []
+
+    report = post_snapshots_thin(now=NOW + 6 * 3600 * SECOND, batch_ids=50, on_batch=batches.append)
+
+    assert report.batches == len(batches) == 0 and report.ok == 0
+    assert PostSnapshot.objects.filter(pk=slipped.pk).exists()
+
+
+def test_the_next_days_run_thins_only_the_day_that_turned_old():
+    make_agency(seed=17)
+    rows = list(PostSnapshot.objects.values_list("pk", "post_id", "captured_at"))
+    post_snapshots_thin(now=NOW)
+    day_turning_old = PostSnapshot.objects.filter(
+        captured_at__gte=retention_cutoff(NOW), captured_at__lt=retention_cutoff(NOW + DAY)
+    ).count()
+
+    report = post_snapshots_thin(now=NOW + DAY)
+
+    assert 0 < report.ok < day_turning_old
+    remaining = set(PostSnapshot.objects.values_list("pk", flat=True))
+    assert remaining == expected_kept(rows, retention_cutoff(NOW + DAY))
+
+
+def test_a_run_cut_by_its_time_budget_goes_on_where_it_stopped(monkeypatch):
+    make_agency(seed=19)
+    rows = list(PostSnapshot.objects.values_list("pk", "post_id", "captured_at"))
+    low, high = min(r[0] for r in rows), max(r[0] for r in rows)
+    ranges = len(range(low, high + 1, 40))
+    clock = iter(range(1_000_000))  # each look at the clock: one second later
+    monkeypatch.setattr("posts.services.retention.time.monotonic", lambda: next(clock))
+    first, second = [], []
+
+    cut = post_snapshots_thin(now=NOW, batch_ids=40, time_budget=5, on_batch=first.append)
+    assert 0 < cut.batches < ranges
+    assert set(PostSnapshot.objects.values_list("pk", flat=True)) != expected_kept(
+        rows, retention_cutoff(NOW)
+    )
+
+    post_snapshots_thin(now=NOW + DAY, batch_ids=40, on_batch=second.append)
+
+    # The ranges of the cut pass not done yet, then the day that turned old since.
+    assert len(first) + len(second) == 2 * ranges
+    remaining = set(PostSnapshot.objects.values_list("pk", flat=True))
+    assert remaining == expected_kept(rows, retention_cutoff(NOW + DAY))
