@@ -104,6 +104,7 @@ class MediaAsset(models.Model):
     duration_s = models.FloatField(null=True, blank=True, help_text="Videos only.")
     checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bytes.")
     codec = models.CharField(max_length=32, blank=True, default="", help_text="Videos: h264…")
+    frame_rate = models.FloatField(null=True, blank=True, help_text="Videos: frames a second.")
     # A small JPEG for the library: the image scaled down, or a video's poster frame.
     thumbnail = models.FileField(max_length=300, blank=True, default="")
     created_by = models.ForeignKey(

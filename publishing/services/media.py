@@ -105,6 +105,7 @@ def _store(spooled: _Spooled, found: Probe, *, user, filename: str) -> tuple[Med
         height=found.height,
         duration_s=found.duration_s if found.kind == MediaKind.VIDEO else None,
         codec=found.codec[:32] if found.kind == MediaKind.VIDEO else "",
+        frame_rate=found.frame_rate,
         checksum=spooled.checksum,
         created_by=user if getattr(user, "pk", None) else None,
     )

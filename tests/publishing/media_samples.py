@@ -23,9 +23,10 @@ def video_bytes(
     height: int = 192,
     container: str = "mp4",
     tone: int = 440,
+    fps: int = 25,
 ) -> bytes:
     """A `seconds`-long H.264/AAC video (VP9/Opus for webm) from ffmpeg's test source."""
-    out = tmp_path / f"clip-{width}x{height}-{seconds}-{tone}.{container}"
+    out = tmp_path / f"clip-{width}x{height}-{seconds}-{tone}-{fps}.{container}"
     codecs = (
         ["-c:v", "libvpx-vp9", "-c:a", "libopus"]
         if container == "webm"
@@ -40,7 +41,7 @@ def video_bytes(
             "-f",
             "lavfi",
             "-i",
-            f"testsrc=duration={seconds}:size={width}x{height}:rate=10",
+            f"testsrc=duration={seconds}:size={width}x{height}:rate={fps}",
             "-f",
             "lavfi",
             "-i",
