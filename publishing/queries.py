@@ -4,7 +4,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from core.errors import DomainError
@@ -162,3 +174,15 @@ def media_visible_to(user, qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
     if not (user and user.is_authenticated):
         return qs.none()
     return qs.filter(created_by=user)
+
+
+def media_with_usage(qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
+    """Annotate each asset with `used_by`: how many scheduled posts use it (one subquery)."""
+    uses = (
+        ScheduledPostMedia.objects.filter(asset=OuterRef("pk"))
+        .order_by()
+        .values("asset")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(used_by=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0)))
