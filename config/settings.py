@@ -155,6 +155,7 @@ if MEDIA_STORAGE == "s3":
             "default_acl": None,  # private objects: read through presigned URLs
             "file_overwrite": False,
             "querystring_auth": True,
+            "signature_version": "s3v4",  # presigned URLs of every region and of R2, MinIO
         },
     }
 STORAGES = {

@@ -30,6 +30,7 @@ from finance.services import finance_statements_recompute
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
+from publishing.services.media import media_uploads_cleanup
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
@@ -217,4 +218,12 @@ def purge_idempotency_records(*, now: datetime | None = None) -> int:
     with job_run("purge_idempotency_records") as run:
         purged = idempotency_records_purge(now=now)
         job_run_record(run=run, report=WorkReport(kind="idempotency_records", ok=purged))
+    return run.pk
+
+
+def cleanup_media_uploads(*, now: datetime | None = None) -> int:
+    """Remove the direct uploads never confirmed (their object, then their row); returns the
+    JobRun id."""
+    with job_run("cleanup_media_uploads") as run:
+        job_run_record(run=run, report=media_uploads_cleanup(now=now))
     return run.pk
