@@ -4,19 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from core.errors import DomainError
@@ -178,6 +166,8 @@ def media_visible_to(user, qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
 
 def media_with_usage(qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
     """Annotate each asset with `used_by`: how many scheduled posts use it (one subquery)."""
+    from django.db.models import OuterRef, Subquery
+
     uses = (
         ScheduledPostMedia.objects.filter(asset=OuterRef("pk"))
         .order_by()

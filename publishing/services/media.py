@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError
 from core.jobs import WorkReport
 
 from .. import storage as media_storage
@@ -216,8 +216,9 @@ def media_upload_confirm(
     now = now or timezone.now()
     upload = MediaUpload.objects.filter(upload_id=upload_id, created_by=user).first()
     if upload is None:
-        raise NotFoundError(
+        raise DomainError(
             "No such upload (or it expired and was removed): presign again.",
+            code="upload_unknown",
             fields={"upload_id": ["Unknown upload."]},
         )
     if upload.confirmed_at and upload.asset_id:

@@ -140,7 +140,7 @@ def test_another_users_upload_id_is_unknown(s3, staff, role_user):
         URL, {"upload_id": ticket["upload_id"]}, format="json"
     )
 
-    assert answer.status_code == 404
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == "upload_unknown"
     assert not MediaAsset.objects.exists()
 
 
