@@ -29,7 +29,7 @@ def test_a_manager_uploads_media_and_sees_their_previews(
 
     assert MediaAsset.objects.count() == 2
     assert page.locator(".co-card").count() == 2
-    assert "photo.jpg: added (Image)." in page.content()
+    assert "photo.jpg: added (image)." in page.locator(".messagelist").inner_text().lower()
     loaded = page.evaluate(
         "Array.from(document.querySelectorAll('.co-card img'))"
         ".every(img => img.complete && img.naturalWidth > 0)"
