@@ -272,3 +272,21 @@ def test_the_api_answers_the_broken_rules_by_field(staff):
     error = answer.json()["error"]
     assert error["code"] == "post_invalid"
     assert error["fields"]["media"] == ["TikTok: one video, or photos only: not both in one post."]
+
+
+@pytest.mark.django_db
+def test_scheduling_to_instagram_without_a_public_media_url_names_the_setting(manager, settings):
+    settings.MEDIA_PUBLIC_BASE_URL = ""
+
+    with pytest.raises(DomainError) as error:
+        scheduled_post_create(
+            caption="Drop",
+            media=[MediaAssetFactory()],
+            connections=[connection("instagram")],
+            local_time=datetime(2030, 5, 1, 9, 0),
+            timezone="Europe/Berlin",
+            created_by=manager,
+        )
+
+    assert "MEDIA_PUBLIC_BASE_URL" in error.value.fields["media"][0]
+    assert not ScheduledPost.objects.exists()
