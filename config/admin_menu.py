@@ -15,6 +15,9 @@ MENU = (
         "finance", "Payments board", "finance_payments_board", ("finance.view_payoutstatement",)
     ),
     MenuEntry(
+        "publishing", "Media library", "publishing_media_library", ("publishing.view_mediaasset",)
+    ),
+    MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),
 )

@@ -136,8 +136,31 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded media (publishing's library) on the default storage: local files by default.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# MEDIA_STORAGE=s3: the library on S3-compatible storage (pip install '.[s3]'), which also
+# offers presigned direct uploads. The AWS_* names are django-storages' own.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE is `local` or `s3`.")
+_DEFAULT_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, R2…
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),  # "path"
+            "location": env.str("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            "default_acl": None,  # private objects: read through presigned URLs
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "signature_version": "s3v4",  # presigned URLs of every region and of R2, MinIO
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -451,6 +474,14 @@ YOUTUBE_UPLOAD_BASE_URL = env.str("YOUTUBE_UPLOAD_BASE_URL", default="https://ww
 # Instagram (and TikTok photos) pull media from MEDIA_PUBLIC_BASE_URL + the file's storage name:
 # a public HTTPS prefix serving MEDIA_ROOT with no redirect. Empty: such posts fail with why.
 MEDIA_PUBLIC_BASE_URL = env.str("MEDIA_PUBLIC_BASE_URL", default="")
+# With S3 storage and no MEDIA_PUBLIC_BASE_URL, platforms pull a presigned GET URL valid this
+# long (Instagram wants the media reachable for 24 h).
+MEDIA_PUBLIC_URL_SECONDS = env.int("MEDIA_PUBLIC_URL_SECONDS", default=24 * 3600)
+# The media library (§2): size caps of an upload, and how long a presigned direct upload may
+# wait for its confirmation before the cleanup job removes it.
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=30 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=1024 * 1024 * 1024)
+MEDIA_UPLOAD_EXPIRY_SECONDS = env.int("MEDIA_UPLOAD_EXPIRY_SECONDS", default=3600)
 # An IG container still IN_PROGRESS after these looks makes the attempt retry later (its
 # container is kept), so one worker never sleeps minutes on one target.
 PUBLISH_CONTAINER_POLLS = env.int("PUBLISH_CONTAINER_POLLS", default=3)

@@ -31,6 +31,7 @@ from notifications.services import notifications_deliver
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
+from publishing.services.media import media_uploads_cleanup
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
@@ -229,4 +230,12 @@ def deliver_notifications(*, now: datetime | None = None) -> int | None:
         return None
     with job_run("deliver_notifications") as run:
         job_run_record(run=run, report=report)
+    return run.pk
+
+
+def cleanup_media_uploads(*, now: datetime | None = None) -> int:
+    """Remove the direct uploads never confirmed (their object, then their row); returns the
+    JobRun id."""
+    with job_run("cleanup_media_uploads") as run:
+        job_run_record(run=run, report=media_uploads_cleanup(now=now))
     return run.pk

@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 
 from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.pages import AdminPagesMixin
 from settings_app.access import accounts_visible_to
 
+from .admin_media import MediaLibraryPage, MediaThumbnailPage
 from .choices import PostStatus
 from .models import (
     MediaAsset,
@@ -64,9 +66,11 @@ class SocialConnectionAdmin(_ReadOnly):
 
 
 @admin.register(MediaAsset)
-class MediaAssetAdmin(_ReadOnly):
+class MediaAssetAdmin(AdminPagesMixin, _ReadOnly):
     list_display = ("__str__", "kind", "mime", "size", "width", "height", "created_at")
     list_filter = ("kind",)
+    # Uploading and deleting unused media: the media library page (admin_media.py).
+    pages = (MediaLibraryPage, MediaThumbnailPage)
 
 
 class MediaItemInline(_ReadOnlyInline):

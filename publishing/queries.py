@@ -162,3 +162,17 @@ def media_visible_to(user, qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
     if not (user and user.is_authenticated):
         return qs.none()
     return qs.filter(created_by=user)
+
+
+def media_with_usage(qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
+    """Annotate each asset with `used_by`: how many scheduled posts use it (one subquery)."""
+    from django.db.models import OuterRef, Subquery
+
+    uses = (
+        ScheduledPostMedia.objects.filter(asset=OuterRef("pk"))
+        .order_by()
+        .values("asset")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(used_by=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0)))

@@ -78,6 +78,8 @@ class MediaAssetSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
             "width",
             "height",
             "duration_s",
+            "codec",
+            "frame_rate",
             "checksum",
             "created_at",
         ]

@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import CalendarViewSet, ConnectionViewSet, MediaAssetViewSet, ScheduledPostViewSet
+from .media import MediaAssetViewSet
+from .views import CalendarViewSet, ConnectionViewSet, ScheduledPostViewSet
 
 router = SimpleRouter()
 router.register("scheduled-posts", ScheduledPostViewSet, basename="scheduled-post")

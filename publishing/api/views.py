@@ -6,26 +6,23 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentCreateMixin
-from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
+from core.api.permissions import IsStaffOrApiKey
 from core.errors import DomainError
 from publishing.filters import (
-    MediaAssetFilterSet,
     ScheduledPostFilterSet,
     SocialConnectionFilterSet,
 )
-from publishing.models import MediaAsset, ScheduledPost
+from publishing.models import ScheduledPost
 from publishing.queries import (
     calendar_posts,
     connections_for_api,
     connections_visible_to,
-    media_visible_to,
     platforms_of_posts,
     scheduled_post_editable_by,
     scheduled_posts_for_api,
     scheduled_posts_visible_to,
 )
 from publishing.services.connections import connection_disconnect
-from publishing.services.media import media_asset_delete
 from publishing.services.scheduling import (
     scheduled_post_cancel,
     scheduled_post_create,
@@ -39,7 +36,6 @@ from .serializers import (
     CalendarRowSerializer,
     ConnectionSerializer,
     CountSerializer,
-    MediaAssetSerializer,
     ScheduledPostSerializer,
     ScheduledPostUpdateSerializer,
     ScheduledPostWriteSerializer,
@@ -194,23 +190,3 @@ class ConnectionViewSet(viewsets.ReadOnlyModelViewSet):
         connection = connection_disconnect(self.get_object())
         connection = self.get_queryset().get(pk=connection.pk)
         return Response(self.serializer_class(connection).data)
-
-
-class MediaAssetViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """The media library. Deleting is refused (409) while a scheduled post uses the media."""
-
-    queryset = MediaAsset.objects.all()
-    serializer_class = MediaAssetSerializer
-    filterset_class = MediaAssetFilterSet
-    permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
-
-    def get_queryset(self):
-        return media_visible_to(self.request.user, super().get_queryset())
-
-    def perform_destroy(self, instance):
-        media_asset_delete(instance)

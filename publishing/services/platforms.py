@@ -106,15 +106,21 @@ def _caption(request: TargetRequest) -> str:
 
 
 def media_public_url(media: MediaRef) -> str:
-    """The public URL a platform pulls `media` from (MEDIA_PUBLIC_BASE_URL + storage name)."""
+    """The public URL a platform pulls `media` from: MEDIA_PUBLIC_BASE_URL + storage name when
+    set (e.g. a CDN), else with S3 storage a presigned GET URL valid MEDIA_PUBLIC_URL_SECONDS
+    (24 h: Instagram wants the media reachable that long, with no redirect)."""
+    from ..storage import is_s3, presigned_get
+
     base = settings.MEDIA_PUBLIC_BASE_URL
-    if not base:
-        raise _final(
-            "MEDIA_PUBLIC_BASE_URL is not set: the platform has no public URL to pull the media "
-            "from.",
-            "media_no_public_url",
-        )
-    return f"{base.rstrip('/')}/{quote(media.name)}"
+    if base:
+        return f"{base.rstrip('/')}/{quote(media.name)}"
+    if is_s3():
+        return presigned_get(media.name)
+    raise _final(
+        "MEDIA_PUBLIC_BASE_URL is not set and the storage is not S3: the platform has no public "
+        "URL to pull the media from.",
+        "media_no_public_url",
+    )
 
 
 def _remember(request: TargetRequest, handle: dict[str, Any]) -> None:
