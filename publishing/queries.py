@@ -276,3 +276,26 @@ def connection_budgets(
                     scope="project" if project_wide else "account",
                 )
     return budgets
+
+
+def calendar_entries(qs: QuerySet[ScheduledPost], start: datetime, end: datetime) -> QuerySet:
+    """`calendar_posts` with what a calendar shows beside the status: how many targets are
+    unconfirmed (a post may have gone out: it must stand out) or failed."""
+    return calendar_posts(qs, start, end).annotate(
+        n_unconfirmed=_count(Q(targets__state=TargetState.UNCONFIRMED)),
+        n_failed=_count(Q(targets__state=TargetState.FAILED)),
+    )
+
+
+def targets_of_posts(post_ids: Iterable[int]) -> dict[int, list[PublishTarget]]:
+    """Each post's live targets with their connection and account, in one query."""
+    targets: dict[int, list[PublishTarget]] = defaultdict(list)
+    rows = (
+        PublishTarget.objects.filter(post_id__in=list(post_ids))
+        .exclude(state=TargetState.CANCELLED)
+        .select_related("connection__account")
+        .order_by("post_id", "connection__platform", "id")
+    )
+    for target in rows:
+        targets[target.post_id].append(target)
+    return targets

@@ -36,6 +36,13 @@ TIKTOK_PRIVACY_LEVELS = (
 YOUTUBE_PRIVACY = ("public", "unlisted", "private")
 YOUTUBE_TITLE_MAX = 100
 FIRST_COMMENT_MAX = 2200
+# Text limits per platform (specs/publishing.md §2), shown by the composer's counters. The media
+# validation table (post_validate) checks the same numbers when a post is scheduled.
+TEXT_LIMITS = {
+    "instagram": {"caption": 2200},
+    "tiktok": {"caption": 2200},
+    "youtube": {"title": 100, "description": 5000},
+}
 
 
 def _bool(value: Any) -> bool | None:
