@@ -45,6 +45,7 @@ from .services.target_options import (
 # characters, TikTok after ~150, YouTube shows ~157 characters of a description.
 PREVIEW_CUT = {"instagram": 125, "tiktok": 150, "youtube": 157}
 PLATFORM_NAMES = {"instagram": "Instagram", "tiktok": "TikTok", "youtube": "YouTube"}
+PLATFORM_SHORT = {"instagram": "IG", "tiktok": "TT", "youtube": "YT"}
 MEDIA_SHOWN = 48
 TIKTOK_SWITCHES = (
     ("disable_comment", "No comments"),
@@ -202,6 +203,7 @@ def previews(caption: str, title: str, hashtags: list[str], platforms: list[str]
         row = {
             "platform": platform,
             "name": PLATFORM_NAMES[platform],
+            "short": PLATFORM_SHORT[platform],
             "text": shown,
             "more": more,
             "length": len(text),

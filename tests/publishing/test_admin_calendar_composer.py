@@ -51,7 +51,7 @@ def test_the_month_shows_posts_by_local_time_in_the_chosen_zone_with_budgets(cli
     assert 'data-date="2030-04-01"' in new_york.split("Spring launch")[0].rsplit("cal-day", 1)[1]
     assert "18:30" in new_york  # the same moment, in the viewer's zone
     assert f"{target.connection.account.username[:13]}" in berlin
-    assert "99/100" in berlin  # the Instagram budget left that day
+    assert "<b>99</b>/100 left" in berlin  # the Instagram budget left that day
 
 
 def test_failed_and_unconfirmed_posts_stand_out(client, manager):

@@ -11,7 +11,7 @@
     if (ghost) { ghost.style.display = "none"; }
     var element = document.elementFromPoint(x, y);
     if (ghost) { ghost.style.display = ""; }
-    return element ? element.closest("#publishing-calendar td.cal-day[data-date]") : null;
+    return element ? element.closest("#pub-calendar-grid td.cal-day[data-date]") : null;
   }
 
   function highlight(day) {
@@ -43,6 +43,10 @@
       },
       body: body.toString()
     }).then(function (response) {
+      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+      if (!json) {
+        return { ok: false, data: { error: { message: "The server refused the move (HTTP " + response.status + "): reload the page and try again." } } };
+      }
       return response.json().then(function (data) { return { ok: response.ok, data: data }; });
     }).then(function (answer) {
       if (answer.ok) {
@@ -68,7 +72,7 @@
   function onDown(event) {
     if (event.button !== 0) { return; }
     if (event.target.closest("a, details, input, button, label, summary")) { return; }
-    var post = event.target.closest(".cal-post[data-move-url]");
+    var post = event.target.closest("#pub-calendar-grid .cal-post[data-move-url]");
     if (!post) { return; }
     item = post;
     startX = event.clientX;
@@ -102,9 +106,10 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    root = document.getElementById("publishing-calendar");
+    root = document.getElementById("pub-calendar-grid");
     if (!root) { return; }
     csrf = root.dataset.csrf;
+    root.dataset.ready = "1";
     root.addEventListener("pointerdown", onDown);
     document.addEventListener("pointermove", onMove);
     document.addEventListener("pointerup", onUp);
