@@ -11,7 +11,7 @@ Connections whose next free slot is the same moment share one post; the others g
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from ..models import MediaAsset, PostingSlot, PublishTarget, ScheduledPost, Soci
 from ..queries import connection_budgets, platform_quota_day
 from .compose import scheduled_post_compose
 from .scheduling import local_time_to_utc
+from .target_options import target_options_validate
 
 _NOT_TAKING = ("cancelled", "failed")
 
@@ -128,6 +129,8 @@ def scheduled_post_queue(
     connections = list(dict.fromkeys(connections))
     if not connections:
         raise DomainError("Choose at least one account to publish to.")
+    # Every account's options checked before any post is made (one bad option, no post).
+    target_options_validate(connections=connections, target_options=target_options)
     chosen = connections_next_free_slots(connections, now=now)
     groups: dict[SlotTime, list[SocialConnection]] = defaultdict(list)
     for connection in connections:
@@ -152,14 +155,3 @@ def scheduled_post_queue(
             )
         )
     return posts
-
-
-def posting_slot_times(text: str) -> list[time]:
-    """Times typed as "09:00, 12:30 18:00" (the admin's slot editor)."""
-    times = []
-    for part in text.replace(",", " ").split():
-        try:
-            times.append(time.fromisoformat(part))
-        except ValueError as error:
-            raise DomainError(f"“{part}” is not a time like 09:00.") from error
-    return times
