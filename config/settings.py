@@ -492,6 +492,20 @@ PUBLISH_YOUTUBE_CHUNK_BYTES = env.int("PUBLISH_YOUTUBE_CHUNK_BYTES", default=8 *
 # A target due this long ago and still not claimed means the publisher is not running: the
 # sweep reports it in operations.
 PUBLISH_MISSED_AFTER_MINUTES = env.int("PUBLISH_MISSED_AFTER_MINUTES", default=10)
+# --- Scheduling: options, queue, quotas, CSV import (specs/publishing.md §3, §5) ----------
+# TikTok's creator_info (privacy levels offered) is cached this long at scheduling time.
+PUBLISH_CREATOR_INFO_CACHE_SECONDS = env.int("PUBLISH_CREATOR_INFO_CACHE_SECONDS", default=300)
+# Daily budgets of the scheduling API and calendar: Instagram posts per 24 h (unless the last
+# content_publishing_limit read says otherwise), a conservative TikTok cap per creator, and
+# YouTube uploads per day for the whole project (or PROVIDER_RATE_LIMITS["youtube_upload"]).
+PUBLISH_INSTAGRAM_DAILY_POSTS = env.int("PUBLISH_INSTAGRAM_DAILY_POSTS", default=100)
+PUBLISH_TIKTOK_DAILY_POSTS = env.int("PUBLISH_TIKTOK_DAILY_POSTS", default=15)
+PUBLISH_YOUTUBE_DAILY_UPLOADS = env.int("PUBLISH_YOUTUBE_DAILY_UPLOADS", default=100)
+# "Add to queue" looks this many days ahead for a free posting slot.
+PUBLISH_QUEUE_HORIZON_DAYS = env.int("PUBLISH_QUEUE_HORIZON_DAYS", default=56)
+# A CSV import: at most this many rows and bytes.
+PUBLISH_IMPORT_MAX_ROWS = env.int("PUBLISH_IMPORT_MAX_ROWS", default=500)
+PUBLISH_IMPORT_MAX_BYTES = env.int("PUBLISH_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 if PUBLISH_LEASE_SECONDS <= 60:
     raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 

@@ -9,17 +9,20 @@ from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
 from core.admin.pages import AdminPagesMixin
 from settings_app.access import accounts_visible_to
 
+from .admin_calendar import CalendarMove, CalendarPage
+from .admin_composer import ComposerPage, ImportPage
 from .admin_media import MediaLibraryPage, MediaThumbnailPage
 from .choices import PostStatus
 from .models import (
     MediaAsset,
+    PostingSlot,
     PublishAttempt,
     PublishTarget,
     ScheduledPost,
     ScheduledPostMedia,
     SocialConnection,
 )
-from .queries import scheduled_posts_visible_to, with_status
+from .queries import connections_schedulable_by, scheduled_posts_visible_to, with_status
 
 
 class _ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -86,7 +89,9 @@ class TargetInline(_ReadOnlyInline):
 
 
 @admin.register(ScheduledPost)
-class ScheduledPostAdmin(_ReadOnly):
+class ScheduledPostAdmin(AdminPagesMixin, _ReadOnly):
+    # The calendar, the composer and the CSV import (admin_calendar.py, admin_composer.py).
+    pages = (CalendarPage, CalendarMove, ComposerPage, ImportPage)
     list_display = ("__str__", "scheduled_at", "timezone", "status", "created_by")
     list_select_related = ("created_by",)
     inlines = (MediaItemInline, TargetInline)
@@ -121,3 +126,28 @@ class PublishTargetAdmin(_ReadOnly):
     def get_queryset(self, request) -> QuerySet:
         qs = super().get_queryset(request)
         return accounts_visible_to(request.user, qs, through="connection__account__")
+
+
+@admin.register(PostingSlot)
+class PostingSlotAdmin(admin.ModelAdmin):
+    """Weekly posting times per connection: "add to queue" takes the next free one."""
+
+    list_display = ("connection", "weekday", "local_time", "timezone")
+    list_filter = ("weekday", "connection__platform")
+    list_select_related = ("connection__account",)
+    search_fields = ("connection__account__username",)
+    show_full_result_count = False
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super().get_queryset(request)
+        return accounts_visible_to(request.user, qs, through="connection__account__")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "connection":
+            kwargs["queryset"] = connections_schedulable_by(request.user).select_related("account")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        from django.conf import settings
+
+        return {"timezone": settings.TIME_ZONE, **super().get_changeform_initial_data(request)}

@@ -303,3 +303,64 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.get_step_display()}: {self.outcome or 'running'}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class PostingSlot(models.Model):
+    """A weekly posting time of a connection ("Tuesdays 09:00 Europe/Berlin"): "add to queue"
+    takes the next free one (publishing/services/queue.py). The wall time is kept in its zone,
+    so a slot stays 09:00 local across a DST change."""
+
+    connection = models.ForeignKey(
+        SocialConnection, on_delete=models.CASCADE, related_name="posting_slots"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    local_time = models.TimeField(help_text="The wall time in the slot's zone.")
+    timezone = models.CharField(max_length=64, help_text="IANA name, e.g. Europe/Berlin.")
+
+    class Meta:
+        ordering = ["connection_id", "weekday", "local_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "weekday", "local_time"],
+                name="postingslot_unique_time",
+                violation_error_message="This account already has a slot at this time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="postingslot_weekday_valid",
+                violation_error_message="A weekday is 0 (Monday) to 6 (Sunday).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.local_time:%H:%M} {self.timezone}"
+
+    def clean(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError(
+                {"timezone": f"“{self.timezone}” is not a time zone name (e.g. Europe/Berlin)."}
+            ) from error
+
+
+class ImportedRow(models.Model):
+    """A CSV row already imported (publishing/services/bulk.py): its key is the digest of the
+    row's content, so importing the same file twice creates nothing twice."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the row.")
+    post = models.ForeignKey(ScheduledPost, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Row {self.key[:12]} → post {self.post_id}"
