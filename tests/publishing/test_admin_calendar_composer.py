@@ -138,7 +138,10 @@ def test_the_composer_shows_counters_from_the_limits_and_each_accounts_options(c
 def test_the_composer_schedules_with_per_account_options(client, manager):
     ig = SocialConnectionFactory()
     yt = SocialConnectionFactory(platform="youtube", method="google")
-    media = MediaAssetFactory()
+    # A vertical clip: a reel on Instagram, a Short on YouTube (an image cannot go to YouTube).
+    media = MediaAssetFactory(
+        kind="video", mime="video/mp4", duration_s=20, width=1080, height=1920
+    )
     answer = client.post(
         COMPOSER,
         {
@@ -204,9 +207,16 @@ def test_the_preview_cuts_the_caption_where_each_platform_does(client, manager):
 
 def test_post_now_makes_the_targets_due_at_once(client, manager):
     ig = SocialConnectionFactory()
+    photo = MediaAssetFactory()
     client.post(
         COMPOSER,
-        {"caption": "Now", "connections": [ig.pk], "timezone": "Asia/Tokyo", "action": "now"},
+        {
+            "caption": "Now",
+            "media": [photo.pk],
+            "connections": [ig.pk],
+            "timezone": "Asia/Tokyo",
+            "action": "now",
+        },
     )
 
     target = PublishTarget.objects.get()
@@ -217,9 +227,9 @@ def test_post_now_makes_the_targets_due_at_once(client, manager):
 def test_the_import_page_answers_every_row(client, manager):
     ig = SocialConnectionFactory()
     text = (
-        "caption,accounts,time\n"
-        f"Good,{ig.pk},2030-04-02T09:00\n"
-        "Bad,unknown:nobody,2030-04-02T09:00\n"
+        "caption,media,accounts,time\n"
+        f"Good,{MediaAssetFactory().pk},{ig.pk},2030-04-02T09:00\n"
+        "Bad,,unknown:nobody,2030-04-02T09:00\n"
     )
     answer = client.post(
         "/admin/publishing/scheduledpost/import/",

@@ -45,9 +45,15 @@ def tiktok_connection(**extra):
     return SocialConnectionFactory(platform="tiktok", method="tiktok", access_token=TOKEN, **extra)
 
 
+def clip():
+    """A vertical clip every platform takes (a reel, a TikTok video, a Short)."""
+    return MediaAssetFactory(kind="video", mime="video/mp4", duration_s=20, width=1080, height=1920)
+
+
 def body(connections, **extra):
     return {
         "caption": "Summer drop",
+        "media": [clip().pk],
         "connections": [c.pk for c in connections],
         "local_time": "2030-04-02T09:00",
         "timezone": "Europe/Berlin",
@@ -218,8 +224,16 @@ def test_the_queue_takes_the_next_free_slot_in_the_slots_zone(api):
     slot(ig, 2, time(18, 30))  # Wednesdays 18:30 Berlin
     now = datetime.now(UTC)
 
-    first = api.post(URL + "queue/", {"caption": "A", "connections": [ig.pk]}, format="json")
-    second = api.post(URL + "queue/", {"caption": "B", "connections": [ig.pk]}, format="json")
+    first = api.post(
+        URL + "queue/",
+        {"caption": "A", "media": [clip().pk], "connections": [ig.pk]},
+        format="json",
+    )
+    second = api.post(
+        URL + "queue/",
+        {"caption": "B", "media": [clip().pk], "connections": [ig.pk]},
+        format="json",
+    )
 
     assert first.status_code == 201, first.json()
     a, b = first.json()["posts"][0], second.json()["posts"][0]
@@ -235,7 +249,9 @@ def test_a_queued_slot_keeps_its_wall_time_across_the_dst_change(staff):
     before_change = datetime(2030, 3, 20, 12, tzinfo=UTC)  # a Wednesday
 
     posts = [
-        scheduled_post_queue(connections=[ig], user=staff, caption=str(n), now=before_change)[0]
+        scheduled_post_queue(
+            connections=[ig], user=staff, caption=str(n), media=[clip()], now=before_change
+        )[0]
         for n in range(2)
     ]
 
@@ -252,11 +268,17 @@ def test_the_queue_skips_a_slot_taken_or_a_day_over_budget_and_says_when_none_is
     settings.PUBLISH_TIKTOK_DAILY_POSTS = 1
     settings.PUBLISH_QUEUE_HORIZON_DAYS = 7
     tiktok = tiktok_connection()
-    nothing = api.post(URL + "queue/", {"connections": [tiktok.pk]}, format="json")
+    nothing = api.post(
+        URL + "queue/", {"media": [clip().pk], "connections": [tiktok.pk]}, format="json"
+    )
     slot(tiktok, datetime.now(BERLIN).weekday(), time(23, 59))
 
-    first = api.post(URL + "queue/", {"connections": [tiktok.pk]}, format="json")
-    second = api.post(URL + "queue/", {"connections": [tiktok.pk]}, format="json")
+    first = api.post(
+        URL + "queue/", {"media": [clip().pk], "connections": [tiktok.pk]}, format="json"
+    )
+    second = api.post(
+        URL + "queue/", {"media": [clip().pk], "connections": [tiktok.pk]}, format="json"
+    )
 
     assert nothing.status_code == 400 and nothing.json()["error"]["code"] == "no_posting_slots"
     assert first.status_code == 201
@@ -268,7 +290,9 @@ def test_accounts_with_different_slots_get_a_post_each(api):
     slot(ig, 1, time(9))
     slot(tiktok, 1, time(9), "America/New_York")
 
-    answer = api.post(URL + "queue/", {"connections": [ig.pk, tiktok.pk]}, format="json")
+    answer = api.post(
+        URL + "queue/", {"media": [clip().pk], "connections": [ig.pk, tiktok.pk]}, format="json"
+    )
 
     posts = answer.json()["posts"]
     assert answer.status_code == 201 and len(posts) == 2
@@ -315,7 +339,7 @@ def test_a_csv_import_answers_every_row_and_one_bad_row_blocks_nothing(api):
 
 def test_the_same_file_imported_twice_creates_nothing_twice(api):
     ig = SocialConnectionFactory()
-    text = f"caption,accounts,time\nHello,{ig.pk},2030-04-02T09:00\n"
+    text = f"caption,media,accounts,time\nHello,{clip().pk},{ig.pk},2030-04-02T09:00\n"
 
     api.post(URL + "import/", {"file": csv_file(text)}, format="multipart")
     again = api.post(URL + "import/", {"file": csv_file(text)}, format="multipart").json()
