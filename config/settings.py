@@ -456,6 +456,20 @@ PUBLISH_YOUTUBE_CHUNK_BYTES = env.int("PUBLISH_YOUTUBE_CHUNK_BYTES", default=8 *
 # A target due this long ago and still not claimed means the publisher is not running: the
 # sweep reports it in operations.
 PUBLISH_MISSED_AFTER_MINUTES = env.int("PUBLISH_MISSED_AFTER_MINUTES", default=10)
+# The publishers' shared rate limits (publishing/services/limits.py): TikTok's per access token
+# (per minute), YouTube's uploads per project per day (the day in PROVIDER_QUOTA_TIME_ZONE).
+PUBLISH_TIKTOK_INIT_PER_MINUTE = env.int("PUBLISH_TIKTOK_INIT_PER_MINUTE", default=6)
+PUBLISH_TIKTOK_STATUS_PER_MINUTE = env.int("PUBLISH_TIKTOK_STATUS_PER_MINUTE", default=30)
+PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE = env.int(
+    "PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE", default=20
+)
+PUBLISH_YOUTUBE_UPLOADS_PER_DAY = env.int("PUBLISH_YOUTUBE_UPLOADS_PER_DAY", default=100)
+PUBLISH_RATE_LIMITS = {
+    "tiktok.init": {"calls": PUBLISH_TIKTOK_INIT_PER_MINUTE, "window_s": 60},
+    "tiktok.status": {"calls": PUBLISH_TIKTOK_STATUS_PER_MINUTE, "window_s": 60},
+    "tiktok.creator_info": {"calls": PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE, "window_s": 60},
+    "youtube.uploads": {"daily_quota": PUBLISH_YOUTUBE_UPLOADS_PER_DAY},
+}
 if PUBLISH_LEASE_SECONDS <= 60:
     raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 

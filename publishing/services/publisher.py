@@ -294,6 +294,9 @@ def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
         ref = publisher.commit(replace(request, commit_started_at=started), request.remote_handle)
     except Exception as error:
         failure = _as_publish_error(error)
+        if failure.not_sent:
+            # Refused by our rate limiter before it was sent: rescheduled, marker cleared.
+            return _failed(target, log, failure, timezone.now(), TargetState.PUBLISHING)
         _move(
             target,
             TargetState.PUBLISHING,

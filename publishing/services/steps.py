@@ -34,8 +34,12 @@ class PublishError(Exception):
         error_class: str = "",
         retry_after: float | None = None,
         defer_until: datetime | None = None,
+        not_sent: bool = False,
     ):
         super().__init__(message)
+        # The commit call never left (refused by our own rate limiter): nothing can be on the
+        # platform, so a commit failure with it is not reconciled.
+        self.not_sent = not_sent
         self.outcome = outcome
         self.error_class = error_class or outcome.value
         self.retry_after = retry_after

@@ -71,6 +71,9 @@ class FakePlatform:
         self.posts: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        #: Extra headers on every answer of an operation ("*": of every operation), e.g. Meta's
+        #: X-App-Usage.
+        self.headers: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
         fake = self
@@ -143,6 +146,9 @@ class FakePlatform:
                 answer = work(call)
             else:
                 answer = self.unauthorized()
+            extra = {**self.headers.get("*", {}), **self.headers.get(call.operation, {})}
+            if extra:
+                answer = Answer(answer.status, answer.body, {**answer.headers, **extra})
         if fault and fault.after_commit:
             if fault.drop:
                 handler.close_connection = True

@@ -14,6 +14,7 @@ from platforms.publishers import errors as client_errors
 
 from ...choices import MediaKind
 from ...models import PublishTarget, SocialConnection
+from ..limits import PublishLimiter, publish_limiter
 from ..steps import MediaRef, Outcome, PublishError, TargetRequest
 
 _OUTCOMES: tuple[tuple[type[client_errors.PublishError], Outcome], ...] = (
@@ -30,8 +31,9 @@ _SHORT = {"instagram": "ig", "tiktok": "tiktok", "youtube": "youtube"}
 _CLOCK_SLACK = timedelta(minutes=10)
 
 
-def publish_error(error: client_errors.PublishError) -> PublishError:
-    """The state machine's error for a client's typed error (the spec's error table)."""
+def publish_error(error: client_errors.PublishError, *, not_sent: bool = False) -> PublishError:
+    """The state machine's error for a client's typed error (the spec's error table).
+    `not_sent`: the commit call itself never left (our rate limiter refused it)."""
     outcome = next((o for kind, o in _OUTCOMES if isinstance(error, kind)), Outcome.RETRY)
     return PublishError(
         str(error),
@@ -39,6 +41,7 @@ def publish_error(error: client_errors.PublishError) -> PublishError:
         error_class=_error_class(error),
         retry_after=getattr(error, "retry_after", None),
         defer_until=getattr(error, "until", None),
+        not_sent=not_sent,
     )
 
 
@@ -62,12 +65,27 @@ def _translated() -> Iterator[None]:
         raise publish_error(error) from error
 
 
+@contextmanager
+def _commit_call() -> Iterator[None]:
+    """Around the commit call alone: a refusal of our own rate limiter means it was never sent,
+    so the state machine may clear the commit marker and reschedule (never reconcile)."""
+    try:
+        yield
+    except client_errors.Throttled as error:
+        raise publish_error(error, not_sent=True) from error
+
+
 def _final(message: str, error_class: str) -> PublishError:
     return PublishError(message, outcome=Outcome.FINAL, error_class=error_class)
 
 
 def _connection(request: TargetRequest) -> SocialConnection:
     return SocialConnection.objects.select_related("account").get(pk=request.connection_id)
+
+
+def _limiter(connection: SocialConnection) -> PublishLimiter:
+    """The shared rate limiter of `connection`'s client (publishing/services/limits.py)."""
+    return publish_limiter(connection.platform, connection_id=connection.pk)
 
 
 def _caption(request: TargetRequest) -> str:

@@ -25,8 +25,10 @@ from ..steps import (
 from .common import (
     _CLOCK_SLACK,
     _caption,
+    _commit_call,
     _connection,
     _final,
+    _limiter,
     _parse_time,
     _translated,
     media_public_url,
@@ -43,7 +45,8 @@ class InstagramSteps:
             else settings.INSTAGRAM_PUBLISH_BASE_URL
         )
         user = str(connection.meta.get("ig_user_id") or connection.meta.get("user_id") or "me")
-        return InstagramPublisher(base, connection.access_token), user
+        client = InstagramPublisher(base, connection.access_token, limiter=_limiter(connection))
+        return client, user
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         if not request.media:
@@ -98,7 +101,8 @@ class InstagramSteps:
     def commit(self, request: TargetRequest, handle: dict[str, Any]) -> PublishedRef:
         client, user = self._client(_connection(request))
         with _translated():
-            media_id = client.publish(user, handle["container_id"])
+            with _commit_call():
+                media_id = client.publish(user, handle["container_id"])
             return _ig_ref(client.media(media_id))
 
     def reconcile(self, request: TargetRequest) -> Any:

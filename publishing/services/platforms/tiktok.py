@@ -15,8 +15,10 @@ from ...models import SocialConnection
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
 from .common import (
     _caption,
+    _commit_call,
     _connection,
     _final,
+    _limiter,
     _one_video,
     _remember,
     _translated,
@@ -29,7 +31,9 @@ class TikTokSteps:
     """creator_info, FILE_UPLOAD in chunks (the last one commits) or a photo pull, status."""
 
     def _client(self, connection: SocialConnection) -> TikTokPublisher:
-        return TikTokPublisher(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        return TikTokPublisher(
+            settings.TIKTOK_API_BASE_URL, connection.access_token, limiter=_limiter(connection)
+        )
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         if not request.media:
@@ -75,7 +79,8 @@ class TikTokSteps:
         with _translated():
             if handle.get("mode") == "photo":
                 urls = [media_public_url(media) for media in request.media]
-                publish_id = client.init_photo_pull(handle["post_info"], urls).publish_id
+                with _commit_call():
+                    publish_id = client.init_photo_pull(handle["post_info"], urls).publish_id
                 _remember(request, {**handle, "publish_id": publish_id})
             else:
                 publish_id = handle["publish_id"]

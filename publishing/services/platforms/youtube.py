@@ -10,14 +10,16 @@ from platforms.publishers.youtube import YouTubePublisher
 
 from ...models import SocialConnection
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
-from .common import _caption, _connection, _one_video, _translated
+from .common import _caption, _connection, _limiter, _one_video, _translated
 
 
 class YouTubeSteps:
     """A resumable upload: every chunk but the last in prepare, the last one commits."""
 
     def _client(self, connection: SocialConnection) -> YouTubePublisher:
-        return YouTubePublisher(settings.YOUTUBE_UPLOAD_BASE_URL, connection.access_token)
+        return YouTubePublisher(
+            settings.YOUTUBE_UPLOAD_BASE_URL, connection.access_token, limiter=_limiter(connection)
+        )
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         video = _one_video(request, "YouTube")
