@@ -9,6 +9,8 @@ Duplicates are never refused: a second publish creates a second post, so a test 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import threading
@@ -314,6 +316,7 @@ class FakeTikTok(FakePlatform):
             "/v2/post/publish/video/init/": ("init", self._video_init),
             "/v2/post/publish/content/init/": ("init", self._photo_init),
             "/v2/post/publish/status/fetch/": ("status", self._status),
+            "/v2/video/list/": ("recent", self._recent),
         }[call.path]
 
     def _authorized(self, call: Call) -> bool:
@@ -406,7 +409,11 @@ class FakeTikTok(FakePlatform):
         if self.fail_reason:
             publish["status"], publish["fail_reason"] = "FAILED", self.fail_reason
             return
-        post = self.create_post(publish_id=publish["id"], **publish["body"].get("post_info", {}))
+        post = self.create_post(
+            publish_id=publish["id"],
+            create_time=int(time.time()),
+            **publish["body"].get("post_info", {}),
+        )
         publish["post_id"] = post["id"]
         publish["status"] = "PROCESSING_DOWNLOAD" if publish["polls_left"] else "PUBLISH_COMPLETE"
 
@@ -428,6 +435,27 @@ class FakeTikTok(FakePlatform):
         if publish.get("fail_reason"):
             data["fail_reason"] = publish["fail_reason"]
         return Answer(200, {"data": data, "error": TIKTOK_OK})
+
+    def _recent(self, call: Call) -> Answer:
+        """`video/list`: the creator's posts TikTok has finished publishing, newest first."""
+        done = {
+            p["post_id"]
+            for p in self.publishes.values()
+            if p["status"] == "PUBLISH_COMPLETE" and "post_id" in p
+        }
+        videos = [
+            {
+                "id": p["id"],
+                "title": p.get("title", ""),
+                "create_time": p["create_time"],
+                "share_url": f"https://www.tiktok.com/@tiktok/video/{p['id']}?utm_source=fake",
+            }
+            for p in reversed(self.posts)
+            if p["id"] in done
+        ][: int(_json(call).get("max_count") or 20)]
+        return Answer(
+            200, {"data": {"videos": videos, "cursor": 0, "has_more": False}, "error": TIKTOK_OK}
+        )
 
 
 def _tiktok_error(code: str, message: str) -> dict[str, Any]:
@@ -468,6 +496,10 @@ class FakeYouTube(FakePlatform):
         self.keep_at_most: int | None = None
 
     def route(self, call: Call) -> tuple[str, Any]:
+        if call.method == "GET" and call.path.endswith("/channels"):
+            return "channels", self._channels
+        if call.method == "GET" and call.path.endswith("/playlistItems"):
+            return "recent", self._recent
         if call.method == "POST":
             return "init", self._init
         first, _, total = _content_range(call.headers.get("content-range", "bytes */0"))
@@ -526,10 +558,13 @@ class FakeYouTube(FakePlatform):
         if len(session["data"]) < total:
             return self._incomplete(session)
         resource = session["resource"]
-        post = self.create_post(title=resource.get("snippet", {}).get("title"))
+        post = self.create_post(
+            title=resource.get("snippet", {}).get("title"),
+            published_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        )
         session["video"] = {
             "kind": "youtube#video",
-            "id": f"yt{post['id']}",
+            "id": post["id"],
             "snippet": resource.get("snippet", {}),
             "status": {**resource.get("status", {}), "uploadStatus": "uploaded"},
         }
@@ -542,6 +577,39 @@ class FakeYouTube(FakePlatform):
         if session["video"] is not None:
             return Answer(201, session["video"])
         return self._incomplete(session)
+
+    def create_post(self, **facts: Any) -> dict[str, Any]:
+        """A video with an id shaped like YouTube's (11 of [A-Za-z0-9_-])."""
+        digest = hashlib.sha256(f"{self.url}/{next(self._ids)}".encode()).digest()
+        post = {"id": base64.urlsafe_b64encode(digest).decode()[:11], **facts}
+        self.posts.append(post)
+        return post
+
+    def _channels(self, call: Call) -> Answer:
+        uploads = {"relatedPlaylists": {"likes": "", "uploads": "UUfake_channel_uploads"}}
+        return Answer(
+            200,
+            {
+                "kind": "youtube#channelListResponse",
+                "items": [{"kind": "youtube#channel", "id": "UCfake", "contentDetails": uploads}],
+            },
+        )
+
+    def _recent(self, call: Call) -> Answer:
+        """playlistItems of the uploads playlist: the channel's videos, newest first."""
+        limit = int(call.query.get("maxResults") or 5)
+        items = [
+            {
+                "kind": "youtube#playlistItem",
+                "snippet": {
+                    "publishedAt": p["published_at"],
+                    "title": p.get("title") or "",
+                    "resourceId": {"kind": "youtube#video", "videoId": p["id"]},
+                },
+            }
+            for p in reversed(self.posts)
+        ][:limit]
+        return Answer(200, {"kind": "youtube#playlistItemListResponse", "items": items})
 
     @staticmethod
     def _incomplete(session: dict[str, Any]) -> Answer:

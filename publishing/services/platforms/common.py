@@ -117,6 +117,26 @@ def _one_video(request: TargetRequest, platform: str) -> MediaRef:
     return request.media[0]
 
 
+def _same_text(posted: str | None, ours: str) -> bool:
+    """Whether a listed post's caption or title is ours (whitespace aside)."""
+    return " ".join((posted or "").split()) == " ".join(ours.split())
+
+
+def _listed_since(request: TargetRequest) -> datetime:
+    """The earliest time a post found among the account's recent posts may carry to be ours."""
+    return (request.commit_started_at or request.scheduled_at) - _CLOCK_SLACK
+
+
+def _taken_ids(request: TargetRequest, ids: list[str]) -> set[str]:
+    """Which of `ids` already stand for another published target of the same connection (two
+    posts with one caption must not both claim the same remote post)."""
+    return set(
+        PublishTarget.objects.filter(connection_id=request.connection_id, platform_post_id__in=ids)
+        .exclude(pk=request.target_id)
+        .values_list("platform_post_id", flat=True)
+    )
+
+
 def _parse_time(value: str | None) -> datetime | None:
     try:
         return datetime.strptime(value or "", "%Y-%m-%dT%H:%M:%S%z")

@@ -1,14 +1,21 @@
 """TikTok: prepare = `creator_info` (privacy levels, max duration), then for a video the
 FILE_UPLOAD init and every chunk but the last; commit = the last chunk (photos: the pull init);
-reconcile = `status/fetch`."""
+reconcile = `status/fetch`, then (still unknown) the creator's recent posts (`video/list`)."""
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from platforms.publishers.tiktok import ChunkPlan, PostStatus, TikTokPublisher, chunk_plan
+from platforms.publishers.tiktok import (
+    ChunkPlan,
+    PostStatus,
+    RecentVideo,
+    TikTokPublisher,
+    chunk_plan,
+)
 
 from ...choices import MediaKind
 from ...models import SocialConnection
@@ -19,8 +26,11 @@ from .common import (
     _connection,
     _final,
     _limiter,
+    _listed_since,
     _one_video,
     _remember,
+    _same_text,
+    _taken_ids,
     _translated,
     media_public_url,
     publish_error,
@@ -106,17 +116,23 @@ class TikTokSteps:
         client.upload_chunk(handle["upload_url"], data, first_byte=first, total=plan.video_size)
 
     def reconcile(self, request: TargetRequest) -> Any:
+        """`status/fetch` first; when it cannot tell (no publish id: the pull init's answer was
+        lost; still processing; the status call fails), the creator's recent posts."""
         publish_id = request.remote_handle.get("publish_id")
-        if not publish_id:
-            return UNKNOWN
         connection = _connection(request)
+        client = self._client(connection)
+        if publish_id:
+            try:
+                with _translated():
+                    status = client.status(publish_id)
+            except PublishError:
+                status = None
+            if status is not None and status.complete:
+                return _tiktok_ref(connection, publish_id, status)
+            if status is not None and status.status == "FAILED":
+                return None  # TikTok says it failed: nothing was posted
         with _translated():
-            status = self._client(connection).status(publish_id)
-        if status.complete:
-            return _tiktok_ref(connection, publish_id, status)
-        if status.status == "FAILED":
-            return None  # TikTok says it failed: nothing was posted
-        return UNKNOWN
+            return _tiktok_find(client.recent_videos(), request, connection) or UNKNOWN
 
 
 def _tiktok_post_info(request: TargetRequest, info) -> dict[str, Any]:
@@ -155,6 +171,24 @@ def _tiktok_wait(client: TikTokPublisher, publish_id: str) -> PostStatus:
         time.sleep(settings.PUBLISH_CONTAINER_POLL_SECONDS)
         status = client.status(publish_id)
     return status
+
+
+def _tiktok_find(
+    recent: list[RecentVideo], request: TargetRequest, connection: SocialConnection
+) -> PublishedRef | None:
+    """Our post among the creator's recent ones: same title (the caption as posted), created
+    since the commit marker (less the clock slack), not already another target's."""
+    since = _listed_since(request).timestamp()
+    taken = _taken_ids(request, [video.id for video in recent])
+    for video in recent:
+        fresh = video.create_time is None or video.create_time >= since
+        if video.id not in taken and fresh and _same_text(video.title, _caption(request)):
+            url = (video.share_url or "").split("?")[0] or (
+                f"https://www.tiktok.com/@{connection.account.username}/video/{video.id}"
+            )
+            at = datetime.fromtimestamp(video.create_time, UTC) if video.create_time else None
+            return PublishedRef(platform_post_id=video.id, url=url, published_at=at)
+    return None
 
 
 def _tiktok_ref(connection: SocialConnection, publish_id: str, status: PostStatus) -> PublishedRef:

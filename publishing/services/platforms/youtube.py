@@ -1,16 +1,27 @@
 """YouTube: prepare = the resumable session (or a `bytes */N` probe to resume it) and every
-chunk but the last; commit = the last chunk; reconcile = the probe."""
+chunk but the last; commit = the last chunk; reconcile = the probe, then (still unknown) the
+channel's recent uploads (its uploads playlist)."""
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 
-from platforms.publishers.youtube import YouTubePublisher
+from platforms.publishers.youtube import RecentUpload, YouTubePublisher
 
 from ...models import SocialConnection
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
-from .common import _caption, _connection, _limiter, _one_video, _translated
+from .common import (
+    _caption,
+    _connection,
+    _limiter,
+    _listed_since,
+    _one_video,
+    _same_text,
+    _taken_ids,
+    _translated,
+)
 
 
 class YouTubeSteps:
@@ -69,14 +80,22 @@ class YouTubeSteps:
         )
 
     def reconcile(self, request: TargetRequest) -> Any:
+        """The `bytes */N` probe first; when it cannot tell (no session URI, the session gone
+        or the probe failing), the channel's recent uploads."""
         uri = request.remote_handle.get("session_uri")
-        if not uri or not request.media:
-            return UNKNOWN
+        client = self._client(_connection(request))
+        if uri and request.media:
+            try:
+                with _translated():
+                    progress = client.probe(uri, request.media[0].size)
+            except PublishError:
+                progress = None
+            if progress is not None and progress.complete:
+                return _youtube_ref(progress.video_id)
+            if progress is not None:
+                return None  # the session holds part of the file and no video: resumable
         with _translated():
-            progress = self._client(_connection(request)).probe(uri, request.media[0].size)
-        if progress.complete:
-            return _youtube_ref(progress.video_id)
-        return None  # the session holds part of the file and no video: resumed by a retry
+            return _youtube_find(client.recent_uploads(), request) or UNKNOWN
 
 
 def _youtube_resource(request: TargetRequest) -> dict[str, Any]:
@@ -93,6 +112,28 @@ def _youtube_resource(request: TargetRequest) -> dict[str, Any]:
             "selfDeclaredMadeForKids": bool(request.options.get("made_for_kids", False)),
         },
     }
+
+
+def _youtube_find(recent: list[RecentUpload], request: TargetRequest) -> PublishedRef | None:
+    """Our video among the channel's recent uploads: same title, published since the commit
+    marker (less the clock slack), not already another target's."""
+    since = _listed_since(request)
+    title = _youtube_resource(request)["snippet"]["title"]
+    taken = _taken_ids(request, [upload.video_id for upload in recent])
+    for upload in recent:
+        at = _parse_iso(upload.published_at)
+        fresh = at is None or at >= since
+        if upload.video_id not in taken and fresh and _same_text(upload.title, title):
+            ref = _youtube_ref(upload.video_id)
+            return PublishedRef(ref.platform_post_id, ref.url, published_at=at)
+    return None
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat((value or "").replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _youtube_ref(video_id: str | None) -> PublishedRef:
