@@ -463,6 +463,10 @@ PUBLISH_TIKTOK_STATUS_PER_MINUTE = env.int("PUBLISH_TIKTOK_STATUS_PER_MINUTE", d
 PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE = env.int(
     "PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE", default=20
 )
+# A published target whose tracked posts.Post could not be created is tried again after this
+# (doubling), up to PUBLISH_TRACK_MAX_TRIES failures.
+PUBLISH_TRACK_RETRY_SECONDS = env.int("PUBLISH_TRACK_RETRY_SECONDS", default=300)
+PUBLISH_TRACK_MAX_TRIES = env.int("PUBLISH_TRACK_MAX_TRIES", default=5)
 PUBLISH_YOUTUBE_UPLOADS_PER_DAY = env.int("PUBLISH_YOUTUBE_UPLOADS_PER_DAY", default=100)
 PUBLISH_RATE_LIMITS = {
     "tiktok.init": {"calls": PUBLISH_TIKTOK_INIT_PER_MINUTE, "window_s": 60},

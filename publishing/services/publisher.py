@@ -25,6 +25,7 @@ from django.utils import timezone
 from core.jobs import WorkReport, error_text
 
 from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
+from ..hooks import target_failed_on_commit, target_published_on_commit
 from ..models import PublishAttempt, PublishTarget, SocialConnection
 from .steps import (
     UNKNOWN,
@@ -35,7 +36,7 @@ from .steps import (
     PublishError,
     TargetRequest,
 )
-from .tracking import target_track_on_commit
+from .tracking import target_track_on_commit, targets_track_due, track_retry_at
 
 PublisherFor = Callable[[str], Publisher]  # platform -> its publisher
 
@@ -190,23 +191,26 @@ def _checkpoint(target: PublishTarget, handle: dict[str, Any], log: PublishAttem
 
 
 def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, from_state: str):
-    at = ref.published_at or timezone.now()
+    now = timezone.now()
     moved = _move(
         target,
         from_state,
         state=TargetState.PUBLISHED,
         platform_post_id=ref.platform_post_id,
         published_url=ref.url,
-        published_at=at,
+        published_at=ref.published_at or now,
         lease_until=None,
-        next_attempt_at=None,
+        # Set while the tracked post is not linked yet: the pass tracks it again if need be.
+        next_attempt_at=track_retry_at(now) if ref.url else None,
         error_class="",
         error="",
         pending_outcome="",
     )
     _log_finish(log, TargetState.PUBLISHED)
-    if moved and ref.url:
-        target_track_on_commit(target.pk)  # becomes a tracked post; never fails the publish
+    if moved:
+        if ref.url:
+            target_track_on_commit(target.pk)  # becomes a tracked post; never fails the publish
+        target_published_on_commit(target.pk)
     return TargetState.PUBLISHED
 
 
@@ -241,10 +245,13 @@ def _failed(target, log, error: PublishError, now: datetime, from_state: str) ->
     """A failure known to have published nothing: applied by the error table."""
     changes = _failure_changes(target, error, now)
     changes.update(commit_started_at=None, pending_outcome="")
-    if _move(target, from_state, **changes) and error.outcome == Outcome.NEEDS_REAUTH:
+    moved = _move(target, from_state, **changes)
+    if moved and error.outcome == Outcome.NEEDS_REAUTH:
         SocialConnection.objects.filter(
             pk=target.connection_id, status=ConnectionStatus.CONNECTED
         ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
+    if moved and changes["state"] == TargetState.FAILED:
+        target_failed_on_commit(target.pk)
     _log_finish(log, str(error.outcome), error_class=error.error_class, error=str(error)[:2000])
     return changes["state"]
 
@@ -354,14 +361,15 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
             "The platform never confirmed whether this post went out. It is not published "
             "again automatically: check the account, then mark it or retry by hand."
         )
-        _move(
+        if _move(
             target,
             TargetState.AWAITING_REMOTE,
             state=TargetState.UNCONFIRMED,
             error_class="unconfirmed",
             error=message,
             next_attempt_at=None,
-        )
+        ):
+            target_failed_on_commit(target.pk)
         _log_finish(log, TargetState.UNCONFIRMED, error_class="unconfirmed", error=message)
         return TargetState.UNCONFIRMED
     wait = timedelta(seconds=settings.PUBLISH_RECONCILE_SECONDS)
@@ -392,4 +400,5 @@ def publishing_pass(
     ]
     report.ok = ended.count(TargetState.PUBLISHED)
     report.failed = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCONFIRMED)
+    targets_track_due(now=now, limit=limit)  # published, but the tracked post not linked yet
     return report

@@ -3,11 +3,19 @@ finance follow it like any post added by URL.
 
 Run once the publish is committed, through the posts adding service (the canonical URL is the
 key, so a second run links the same post). Tracking never fails a publish: an error is logged
-and written on the target's publishing log."""
+and written on the target's publishing log, and tried again later.
+
+The follow-through: a published target with a URL keeps `next_attempt_at` set until its tracked
+post is linked (PUBLISH_TRACK_RETRY_SECONDS after the publish, so a worker that died before its
+on-commit callback is covered too); `targets_track_due`, in every publishing pass, claims those
+that are due with a compare-and-set and tracks them again, with a doubling wait, up to
+PUBLISH_TRACK_MAX_TRIES failures (then it stays on the publishing log for a person)."""
 
 import logging
+from datetime import datetime, timedelta
 from functools import partial
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -49,14 +57,19 @@ def target_track(target_id: int) -> Post | None:
     public URL, e.g. a private TikTok post) or tracking failed (logged on the target)."""
     target = PublishTarget.objects.select_related("post", "connection__account").get(pk=target_id)
     if target.state != TargetState.PUBLISHED or not target.published_url:
+        if target.state == TargetState.PUBLISHED and target.next_attempt_at is not None:
+            PublishTarget.objects.filter(pk=target.pk).update(next_attempt_at=None)
         return None
+    if target.tracked_post_id is not None:
+        PublishTarget.objects.filter(pk=target.pk).update(next_attempt_at=None)
+        return target.tracked_post
     try:
         post = _post_for_url(target.published_url, added_by=target.post.created_by)
         account = target.connection.account
         Post.objects.filter(pk=post.pk, account__isnull=True).update(account=account)
         Post.objects.filter(pk=post.pk, username="").update(username=account.username)
         PublishTarget.objects.filter(pk=target.pk).update(
-            tracked_post=post, updated_at=timezone.now()
+            tracked_post=post, next_attempt_at=None, updated_at=timezone.now()
         )
     except Exception as error:
         logger.exception("Tracking the published target %s failed", target.pk)
@@ -67,8 +80,16 @@ def target_track(target_id: int) -> Post | None:
 
 
 def _log_failure(target: PublishTarget, error: Exception) -> None:
+    """Write the failure on the target's log and say when tracking is tried again."""
     now = timezone.now()
     message = error.message if isinstance(error, DomainError) else error_text(error)
+    failures = 1 + PublishAttempt.objects.filter(target=target, step=AttemptStep.TRACK).count()
+    again = None
+    if failures < settings.PUBLISH_TRACK_MAX_TRIES:
+        again = now + timedelta(seconds=settings.PUBLISH_TRACK_RETRY_SECONDS * 2 ** (failures - 1))
+    PublishTarget.objects.filter(pk=target.pk, state=TargetState.PUBLISHED).update(
+        next_attempt_at=again, updated_at=now
+    )
     PublishAttempt.objects.create(
         target=target,
         number=target.attempt,
@@ -79,3 +100,28 @@ def _log_failure(target: PublishTarget, error: Exception) -> None:
         error_class="tracking",
         error=f"Published, but not tracked as a post: {message}"[:2000],
     )
+
+
+def track_retry_at(now: datetime) -> datetime:
+    """When a just-published target is tracked again if its on-commit tracking never ran."""
+    return now + timedelta(seconds=settings.PUBLISH_TRACK_RETRY_SECONDS)
+
+
+def targets_track_due(*, now: datetime | None = None, limit: int = 50) -> tuple[int, int]:
+    """Track again the published targets whose tracking failed or never ran and is due
+    (claimed by compare-and-set, so two workers never track one target at once; the adding
+    service is idempotent anyway). Returns (tracked, failed)."""
+    now = now or timezone.now()
+    due = PublishTarget.objects.filter(state=TargetState.PUBLISHED, next_attempt_at__lte=now)
+    tracked = failed = 0
+    for pk in due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]:
+        taken = PublishTarget.objects.filter(
+            pk=pk, state=TargetState.PUBLISHED, next_attempt_at__lte=now
+        ).update(next_attempt_at=track_retry_at(now), updated_at=now)
+        if taken != 1:
+            continue
+        if target_track(pk) is None:
+            failed += 1
+        else:
+            tracked += 1
+    return tracked, failed
