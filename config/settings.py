@@ -433,6 +433,9 @@ PUBLISH_MAX_RETRIES = env.int("PUBLISH_MAX_RETRIES", default=5)
 PUBLISH_RECONCILE_SECONDS = env.int("PUBLISH_RECONCILE_SECONDS", default=60)
 PUBLISH_UNCONFIRMED_AFTER_SECONDS = env.int("PUBLISH_UNCONFIRMED_AFTER_SECONDS", default=6 * 3600)
 PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
+# A publishing pass keeps claiming batches while they come back full, for at most this long
+# (the job runs every minute: a backlog is drained by one pass, not 50 targets a minute).
+PUBLISH_PASS_SECONDS = env.int("PUBLISH_PASS_SECONDS", default=50)
 # The platforms' publishing APIs (platforms.publishers); override for a proxy or the test fakes.
 # The Graph URLs carry the API version.
 INSTAGRAM_PUBLISH_BASE_URL = env.str(

@@ -13,8 +13,9 @@ The lease (PUBLISH_LEASE_SECONDS) must outlast the platform clients' own timeout
 live worker's commit is never reconciled while it is still in flight.
 """
 
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -59,10 +60,13 @@ def publish_backoff(*, retries: int, retry_after: float | None = None) -> timede
 # --- Claims ------------------------------------------------------------------------------------
 
 
-def targets_claim_due(*, now: datetime, limit: int) -> list[int]:
+def targets_claim_due(*, now: datetime, limit: int, exclude: set[int] = frozenset()) -> list[int]:
     """Claim up to `limit` due targets, oldest due first, each with the spec's compare-and-set
-    (a target another worker took in between is skipped). Returns the claimed ids."""
+    (a target another worker took in between is skipped; `exclude`: already handled in this
+    pass). Returns the claimed ids."""
     candidates = PublishTarget.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now)
+    if exclude:
+        candidates = candidates.exclude(pk__in=exclude)
     ids = candidates.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     claimed = []
     for pk in ids:
@@ -108,10 +112,14 @@ def targets_expire_leases(*, now: datetime, limit: int = 500) -> list[int]:
     return expired
 
 
-def targets_claim_reconcile(*, now: datetime, limit: int) -> list[int]:
+def targets_claim_reconcile(
+    *, now: datetime, limit: int, exclude: set[int] = frozenset()
+) -> list[int]:
     """Claim targets awaiting the platform whose next look is due: their next look moves a
     lease ahead, so two workers never reconcile (and commit again) the same target."""
     due = PublishTarget.objects.filter(state=TargetState.AWAITING_REMOTE, next_attempt_at__lte=now)
+    if exclude:
+        due = due.exclude(pk__in=exclude)
     claimed = []
     for pk in due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]:
         taken = PublishTarget.objects.filter(
@@ -381,24 +389,49 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
 # --- One pass ----------------------------------------------------------------------------------
 
 
+@dataclass
+class PublishReport(WorkReport):
+    """A publishing pass's report: `handled` counts every target it touched (published,
+    failed, deferred, reconciled, lease expired, tracked), so the job knows whether it did any
+    work at all."""
+
+    handled: int = 0
+
+
 def publishing_pass(
-    *, publisher_for: PublisherFor, now: datetime | None = None, limit: int | None = None
-) -> WorkReport:
+    *,
+    publisher_for: PublisherFor,
+    now: datetime | None = None,
+    limit: int | None = None,
+    time_budget: float | None = None,
+) -> PublishReport:
     """Expire dead workers' leases, publish the due targets, reconcile those awaiting the
-    platform. Counts published targets as ok and failed/unconfirmed ones as failed."""
+    platform, track the published ones whose tracked post is missing. Claims batch after batch
+    (`limit`, default PUBLISH_BATCH_SIZE) while a batch comes back full and the time budget
+    (default PUBLISH_PASS_SECONDS) lasts, so a minute with a thousand due targets is drained in
+    one pass; a target is handled at most once per pass. Counts published targets as ok and
+    failed/unconfirmed ones as failed."""
     now = now or timezone.now()
     limit = limit or settings.PUBLISH_BATCH_SIZE
-    report = WorkReport(kind="publish")
-    targets_expire_leases(now=now)
-    ended = [
-        target_publish(pk, publisher_for=publisher_for, now=now)
-        for pk in targets_claim_due(now=now, limit=limit)
-    ]
-    ended += [
-        target_reconcile(pk, publisher_for=publisher_for, now=now)
-        for pk in targets_claim_reconcile(now=now, limit=limit)
-    ]
+    budget = settings.PUBLISH_PASS_SECONDS if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    report = PublishReport(kind="publish")
+    report.handled += len(targets_expire_leases(now=now))
+    ended: list[str] = []
+    for claim, step in (
+        (targets_claim_due, target_publish),
+        (targets_claim_reconcile, target_reconcile),
+    ):
+        seen: set[int] = set()
+        while True:
+            claimed = claim(now=now, limit=limit, exclude=seen)
+            seen.update(claimed)
+            ended += [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+            if len(claimed) < limit or time.monotonic() >= deadline:
+                break
+    report.handled += len(ended)
     report.ok = ended.count(TargetState.PUBLISHED)
     report.failed = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCONFIRMED)
-    targets_track_due(now=now, limit=limit)  # published, but the tracked post not linked yet
+    tracked, not_tracked = targets_track_due(now=now, limit=limit)
+    report.handled += tracked + not_tracked
     return report
