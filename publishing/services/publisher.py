@@ -28,6 +28,7 @@ from core.jobs import WorkReport, error_text
 from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
 from ..hooks import target_failed_on_commit, target_published_on_commit
 from ..models import PublishAttempt, PublishTarget, SocialConnection
+from .notices import target_notify_outcome
 from .steps import (
     UNKNOWN,
     MediaRef,
@@ -259,6 +260,7 @@ def _failed(target, log, error: PublishError, now: datetime, from_state: str) ->
             pk=target.connection_id, status=ConnectionStatus.CONNECTED
         ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
     if moved and changes["state"] == TargetState.FAILED:
+        target_notify_outcome(target.pk)
         target_failed_on_commit(target.pk)
     _log_finish(log, str(error.outcome), error_class=error.error_class, error=str(error)[:2000])
     return changes["state"]
@@ -377,6 +379,7 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
             error=message,
             next_attempt_at=None,
         ):
+            target_notify_outcome(target.pk)
             target_failed_on_commit(target.pk)
         _log_finish(log, TargetState.UNCONFIRMED, error_class="unconfirmed", error=message)
         return TargetState.UNCONFIRMED

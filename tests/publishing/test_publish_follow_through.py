@@ -160,3 +160,32 @@ def test_the_tracked_post_is_linked_on_the_target_page_and_in_the_api(client, ap
     assert row["tracked_post"] == post.pk
     assert row["tracked_post_url"].endswith(f"/api/v1/posts/{post.pk}/")
     assert api.get(row["tracked_post_url"]).status_code == 200
+
+
+def test_the_author_is_told_once_when_a_target_stays_unconfirmed_or_fails(fakes):
+    from django.contrib.auth import get_user_model
+
+    from notifications.models import Notification
+
+    author = get_user_model().objects.create_user("planner", password="x")
+    invalid = {
+        "error": {"code": 400, "message": "Bad title", "errors": [{"reason": "invalidTitle"}]}
+    }
+    fakes["youtube"].fail("init", Fault(status=400, body=invalid))
+    failed = due_target("youtube", media_asset(VIDEO))
+    fakes["tiktok"].fail("init", Fault(status=502))
+    lost = due_target("tiktok", media_asset(b"photo", kind="image", mime="image/jpeg"))
+    for target in (failed, lost):
+        target.post.created_by = author
+        target.post.save(update_fields=["created_by"])
+    publish_due_targets()
+    publish_due_targets(now=later(settings.PUBLISH_UNCONFIRMED_AFTER_SECONDS + 5))
+    publish_due_targets(now=later(settings.PUBLISH_UNCONFIRMED_AFTER_SECONDS + 600))
+    told = {n.kind: n for n in Notification.objects.filter(user=author)}
+    assert set(told) == {"publish_failed", "publish_unconfirmed"}
+    assert Notification.objects.filter(user=author).count() == 2
+    assert "Bad title" in told["publish_failed"].text
+    assert "is unconfirmed" in told["publish_unconfirmed"].text
+    assert told["publish_unconfirmed"].url.endswith(
+        reverse("admin:publishing_publishtarget_change", args=[lost.pk])
+    )
