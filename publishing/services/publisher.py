@@ -349,7 +349,8 @@ def target_reconcile(
         )
         return _failed(target, log, stopped, now, TargetState.AWAITING_REMOTE)
     try:
-        found = publisher_for(target.connection.platform).reconcile(target_request(target))
+        request = replace(target_request(target), now=now)
+        found = publisher_for(target.connection.platform).reconcile(request)
     except Exception as error:
         found, target.error = UNKNOWN, error_text(error)
     if isinstance(found, PublishedRef):

@@ -73,6 +73,8 @@ class TargetRequest:
     attempt: int
     remote_handle: dict[str, Any] = field(default_factory=dict)
     commit_started_at: datetime | None = None
+    #: The pass's moment (reconciliation compares it with the commit marker).
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)

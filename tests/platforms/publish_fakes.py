@@ -43,8 +43,12 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     #: Do the operation's work (the post is created), then lose the answer.
     after_commit: bool = False
-    #: With after_commit: close the connection instead of answering late.
+    #: Close the connection instead of answering (with after_commit: after the work; without:
+    #: before any work).
     drop: bool = False
+    #: Without after_commit: do nothing, answer `status` only after `late_s` (a timeout before
+    #: the work).
+    hang: bool = False
     late_s: float = 3.0
 
 
@@ -151,7 +155,7 @@ class FakePlatform:
             extra = {**self.headers.get("*", {}), **self.headers.get(call.operation, {})}
             if extra:
                 answer = Answer(answer.status, answer.body, {**answer.headers, **extra})
-        if fault and fault.after_commit:
+        if fault and (fault.after_commit or fault.drop or fault.hang):
             if fault.drop:
                 handler.close_connection = True
                 handler.connection.shutdown(2)

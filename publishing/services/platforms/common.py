@@ -67,11 +67,24 @@ def _translated() -> Iterator[None]:
 
 @contextmanager
 def _commit_call() -> Iterator[None]:
-    """Around the commit call alone: a refusal of our own rate limiter means it was never sent,
-    so the state machine may clear the commit marker and reschedule (never reconcile)."""
+    """Around the commit call alone. It did not take effect when our own rate limiter refused
+    it (never sent) or the platform answered it with a definite refusal (final, defer,
+    reauth, a dead handle, or 429): the state machine then clears the commit marker and applies
+    the error table, with nothing to reconcile. A lost answer (`OutcomeUnknown`) or any other
+    retryable error is reconciled first."""
     try:
         yield
-    except client_errors.Throttled as error:
+    except client_errors.PublishError as error:
+        refused = isinstance(
+            error,
+            client_errors.Throttled
+            | client_errors.Final
+            | client_errors.Defer
+            | client_errors.Reauth
+            | client_errors.NewContainer,
+        ) or (isinstance(error, client_errors.Retry) and error.http_status == 429)
+        if isinstance(error, client_errors.OutcomeUnknown) or not refused:
+            raise
         raise publish_error(error, not_sent=True) from error
 
 

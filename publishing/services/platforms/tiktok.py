@@ -3,11 +3,12 @@ FILE_UPLOAD init and every chunk but the last; commit = the last chunk (photos: 
 reconcile = `status/fetch`, then (still unknown) the creator's recent posts (`video/list`)."""
 
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from platforms.publishers.tiktok import (
     ChunkPlan,
@@ -35,6 +36,9 @@ from .common import (
     media_public_url,
     publish_error,
 )
+
+# How long after the commit marker an incomplete upload is believed (a chunk may be in flight).
+_UPLOAD_SETTLE = timedelta(seconds=60)
 
 
 class TikTokSteps:
@@ -94,7 +98,8 @@ class TikTokSteps:
                 _remember(request, {**handle, "publish_id": publish_id})
             else:
                 publish_id = handle["publish_id"]
-                self._last_chunk(client, request, handle)
+                with _commit_call():
+                    self._last_chunk(client, request, handle)
             status = _tiktok_wait(client, publish_id)
         if not status.complete:
             problem = status.error()
@@ -131,6 +136,8 @@ class TikTokSteps:
                 return _tiktok_ref(connection, publish_id, status)
             if status is not None and status.status == "FAILED":
                 return None  # TikTok says it failed: nothing was posted
+            if status is not None and _upload_incomplete(request, status):
+                return None  # the last chunk never arrived: nothing can be posted
         with _translated():
             return _tiktok_find(client.recent_videos(), request, connection) or UNKNOWN
 
@@ -171,6 +178,19 @@ def _tiktok_wait(client: TikTokPublisher, publish_id: str) -> PostStatus:
         time.sleep(settings.PUBLISH_CONTAINER_POLL_SECONDS)
         status = client.status(publish_id)
     return status
+
+
+def _upload_incomplete(request: TargetRequest, status: PostStatus) -> bool:
+    """TikTok holds fewer bytes than the file a while after the last chunk was sent: the chunk
+    never arrived, so no post can exist (re-sending it to the same upload URL is safe). Only
+    believed a minute after the commit marker, so a chunk still in flight
+    is not taken for a lost one."""
+    plan = request.remote_handle.get("plan")
+    if not plan or status.uploaded_bytes is None or request.commit_started_at is None:
+        return False
+    now = request.now or timezone.now()
+    settled = now - request.commit_started_at >= _UPLOAD_SETTLE
+    return settled and status.status == "PROCESSING_UPLOAD" and status.uploaded_bytes < plan[0]
 
 
 def _tiktok_find(

@@ -14,6 +14,7 @@ from ...models import SocialConnection
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
 from .common import (
     _caption,
+    _commit_call,
     _connection,
     _limiter,
     _listed_since,
@@ -67,9 +68,10 @@ class YouTubeSteps:
             # The server may keep fewer bytes than sent (308): send the rest until it is whole.
             for _ in range(5):
                 file.seek(received)
-                progress = client.upload_chunk(
-                    handle["session_uri"], file.read(), first_byte=received, total=video.size
-                )
+                with _commit_call():
+                    progress = client.upload_chunk(
+                        handle["session_uri"], file.read(), first_byte=received, total=video.size
+                    )
                 if progress.complete:
                     return _youtube_ref(progress.video_id)
                 received = progress.received
