@@ -160,7 +160,9 @@ class Chaos:
 # --- Data ---------------------------------------------------------------------------------------
 
 
-def fill(targets: int, connections: int) -> None:
+def fill(targets: int, connections: int) -> set[str]:
+    """The targets, their posts, media and connections (one token per account); returns the
+    tokens for the fakes to accept."""
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
     from django.utils import timezone
@@ -211,7 +213,7 @@ def fill(targets: int, connections: int) -> None:
                 account=account,
                 platform=platform,
                 method=method,
-                access_token=TOKEN,
+                access_token=f"{TOKEN}-{account.username}",
                 status="connected",
             )
             for account in accounts
@@ -237,6 +239,7 @@ def fill(targets: int, connections: int) -> None:
         )
     ScheduledPostMedia.objects.bulk_create(items)
     PublishTarget.objects.bulk_create(rows)
+    return {connection.access_token for found in by_platform.values() for connection in found}
 
 
 # --- Main ---------------------------------------------------------------------------------------
@@ -289,7 +292,9 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    fill(args.targets, args.connections)
+    tokens = fill(args.targets, args.connections)
+    for fake in fakes.values():
+        fake.tokens = tokens
     rng = random.Random(args.seed)
     counts: Counter = Counter()
     for fake in fakes.values():

@@ -1,10 +1,11 @@
 """What publishing tells the apps above it, through callbacks they register in their
 `AppConfig.ready()` (DESIGN.md: a lower app never imports a higher one; no post_save signals).
 
-- `register_target_published(callback)`: `callback(target_id)` runs once the transaction that
-  made a `PublishTarget` published has committed (after its tracked `posts.Post` was created
-  or linked, so `target.tracked_post` is set when tracking succeeded). The workflow app moves
-  its content task with it.
+- `register_target_published(callback)`: `callback(target_id)` runs once after a
+  `PublishTarget` became published, after commit and after the first try to create or link its
+  tracked `posts.Post` (so `target.tracked_post` is set when that try succeeded; a target
+  without a public URL, e.g. a private TikTok post, has none). The workflow app moves its
+  content task with it.
 - `register_target_failed(callback)`: `callback(target_id)` runs once a target became `failed`
   (a final error, or retries exhausted) or `unconfirmed` (the platform never said whether it
   went out); read `target.state`, `error_class` and `error` for the cause.

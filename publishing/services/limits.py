@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from core.models import ProviderState
 from platforms.providers.base import QuotaExhausted, RateLimited
 from platforms.publishers.errors import PublishError, Retry, Throttled, graph_usage_wait
 from platforms.ratelimit import PUBLISH_BUCKET_PREFIX, after_error, before_call
@@ -59,8 +60,26 @@ class PublishLimiter:
 
     def __call__(self, bucket: str) -> None:
         row = bucket_row(bucket, connection_id=self.connection_id)
+        limits = bucket_limits(bucket)
+        if not (limits["calls"] or limits["daily_quota"]):
+            # Nothing counted (Graph): only a pause can refuse it; one read, no write.
+            now = timezone.now()
+            until = (
+                ProviderState.objects.filter(provider=row, paused_until__gt=now)
+                .values_list("paused_until", flat=True)
+                .first()
+            )
+            if until is not None:
+                raise Throttled(
+                    f"{self.platform} is paused until {until:%Y-%m-%d %H:%M:%S} UTC (the "
+                    "platform asked us to wait). Rescheduled for then.",
+                    until=until,
+                    platform=self.platform,
+                    code="rate_limited",
+                )
+            return
         try:
-            before_call(row, limits=bucket_limits(bucket))
+            before_call(row, limits=limits)
         except (RateLimited, QuotaExhausted) as refused:
             wait = max(1.0, float(refused.retry_after or settings.PROVIDER_DEFAULT_PAUSE_S))
             raise Throttled(

@@ -38,7 +38,7 @@ from .steps import (
     PublishError,
     TargetRequest,
 )
-from .tracking import target_track_on_commit, targets_track_due, track_retry_at
+from .tracking import targets_track_due
 
 PublisherFor = Callable[[str], Publisher]  # platform -> its publisher
 
@@ -199,7 +199,14 @@ def _checkpoint(target: PublishTarget, handle: dict[str, Any], log: PublishAttem
     log.remote_handle = dict(handle)
 
 
-def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, from_state: str):
+def _published(
+    target: PublishTarget,
+    log: PublishAttempt,
+    ref: PublishedRef,
+    from_state: str,
+    *,
+    track_at: datetime,
+):
     now = timezone.now()
     moved = _move(
         target,
@@ -209,17 +216,16 @@ def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, fr
         published_url=ref.url,
         published_at=ref.published_at or now,
         lease_until=None,
-        # Set while the tracked post is not linked yet: the pass tracks it again if need be.
-        next_attempt_at=track_retry_at(now) if ref.url else None,
+        # Set while the tracked post is not linked yet: the end of the pass tracks it (out of
+        # the publishing loop, so a busy minute publishes first), later passes again if need be.
+        next_attempt_at=track_at if ref.url else None,
         error_class="",
         error="",
         pending_outcome="",
     )
     _log_finish(log, TargetState.PUBLISHED)
-    if moved:
-        if ref.url:
-            target_track_on_commit(target.pk)  # becomes a tracked post; never fails the publish
-        target_published_on_commit(target.pk)
+    if moved and not ref.url:
+        target_published_on_commit(target.pk)  # else once its tracking was tried
     return TargetState.PUBLISHED
 
 
@@ -298,7 +304,7 @@ def target_publish(
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target_id)
     except Exception as error:
         return _failed(target, log, _as_publish_error(error), now, TargetState.PUBLISHING)
-    return _commit(target, log, publisher, replace(request, remote_handle=dict(handle)))
+    return _commit(target, log, publisher, replace(request, remote_handle=dict(handle), now=now))
 
 
 def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
@@ -308,7 +314,9 @@ def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target.pk)
     try:
-        ref = publisher.commit(replace(request, commit_started_at=started), request.remote_handle)
+        ref = publisher.commit(
+            replace(request, commit_started_at=started, now=None), request.remote_handle
+        )
     except Exception as error:
         failure = _as_publish_error(error)
         if failure.not_sent:
@@ -328,7 +336,7 @@ def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
             log, TargetState.AWAITING_REMOTE, error_class=failure.error_class, error=str(failure)
         )
         return TargetState.AWAITING_REMOTE
-    return _published(target, log, ref, TargetState.PUBLISHING)
+    return _published(target, log, ref, TargetState.PUBLISHING, track_at=request.now or started)
 
 
 def target_reconcile(
@@ -354,7 +362,7 @@ def target_reconcile(
     except Exception as error:
         found, target.error = UNKNOWN, error_text(error)
     if isinstance(found, PublishedRef):
-        return _published(target, log, found, TargetState.AWAITING_REMOTE)
+        return _published(target, log, found, TargetState.AWAITING_REMOTE, track_at=now)
     if found is None:
         outcome = Outcome(target.pending_outcome or Outcome.RETRY)
         absent = PublishError(target.error or "Not published.", outcome=outcome)
@@ -436,6 +444,6 @@ def publishing_pass(
     report.handled += len(ended)
     report.ok = ended.count(TargetState.PUBLISHED)
     report.failed = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCONFIRMED)
-    tracked, not_tracked = targets_track_due(now=now, limit=limit)
+    tracked, not_tracked = targets_track_due(now=now, limit=limit, deadline=deadline)
     report.handled += tracked + not_tracked
     return report

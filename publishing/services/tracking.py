@@ -1,22 +1,22 @@
 """A published target becomes a tracked `posts.Post` (specs/publishing.md §3), so stats, AI and
 finance follow it like any post added by URL.
 
-Run once the publish is committed, through the posts adding service (the canonical URL is the
-key, so a second run links the same post). Tracking never fails a publish: an error is logged
-and written on the target's publishing log, and tried again later.
+Through the posts adding service (the canonical URL is the key, so a second run links the same
+post). Tracking never fails a publish: an error is logged and written on the target's
+publishing log, and tried again later.
 
-The follow-through: a published target with a URL keeps `next_attempt_at` set until its tracked
-post is linked (PUBLISH_TRACK_RETRY_SECONDS after the publish, so a worker that died before its
-on-commit callback is covered too); `targets_track_due`, in every publishing pass, claims those
-that are due with a compare-and-set and tracks them again, with a doubling wait, up to
-PUBLISH_TRACK_MAX_TRIES failures (then it stays on the publishing log for a person)."""
+A published target with a URL keeps `next_attempt_at` set until its tracked post is linked: the
+publish sets it to the pass's moment, and `targets_track_due`, at the end of every publishing
+pass (after the publishing loop, so a busy minute publishes first), claims the due ones with a
+compare-and-set and tracks them; a failure is tried again after PUBLISH_TRACK_RETRY_SECONDS,
+doubling, up to PUBLISH_TRACK_MAX_TRIES failures (then it stays on the publishing log for a
+person). A worker that died between the publish and the tracking is covered the same way."""
 
 import logging
+import time
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from core.bulk import INVALID
@@ -28,14 +28,10 @@ from posts.queries import posts_by_key
 from posts.services.adding import post_bulk_add
 
 from ..choices import AttemptStep, TargetState
+from ..hooks import target_published_on_commit
 from ..models import PublishAttempt, PublishTarget
 
 logger = logging.getLogger(__name__)
-
-
-def target_track_on_commit(target_id: int) -> None:
-    """Track the published target `target_id` once the current transaction commits."""
-    transaction.on_commit(partial(target_track, target_id))
 
 
 def _post_for_url(url: str, *, added_by) -> Post:
@@ -107,21 +103,32 @@ def track_retry_at(now: datetime) -> datetime:
     return now + timedelta(seconds=settings.PUBLISH_TRACK_RETRY_SECONDS)
 
 
-def targets_track_due(*, now: datetime | None = None, limit: int = 50) -> tuple[int, int]:
-    """Track again the published targets whose tracking failed or never ran and is due
-    (claimed by compare-and-set, so two workers never track one target at once; the adding
-    service is idempotent anyway). Returns (tracked, failed)."""
+def targets_track_due(
+    *, now: datetime | None = None, limit: int = 50, deadline: float | None = None
+) -> tuple[int, int]:
+    """Track the published targets whose tracked post is due: just published in this pass,
+    or whose tracking failed or never ran (claimed by compare-and-set, so two workers never
+    track one target at once; the adding service is idempotent anyway). Batch after batch
+    while they come back full and `deadline` (time.monotonic()) is not past; one batch at
+    least. After a target's first try, success or not, the published hooks run (on commit).
+    Returns (tracked, failed)."""
     now = now or timezone.now()
     due = PublishTarget.objects.filter(state=TargetState.PUBLISHED, next_attempt_at__lte=now)
     tracked = failed = 0
-    for pk in due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]:
-        taken = PublishTarget.objects.filter(
-            pk=pk, state=TargetState.PUBLISHED, next_attempt_at__lte=now
-        ).update(next_attempt_at=track_retry_at(now), updated_at=now)
-        if taken != 1:
-            continue
-        if target_track(pk) is None:
-            failed += 1
-        else:
-            tracked += 1
-    return tracked, failed
+    while True:
+        ids = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+        for pk in ids:
+            taken = PublishTarget.objects.filter(
+                pk=pk, state=TargetState.PUBLISHED, next_attempt_at__lte=now
+            ).update(next_attempt_at=track_retry_at(now), updated_at=now)
+            if taken != 1:
+                continue
+            first = not PublishAttempt.objects.filter(target_id=pk, step=AttemptStep.TRACK).exists()
+            if target_track(pk) is None:
+                failed += 1
+            else:
+                tracked += 1
+            if first:
+                target_published_on_commit(pk)
+        if len(ids) < limit or deadline is None or time.monotonic() >= deadline:
+            return tracked, failed

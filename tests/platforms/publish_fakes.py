@@ -74,6 +74,9 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.token = TOKEN
+        #: More accepted tokens (one per account): a post remembers the token that made it,
+        #: and the recent-posts listings show only that token's posts, like the platforms.
+        self.tokens: set[str] = set()
         self.posts: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
@@ -164,7 +167,7 @@ class FakePlatform:
         self._write(handler, answer)
 
     def _authorized(self, call: Call) -> bool:
-        return call.headers.get("authorization") == f"Bearer {self.token}"
+        return _bearer(call) in {self.token, *self.tokens}
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
@@ -183,6 +186,10 @@ class FakePlatform:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _bearer(call: Call) -> str:
+    return call.headers.get("authorization", "").removeprefix("Bearer ")
 
 
 def _json(call: Call) -> dict[str, Any]:
@@ -221,6 +228,7 @@ class FakeGraph(FakePlatform):
         container_id = self.new_id("1788945556005")
         children = [c for c in call.query.get("children", "").split(",") if c]
         self.containers[container_id] = {
+            "token": _bearer(call),
             "params": call.query,
             "children": children,
             "status_code": "IN_PROGRESS" if self.in_progress_polls else "FINISHED",
@@ -262,7 +270,10 @@ class FakeGraph(FakePlatform):
             )
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
         post = self.create_post(
-            container=call.query["creation_id"], timestamp=stamp, **container["params"]
+            container=call.query["creation_id"],
+            timestamp=stamp,
+            token=container["token"],
+            **container["params"],
         )
         container["status_code"] = "PUBLISHED"
         return Answer(200, {"id": post["id"]})
@@ -280,7 +291,8 @@ class FakeGraph(FakePlatform):
                 "permalink": f"https://www.instagram.com/p/C{p['id']}/",
             }
             for p in reversed(self.posts)
-        ]
+            if p.get("token") == _bearer(call)
+        ][: int(call.query.get("limit") or 25)]
         return Answer(200, {"data": rows})
 
     def _media(self, call: Call) -> Answer:
@@ -366,7 +378,7 @@ class FakeTikTok(FakePlatform):
         source = body.get("source_info") or {}
         if source.get("source") == "PULL_FROM_URL":
             publish_id = self.new_id("v_pub_url~v2.")
-            self._start(publish_id, body, uploaded=True)
+            self._start(publish_id, body, uploaded=True, token=_bearer(call))
             return Answer(200, {"data": {"publish_id": publish_id}, "error": TIKTOK_OK})
         size, chunk, count = (
             source.get(k) for k in ("video_size", "chunk_size", "total_chunk_count")
@@ -375,7 +387,7 @@ class FakeTikTok(FakePlatform):
         if problem:
             return Answer(400, _tiktok_error("invalid_param", problem))
         publish_id = self.new_id("v_pub_file~v2-1.")
-        self._start(publish_id, body, uploaded=False)
+        self._start(publish_id, body, uploaded=False, token=_bearer(call))
         self.publishes[publish_id]["received"] = 0
         upload_url = f"{self.url}/upload/video/?upload_id={publish_id}&upload_token=Xza123"
         return Answer(
@@ -385,7 +397,7 @@ class FakeTikTok(FakePlatform):
     def _photo_init(self, call: Call) -> Answer:
         body = _json(call)
         publish_id = self.new_id("p_pub_url~v2.")
-        self._start(publish_id, body, uploaded=True)
+        self._start(publish_id, body, uploaded=True, token=_bearer(call))
         return Answer(200, {"data": {"publish_id": publish_id}, "error": TIKTOK_OK})
 
     def _chunk(self, call: Call) -> Answer:
@@ -402,8 +414,15 @@ class FakeTikTok(FakePlatform):
         self._uploaded(publish)
         return Answer(201, headers=headers)
 
-    def _start(self, publish_id: str, body: dict[str, Any], *, uploaded: bool) -> None:
-        self.publishes[publish_id] = {"id": publish_id, "body": body, "status": "PROCESSING_UPLOAD"}
+    def _start(
+        self, publish_id: str, body: dict[str, Any], *, uploaded: bool, token: str = ""
+    ) -> None:
+        self.publishes[publish_id] = {
+            "id": publish_id,
+            "body": body,
+            "status": "PROCESSING_UPLOAD",
+            "token": token,
+        }
         if uploaded:
             self._uploaded(self.publishes[publish_id])
 
@@ -416,6 +435,7 @@ class FakeTikTok(FakePlatform):
         post = self.create_post(
             publish_id=publish["id"],
             create_time=int(time.time()),
+            token=publish["token"],
             **publish["body"].get("post_info", {}),
         )
         publish["post_id"] = post["id"]
@@ -445,7 +465,7 @@ class FakeTikTok(FakePlatform):
         done = {
             p["post_id"]
             for p in self.publishes.values()
-            if p["status"] == "PUBLISH_COMPLETE" and "post_id" in p
+            if p["status"] == "PUBLISH_COMPLETE" and "post_id" in p and p["token"] == _bearer(call)
         }
         videos = [
             {
@@ -535,6 +555,7 @@ class FakeYouTube(FakePlatform):
     def _init(self, call: Call) -> Answer:
         upload_id = self.new_id("xa298sd_f")
         self.sessions[upload_id] = {
+            "token": _bearer(call),
             "resource": _json(call),
             "total": int(call.headers.get("x-upload-content-length") or 0),
             "data": b"",
@@ -565,6 +586,7 @@ class FakeYouTube(FakePlatform):
         post = self.create_post(
             title=resource.get("snippet", {}).get("title"),
             published_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            token=session["token"],
         )
         session["video"] = {
             "kind": "youtube#video",
@@ -612,6 +634,7 @@ class FakeYouTube(FakePlatform):
                 },
             }
             for p in reversed(self.posts)
+            if p.get("token") == _bearer(call)
         ][:limit]
         return Answer(200, {"kind": "youtube#playlistItemListResponse", "items": items})
 
