@@ -461,6 +461,9 @@ PUBLISH_MAX_RETRIES = env.int("PUBLISH_MAX_RETRIES", default=5)
 PUBLISH_RECONCILE_SECONDS = env.int("PUBLISH_RECONCILE_SECONDS", default=60)
 PUBLISH_UNCONFIRMED_AFTER_SECONDS = env.int("PUBLISH_UNCONFIRMED_AFTER_SECONDS", default=6 * 3600)
 PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
+# A publishing pass keeps claiming batches while they come back full, for at most this long
+# (the job runs every minute: a backlog is drained by one pass, not 50 targets a minute).
+PUBLISH_PASS_SECONDS = env.int("PUBLISH_PASS_SECONDS", default=50)
 # The platforms' publishing APIs (platforms.publishers); override for a proxy or the test fakes.
 # The Graph URLs carry the API version.
 INSTAGRAM_PUBLISH_BASE_URL = env.str(
@@ -496,16 +499,33 @@ PUBLISH_MISSED_AFTER_MINUTES = env.int("PUBLISH_MISSED_AFTER_MINUTES", default=1
 # TikTok's creator_info (privacy levels offered) is cached this long at scheduling time.
 PUBLISH_CREATOR_INFO_CACHE_SECONDS = env.int("PUBLISH_CREATOR_INFO_CACHE_SECONDS", default=300)
 # Daily budgets of the scheduling API and calendar: Instagram posts per 24 h (unless the last
-# content_publishing_limit read says otherwise), a conservative TikTok cap per creator, and
-# YouTube uploads per day for the whole project (or PROVIDER_RATE_LIMITS["youtube_upload"]).
+# content_publishing_limit read says otherwise) and a conservative TikTok cap per creator;
+# YouTube's is the project's uploads a day (PUBLISH_YOUTUBE_UPLOADS_PER_DAY, below).
 PUBLISH_INSTAGRAM_DAILY_POSTS = env.int("PUBLISH_INSTAGRAM_DAILY_POSTS", default=100)
 PUBLISH_TIKTOK_DAILY_POSTS = env.int("PUBLISH_TIKTOK_DAILY_POSTS", default=15)
-PUBLISH_YOUTUBE_DAILY_UPLOADS = env.int("PUBLISH_YOUTUBE_DAILY_UPLOADS", default=100)
 # "Add to queue" looks this many days ahead for a free posting slot.
 PUBLISH_QUEUE_HORIZON_DAYS = env.int("PUBLISH_QUEUE_HORIZON_DAYS", default=56)
 # A CSV import: at most this many rows and bytes.
 PUBLISH_IMPORT_MAX_ROWS = env.int("PUBLISH_IMPORT_MAX_ROWS", default=500)
 PUBLISH_IMPORT_MAX_BYTES = env.int("PUBLISH_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# The publishers' shared rate limits (publishing/services/limits.py): TikTok's per access token
+# (per minute), YouTube's uploads per project per day (the day in PROVIDER_QUOTA_TIME_ZONE).
+PUBLISH_TIKTOK_INIT_PER_MINUTE = env.int("PUBLISH_TIKTOK_INIT_PER_MINUTE", default=6)
+PUBLISH_TIKTOK_STATUS_PER_MINUTE = env.int("PUBLISH_TIKTOK_STATUS_PER_MINUTE", default=30)
+PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE = env.int(
+    "PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE", default=20
+)
+# A published target whose tracked posts.Post could not be created is tried again after this
+# (doubling), up to PUBLISH_TRACK_MAX_TRIES failures.
+PUBLISH_TRACK_RETRY_SECONDS = env.int("PUBLISH_TRACK_RETRY_SECONDS", default=300)
+PUBLISH_TRACK_MAX_TRIES = env.int("PUBLISH_TRACK_MAX_TRIES", default=5)
+PUBLISH_YOUTUBE_UPLOADS_PER_DAY = env.int("PUBLISH_YOUTUBE_UPLOADS_PER_DAY", default=100)
+PUBLISH_RATE_LIMITS = {
+    "tiktok.init": {"calls": PUBLISH_TIKTOK_INIT_PER_MINUTE, "window_s": 60},
+    "tiktok.status": {"calls": PUBLISH_TIKTOK_STATUS_PER_MINUTE, "window_s": 60},
+    "tiktok.creator_info": {"calls": PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE, "window_s": 60},
+    "youtube.uploads": {"daily_quota": PUBLISH_YOUTUBE_UPLOADS_PER_DAY},
+}
 if PUBLISH_LEASE_SECONDS <= 60:
     raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 

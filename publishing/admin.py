@@ -4,8 +4,10 @@ with the next slice; the services in publishing/services/ are what they will cal
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.display import EMPTY, admin_change_url
 from core.admin.pages import AdminPagesMixin
 from settings_app.access import accounts_visible_to
 
@@ -85,6 +87,7 @@ class MediaItemInline(_ReadOnlyInline):
 class TargetInline(_ReadOnlyInline):
     model = PublishTarget
     fields = ("connection", "state", "attempt", "next_attempt_at", "error_class", "published_url")
+    fields += ("tracked_post",)
     readonly_fields = fields
 
 
@@ -122,6 +125,20 @@ class PublishTargetAdmin(_ReadOnly):
     list_filter = ("state",)
     list_select_related = ("post", "connection__account")
     inlines = (AttemptInline,)
+    hidden_fields = ("tracked_post",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "tracked_post_link"]
+
+    @admin.display(description="Tracked post")
+    def tracked_post_link(self, obj: PublishTarget) -> str:
+        """The tracked post the published URL became, linked to its page (every role that sees
+        targets sees the posts of their accounts)."""
+        if obj.tracked_post_id is None:
+            return EMPTY
+        return format_html(
+            '<a href="{}">{}</a>', admin_change_url(obj.tracked_post), obj.tracked_post
+        )
 
     def get_queryset(self, request) -> QuerySet:
         qs = super().get_queryset(request)

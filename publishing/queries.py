@@ -231,7 +231,7 @@ def connection_daily_limit(connection: SocialConnection) -> int:
         )
     if connection.platform == Platform.TIKTOK:
         return settings.PUBLISH_TIKTOK_DAILY_POSTS
-    return limits_for("youtube_upload")["daily_quota"] or settings.PUBLISH_YOUTUBE_DAILY_UPLOADS
+    return limits_for("youtube.uploads")["daily_quota"]  # the publisher's own bucket
 
 
 def connection_budgets(
@@ -313,3 +313,66 @@ def targets_of_posts(post_ids: Iterable[int]) -> dict[int, list[PublishTarget]]:
     for target in rows:
         targets[target.post_id].append(target)
     return targets
+
+
+# --- Operations: what needs a person, and whether the publisher runs ----------------------------
+
+ATTENTION_STATES = (TargetState.FAILED, TargetState.UNCONFIRMED)
+
+
+def targets_needing_attention(*, limit: int = 50) -> list[PublishTarget]:
+    """The failed and unconfirmed targets, latest first, each with `cause`: what went wrong in
+    words (the platform's own message, or why the outcome is unknown)."""
+    targets = list(
+        PublishTarget.objects.filter(state__in=ATTENTION_STATES)
+        .select_related("post", "connection__account")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    for target in targets:
+        target.cause = target_cause(target)
+    return targets
+
+
+def target_cause(target: PublishTarget) -> str:
+    """Why `target` is failed or unconfirmed, in a sentence."""
+    if target.state == TargetState.UNCONFIRMED:
+        return target.error or (
+            "The platform never confirmed whether this post went out; it is not published "
+            "again automatically."
+        )
+    return target.error or f"Failed ({target.error_class or 'no error recorded'})."
+
+
+def targets_missed(*, now: datetime, minutes: int) -> QuerySet[PublishTarget]:
+    """Targets due (or due for reconciliation) more than `minutes` ago and still not claimed:
+    the publisher is not running (a range of the claim index per state)."""
+    return PublishTarget.objects.filter(
+        state__in=(TargetState.SCHEDULED, TargetState.DEFERRED, TargetState.AWAITING_REMOTE),
+        next_attempt_at__lt=now - timedelta(minutes=minutes),
+    )
+
+
+def targets_stuck_publishing(*, now: datetime, minutes: int = 0) -> QuerySet[PublishTarget]:
+    """Targets still `publishing` more than `minutes` past their lease: their worker died and
+    no pass has taken them to reconciliation (a range of the lease index)."""
+    return PublishTarget.objects.filter(
+        state=TargetState.PUBLISHING, lease_until__lt=now - timedelta(minutes=minutes)
+    )
+
+
+def publishing_health(*, now: datetime, missed_minutes: int) -> dict[str, int]:
+    """Counts for the health details: unconfirmed and failed targets, those stuck in
+    publishing more than `missed_minutes` past their lease, and those due more than
+    `missed_minutes` ago and not claimed. Three counts on indexed ranges."""
+    by_state = dict(
+        PublishTarget.objects.filter(state__in=ATTENTION_STATES)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "unconfirmed": by_state.get(TargetState.UNCONFIRMED, 0),
+        "failed": by_state.get(TargetState.FAILED, 0),
+        "stuck_in_publishing": targets_stuck_publishing(now=now, minutes=missed_minutes).count(),
+        "unclaimed_overdue": targets_missed(now=now, minutes=missed_minutes).count(),
+    }

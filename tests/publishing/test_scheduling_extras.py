@@ -161,7 +161,10 @@ def test_cancelled_and_failed_targets_do_not_spend_the_budget(api, settings):
 
 
 def test_youtube_uploads_are_one_budget_for_the_project_on_the_pacific_day(api, settings):
-    settings.PUBLISH_YOUTUBE_DAILY_UPLOADS = 1
+    settings.PROVIDER_RATE_LIMITS = {
+        **settings.PROVIDER_RATE_LIMITS,
+        "youtube.uploads": {"daily_quota": 1},
+    }
     one, two = (SocialConnectionFactory(platform="youtube", method="google") for _ in range(2))
     # 2030-04-02 06:00 UTC is still April 1st in Los Angeles: another quota day.
     early = ScheduledPostFactory(scheduled_at=datetime(2030, 4, 2, 6, tzinfo=UTC))
