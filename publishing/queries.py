@@ -231,7 +231,8 @@ def connection_daily_limit(connection: SocialConnection) -> int:
         )
     if connection.platform == Platform.TIKTOK:
         return settings.PUBLISH_TIKTOK_DAILY_POSTS
-    return limits_for("youtube.uploads")["daily_quota"]  # the publisher's own bucket
+    # The publisher's own bucket (PROVIDER_RATE_LIMITS), by default the setting.
+    return limits_for("youtube.uploads")["daily_quota"] or settings.PUBLISH_YOUTUBE_UPLOADS_PER_DAY
 
 
 def connection_budgets(
