@@ -28,12 +28,15 @@ VIDEO = load_sample("youtube_api_videos_list_snippet_contentDetails_status_stati
 CHANNEL = load_sample("youtube_api_channels_list_contentDetails_uploads_multi.json")["response"][
     "items"
 ][0]
-CHANNELS = 4  # handles chan0..chan3, ids channel_id(n)
+CHANNELS = 4  # the test's channels: handles chan0..chan3, ids channel_id(n) (any N answers)
 DETECTED_PER_CHANNEL = 3  # each channel's uploads list: videos nobody added by URL
 
 
+CHANNEL_PREFIX, UPLOADS_PREFIX = "UCscaleout", "UUscaleout"
+
+
 def channel_id(n: int) -> str:
-    return f"UCscaleout{n:014d}"  # 24 characters, like a real channel id
+    return f"{CHANNEL_PREFIX}{n:014d}"  # 24 characters, like a real channel id
 
 
 def added_video_id(n: int) -> str:
@@ -41,7 +44,7 @@ def added_video_id(n: int) -> str:
 
 
 def detected_video_id(channel: int, k: int) -> str:
-    return f"det{channel}{k:07d}"
+    return f"det{channel:05d}{k:03d}"
 
 
 @dataclass
@@ -137,7 +140,7 @@ class FakeYouTubeData:
             items = [] if number is None else [channel(number)]
             return 200, {"kind": "youtube#channelListResponse", "items": items}
         if resource == "playlistItems":
-            number = int(query.get("playlistId", "UU-1")[-2:])
+            number = int(query.get("playlistId", "")[len(UPLOADS_PREFIX) :] or 0)
             return 200, {
                 "kind": "youtube#playlistItemListResponse",
                 "items": [
@@ -149,13 +152,13 @@ class FakeYouTubeData:
 
 
 def _channel_number(query: dict[str, str]) -> int | None:
+    """The channel asked for: by handle (@chan<N>) or by id (channel_id(N))."""
     handle = query.get("forHandle", "")
     if handle.startswith("@chan") and handle[5:].isdigit():
         return int(handle[5:])
     wanted = query.get("id", "")
-    for n in range(CHANNELS):
-        if wanted == channel_id(n):
-            return n
+    if wanted.startswith(CHANNEL_PREFIX) and wanted[len(CHANNEL_PREFIX) :].isdigit():
+        return int(wanted[len(CHANNEL_PREFIX) :])
     return None
 
 
@@ -166,7 +169,7 @@ def video(vid: str) -> dict:
     item["id"] = vid
     item["snippet"]["title"] = f"Scale-out video {vid}"
     if vid.startswith("det"):
-        item["snippet"]["channelId"] = channel_id(int(vid[3]))
+        item["snippet"]["channelId"] = channel_id(int(vid[3:8]))
     digits = "".join(c for c in vid if c.isdigit())
     item["statistics"]["viewCount"] = str(1000 + int(digits or 0))
     return item
@@ -177,7 +180,7 @@ def channel(number: int) -> dict:
     item["id"] = channel_id(number)
     item["snippet"]["customUrl"] = f"@chan{number}"
     item["snippet"]["title"] = f"Channel {number}"
-    item["contentDetails"] = {"relatedPlaylists": {"uploads": f"UUscaleout{number:014d}"}}
+    item["contentDetails"] = {"relatedPlaylists": {"uploads": f"{UPLOADS_PREFIX}{number:014d}"}}
     return item
 
 
