@@ -227,7 +227,7 @@ def main() -> None:
         "PROVIDER_RETRY_BACKOFF_S": "0",
         "REFRESH_MAX_FAILURES": "1000000",
         "ACCOUNT_REFRESH_BATCH_SIZE": str(args.account_batch),
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
     }
     queue = Queue(cluster)
