@@ -144,8 +144,9 @@ def reset() -> None:
         cursor.execute("VACUUM ANALYZE posts_post")
 
 
-def start_workers(count: int, env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
-    workers = []
+def start_workers(count: int, env: dict[str, str], logs: Path, workers: list) -> None:
+    """Start `count` qcluster processes into `workers` (so the caller stops them whatever
+    happens) and wait until each says it runs."""
     for n in range(count):
         log = (logs / f"worker{n}.log").open("w")
         workers.append(
@@ -162,9 +163,8 @@ def start_workers(count: int, env: dict[str, str], logs: Path) -> list[subproces
     for n in range(count):
         while " running." not in (logs / f"worker{n}.log").read_text(errors="replace"):
             if time.monotonic() > deadline:
-                sys.exit(f"worker {n} did not start:\n{(logs / f'worker{n}.log').read_text()}")
+                raise RuntimeError(f"worker {n} did not start: see {logs / f'worker{n}.log'}")
             time.sleep(0.2)
-    return workers
 
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
@@ -183,7 +183,7 @@ def run_until(queue: Queue, func: str, passes: int, done) -> float:
             queue.enqueue(func)
         time.sleep(0.1)
         if time.monotonic() - started > 1800:
-            sys.exit(f"{func} did not finish in 30 minutes")
+            raise RuntimeError(f"{func} did not finish in 30 minutes")
     return time.monotonic() - started
 
 
@@ -242,8 +242,9 @@ def main() -> None:
         for count in counts:
             reset()
             calls_before = len(fake.calls)
-            workers = start_workers(count, env, logs)
+            workers: list[subprocess.Popen] = []
             try:
+                start_workers(count, env, logs, workers)
                 posts_s = run_until(
                     queue,
                     "refresh_post_stats",
