@@ -441,6 +441,7 @@ def refresh(method: str, *, access_token: str = "", refresh_token: str = "") -> 
             code="not_refreshable",
             method=method,
         )
+    app = app_credentials(method)  # NotConfigured: a connection nobody can renew here
     if method == INSTAGRAM_LOGIN:
         if not access_token:
             raise ReauthRequired("instagram_login: no token to refresh.", method=method)
@@ -453,7 +454,6 @@ def refresh(method: str, *, access_token: str = "", refresh_token: str = "") -> 
         return _token_set(body, now)
     if not refresh_token:
         raise ReauthRequired(f"{method}: no refresh token stored.", method=method)
-    app = app_credentials(method)
     if method == TIKTOK:
         body = _call(
             method,

@@ -34,6 +34,7 @@ from platforms.publishers.youtube import YouTubePublisher
 
 from ..choices import ConnectionMethod, MediaKind
 from ..models import PublishTarget, SocialConnection
+from .oauth import connection_token_fresh
 from .steps import (
     UNKNOWN,
     Checkpoint,
@@ -139,7 +140,7 @@ class InstagramSteps:
             else settings.INSTAGRAM_PUBLISH_BASE_URL
         )
         user = str(connection.meta.get("ig_user_id") or connection.meta.get("user_id") or "me")
-        return InstagramPublisher(base, connection.access_token), user
+        return InstagramPublisher(base, connection_token_fresh(connection)), user
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         if not request.media:
@@ -246,7 +247,7 @@ class TikTokSteps:
     """creator_info, FILE_UPLOAD in chunks (the last one commits) or a photo pull, status."""
 
     def _client(self, connection: SocialConnection) -> TikTokPublisher:
-        return TikTokPublisher(settings.TIKTOK_API_BASE_URL, connection.access_token)
+        return TikTokPublisher(settings.TIKTOK_API_BASE_URL, connection_token_fresh(connection))
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         if not request.media:
@@ -383,7 +384,9 @@ class YouTubeSteps:
     """A resumable upload: every chunk but the last in prepare, the last one commits."""
 
     def _client(self, connection: SocialConnection) -> YouTubePublisher:
-        return YouTubePublisher(settings.YOUTUBE_UPLOAD_BASE_URL, connection.access_token)
+        return YouTubePublisher(
+            settings.YOUTUBE_UPLOAD_BASE_URL, connection_token_fresh(connection)
+        )
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
         video = _one_video(request, "YouTube")

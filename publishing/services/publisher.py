@@ -25,7 +25,8 @@ from django.utils import timezone
 from core.jobs import WorkReport, error_text
 
 from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
-from ..models import PublishAttempt, PublishTarget, SocialConnection
+from ..models import PublishAttempt, PublishTarget
+from .oauth import connection_token_rejected
 from .steps import (
     UNKNOWN,
     MediaRef,
@@ -239,12 +240,14 @@ def _failure_changes(target: PublishTarget, error: PublishError, now: datetime) 
 
 def _failed(target, log, error: PublishError, now: datetime, from_state: str) -> str:
     """A failure known to have published nothing: applied by the error table."""
+    if error.outcome == Outcome.NEEDS_REAUTH and connection_token_rejected(
+        target.connection_id, error=str(error)
+    ):
+        # A refused token was refreshed: one more try with the new one.
+        error = PublishError(str(error), outcome=Outcome.RETRY, error_class=error.error_class)
     changes = _failure_changes(target, error, now)
     changes.update(commit_started_at=None, pending_outcome="")
-    if _move(target, from_state, **changes) and error.outcome == Outcome.NEEDS_REAUTH:
-        SocialConnection.objects.filter(
-            pk=target.connection_id, status=ConnectionStatus.CONNECTED
-        ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
+    _move(target, from_state, **changes)
     _log_finish(log, str(error.outcome), error_class=error.error_class, error=str(error)[:2000])
     return changes["state"]
 
