@@ -32,7 +32,7 @@ from core.errors import DomainError
 from core.jobs import WorkReport, error_text
 from creators.models import Account
 from creators.services.adding import account_add
-from platforms.providers.base import ProviderError
+from platforms.providers.base import AccountToken, ProviderError
 from platforms.publishers import oauth
 
 from ..choices import METHOD_PLATFORM, ConnectionMethod, ConnectionStatus, TargetState
@@ -513,3 +513,44 @@ def connection_refresh_now(connection: SocialConnection) -> SocialConnection:
             f"The refresh failed: {error_text(error)}", code="refresh_failed"
         ) from error
     return SocialConnection.objects.select_related("account").get(pk=connection.pk)
+
+
+# --- Own tokens for the tracking providers (posts.hooks.account_tokens) ------------------------
+_TRACKING_METHODS = (
+    ConnectionMethod.INSTAGRAM_LOGIN,
+    ConnectionMethod.FACEBOOK_LOGIN,
+    ConnectionMethod.GOOGLE,
+)
+
+
+def connection_tokens_for_accounts(account_ids) -> dict[int, AccountToken]:
+    """The fresh own token of each of these accounts that has a live connection the tracking
+    providers can use (Instagram Graph, YouTube Data API), by account id. A connection that
+    cannot give one now is left out: the refresh falls back to public data."""
+    tokens: dict[int, AccountToken] = {}
+    rows = SocialConnection.objects.filter(
+        account_id__in=list(account_ids),
+        status=ConnectionStatus.CONNECTED,
+        method__in=_TRACKING_METHODS,
+    ).order_by("account_id", "method")
+    for row in rows:  # one refresh job batch of accounts at most
+        if row.account_id in tokens:
+            continue
+        try:
+            token = connection_token_fresh(row)
+        except ProviderError as error:  # ConnectionNeedsReauth included
+            logger.info("No own token for account %s: %s", row.account_id, error)
+            continue
+        meta = row.meta or {}
+        if row.method == ConnectionMethod.GOOGLE:
+            tokens[row.account_id] = AccountToken(token, user_id=str(meta.get("channel_id", "")))
+            continue
+        base = (
+            settings.FACEBOOK_PUBLISH_BASE_URL
+            if row.method == ConnectionMethod.FACEBOOK_LOGIN
+            else settings.INSTAGRAM_PUBLISH_BASE_URL
+        )
+        tokens[row.account_id] = AccountToken(
+            token, user_id=str(meta.get("ig_user_id") or ""), api_base=base
+        )
+    return tokens
