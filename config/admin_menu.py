@@ -15,6 +15,12 @@ MENU = (
         "finance", "Payments board", "finance_payments_board", ("finance.view_payoutstatement",)
     ),
     MenuEntry(
+        "publishing",
+        "Connections",
+        "publishing_connections",
+        ("publishing.view_socialconnection",),
+    ),
+    MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),
 )

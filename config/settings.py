@@ -444,7 +444,7 @@ FACEBOOK_PUBLISH_BASE_URL = env.str(
 TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com")
 YOUTUBE_UPLOAD_BASE_URL = env.str("YOUTUBE_UPLOAD_BASE_URL", default="https://www.googleapis.com")
 # --- Publishing connections: OAuth (specs/publishing.md §1; README "Publishing: connecting
-# accounts"). Callbacks: OAUTH_REDIRECT_BASE_URL + /admin/publishing/connections/oauth/<method>/callback/
+# accounts"). Callbacks: OAUTH_REDIRECT_BASE_URL + /admin/publishing/socialconnection/oauth/<method>/callback/
 # (method: instagram_login, facebook_login, tiktok, google). Empty credentials: that Connect
 # button says what to set.
 OAUTH_REDIRECT_BASE_URL = env.str("OAUTH_REDIRECT_BASE_URL", default="")

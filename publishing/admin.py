@@ -6,8 +6,10 @@ from django.contrib import admin
 from django.db.models import QuerySet
 
 from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.pages import AdminPagesMixin
 from settings_app.access import accounts_visible_to
 
+from .admin_connections import ConnectionsPage, OAuthCallbackPage, OAuthStartPage
 from .choices import PostStatus
 from .models import (
     MediaAsset,
@@ -51,7 +53,8 @@ class _ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(SocialConnection)
-class SocialConnectionAdmin(_ReadOnly):
+class SocialConnectionAdmin(AdminPagesMixin, _ReadOnly):
+    pages = (ConnectionsPage, OAuthStartPage, OAuthCallbackPage)
     list_display = ("account", "platform", "method", "status", "token_expires_at", "last_error")
     list_filter = ("platform", "status")
     list_select_related = ("account",)

@@ -148,7 +148,7 @@ class Identity:
 def redirect_uri(method: str) -> str:
     """The exact callback URL to register with the platform for `method`."""
     base = (getattr(settings, "OAUTH_REDIRECT_BASE_URL", "") or "").rstrip("/")
-    return f"{base}/admin/publishing/connections/oauth/{method}/callback/"
+    return f"{base}/admin/publishing/socialconnection/oauth/{method}/callback/"
 
 
 def app_credentials(method: str) -> AppCredentials:

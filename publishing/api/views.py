@@ -35,6 +35,7 @@ from publishing.services.scheduling import (
     scheduled_post_update,
 )
 
+from .connections import ConnectionOAuthActions
 from .serializers import (
     CalendarRowSerializer,
     ConnectionSerializer,
@@ -175,7 +176,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return page
 
 
-class ConnectionViewSet(viewsets.ReadOnlyModelViewSet):
+class ConnectionViewSet(ConnectionOAuthActions, viewsets.ReadOnlyModelViewSet):
     """The accounts connected for publishing (never their tokens)."""
 
     queryset = connections_for_api()

@@ -46,7 +46,7 @@ def test_tiktok_authorize_url_carries_the_hex_sha256_of_the_verifier(fake):
     assert query["state"] == start.state
     assert query["scope"] == "user.info.basic,video.publish,video.upload"
     assert query["redirect_uri"] == (
-        "http://testserver/admin/publishing/connections/oauth/tiktok/callback/"
+        "http://testserver/admin/publishing/socialconnection/oauth/tiktok/callback/"
     )
 
 

@@ -46,7 +46,8 @@ def _youtube_account(handle: str) -> Account:
 
 
 def test_an_own_channel_is_refreshed_with_its_connection_token_and_others_with_the_key(api):
-    own, other = _youtube_account("googledevelopers"), _youtube_account("someoneelse")
+    own = _youtube_account("googledevelopers")
+    _youtube_account("someoneelse")
     SocialConnectionFactory(
         account=own,
         platform="youtube",
