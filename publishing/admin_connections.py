@@ -5,9 +5,12 @@ buttons per login method; Reconnect, Refresh and Disconnect. OAuth start (POST) 
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
@@ -42,6 +45,36 @@ CONNECT_BUTTONS = (
 )
 
 
+def connect_form_policy() -> str:
+    """The site's CSP with `form-action` widened to the platforms' authorize pages: a Connect
+    button's POST is answered with a redirect there, which browsers check against
+    form-action. Only this page gets it."""
+    policy = settings.CONTENT_SECURITY_POLICY
+    if not policy or "form-action" not in policy:
+        return policy
+    origins = sorted(
+        {
+            f"{parts.scheme}://{parts.netloc}"
+            for parts in (
+                urlsplit(getattr(settings, name))
+                for name in (
+                    "OAUTH_INSTAGRAM_AUTHORIZE_URL",
+                    "OAUTH_FACEBOOK_AUTHORIZE_URL",
+                    "OAUTH_TIKTOK_AUTHORIZE_URL",
+                    "OAUTH_GOOGLE_AUTHORIZE_URL",
+                )
+            )
+            if parts.scheme in ("http", "https") and parts.netloc
+        }
+    )
+    return re.sub(
+        r"form-action ([^;]*)",
+        lambda m: f"form-action {m.group(1)} {' '.join(origins)}",
+        policy,
+        count=1,
+    )
+
+
 def _expiry(connection: SocialConnection, now) -> tuple[str, bool]:
     """The token countdown in words, and whether it is urgent (red)."""
     if connection.status == ConnectionStatus.NEEDS_REAUTH:
@@ -63,7 +96,7 @@ def _expiry(connection: SocialConnection, now) -> tuple[str, bool]:
 def _quota(connection: SocialConnection, published_24h: int, youtube_left: int | None) -> str:
     """What we honestly know of today's publishing quota."""
     if connection.platform == "instagram":
-        return f"{published_24h} posted in 24 h; remaining unknown until the next post checks"
+        return f"{published_24h} posted in 24 h; remaining unknown"
     if connection.platform == "youtube":
         if youtube_left is None:
             return f"{published_24h} uploaded today; remaining unknown"
@@ -132,6 +165,13 @@ class ConnectionsPage(AdminPage):
             "can_add": user.has_perm(ADD),
             "can_change": user.has_perm(CHANGE),
         }
+
+    def get(self, **kwargs: Any) -> HttpResponse:
+        response = super().get(**kwargs)
+        policy = connect_form_policy()
+        if policy:
+            response["Content-Security-Policy"] = policy
+        return response
 
     def post(self, **kwargs: Any) -> HttpResponse:
         if not self.request.user.has_perm(CHANGE):

@@ -148,3 +148,12 @@ def test_the_api_says_facebook_login_cannot_be_refreshed(fake, api):
     answer = api.post(f"/api/v1/connections/{connection.pk}/refresh/")
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "not_refreshable"
+
+
+def test_only_the_connections_page_lets_its_forms_lead_to_the_authorize_pages(fake, manager_client):
+    board = manager_client.get(reverse(BOARD))["Content-Security-Policy"]
+    form_action = next(p for p in board.split(";") if "form-action" in p)
+    assert "'self'" in form_action and fake.url in form_action
+    assert "script-src 'self'" in board  # the rest of the policy is unchanged
+    other = manager_client.get(reverse("admin:index"))["Content-Security-Policy"]
+    assert fake.url not in other
