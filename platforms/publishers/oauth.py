@@ -57,7 +57,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
         "pages_read_engagement",
         "business_management",
     ),
-    TIKTOK: ("user.info.basic", "video.publish", "video.upload"),
+    TIKTOK: ("user.info.basic", "user.info.profile", "video.publish", "video.upload"),
     GOOGLE: (
         "https://www.googleapis.com/auth/youtube.upload",
         "https://www.googleapis.com/auth/youtube.readonly",

@@ -44,7 +44,7 @@ def test_tiktok_authorize_url_carries_the_hex_sha256_of_the_verifier(fake):
     assert query["code_challenge_method"] == "S256"
     assert query["client_key"] == "tiktok-key"
     assert query["state"] == start.state
-    assert query["scope"] == "user.info.basic,video.publish,video.upload"
+    assert query["scope"] == "user.info.basic,user.info.profile,video.publish,video.upload"
     assert query["redirect_uri"] == (
         "http://testserver/admin/publishing/socialconnection/oauth/tiktok/callback/"
     )
