@@ -32,6 +32,8 @@ from core.errors import DomainError
 from core.jobs import WorkReport, error_text
 from creators.models import Account
 from creators.services.adding import account_add
+from notifications.choices import NotificationKind
+from notifications.services import notify
 from platforms.providers.base import AccountToken, ProviderError
 from platforms.publishers import oauth
 
@@ -440,8 +442,7 @@ def connection_reauth_notify(connection_id: int, *, key: str) -> None:
 
 
 def _deliver(users: list, *, text: str, obj: Any, key: str) -> None:
-    # Wired to notifications.services.notify once that app lands (kind CONNECTION_NEEDS_REAUTH).
-    logger.warning("Connection needs reauth (%s users): %s [%s]", len(users), text, key)
+    notify(users, kind=NotificationKind.CONNECTION_NEEDS_REAUTH, text=text, obj=obj, key=key)
 
 
 # --- The daily job -----------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from creators.models import Account
+from notifications.choices import NotificationKind
+from notifications.models import Notification
 from operations.models import JobRun
 from publishing.choices import ConnectionMethod, ConnectionStatus, TargetState
 from publishing.models import SocialConnection
@@ -41,14 +43,25 @@ def session():
     return store
 
 
+class Notified:
+    """The connection-needs-reauth notifications written (notifications.Notification rows)."""
+
+    def rows(self):
+        return Notification.objects.filter(kind=NotificationKind.CONNECTION_NEEDS_REAUTH)
+
+    def __len__(self) -> int:
+        # One event per key: the people told about it share the key.
+        return self.rows().values("key").distinct().count()
+
+    def users(self):
+        return {row.user for row in self.rows()}
+
+
 @pytest.fixture
-def notified(monkeypatch):
-    """The notifications sent (the notifications app's `notify` is wired in `_deliver`)."""
-    sent = []
-    monkeypatch.setattr(
-        services, "_deliver", lambda users, **kw: sent.append({"users": users, **kw})
-    )
-    return sent
+def notified():
+    # Someone who may change connections: told of every connection needing a reconnect.
+    UserFactory(username="connections-manager", roles=["Manager"])
+    return Notified()
 
 
 def _connect(fake, user, session, method, account=None, *, callback_session=None, **complete):
@@ -330,8 +343,9 @@ def test_invalid_grant_makes_the_connection_wait_with_its_targets_and_notifies_o
         target.refresh_from_db()
         assert target.state == state
     assert len(notified) == 1
-    assert editor_user in notified[0]["users"]
-    assert notified[0]["obj"] == connection
+    assert editor_user in notified.users()
+    (row,) = notified.rows().filter(user=editor_user)
+    assert row.object_id == str(connection.pk) and "connected again" in row.text
 
 
 def test_the_reauth_notice_goes_to_the_editor_and_connection_managers_only(fake):

@@ -6,11 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications.choices import NotificationKind
+from notifications.models import Notification
 from operations.jobs import publish_due_targets
 from publishing.choices import ConnectionStatus, TargetState
-from publishing.services import oauth as services
 from tests.platforms.oauth_fakes import FakeOAuth
 from tests.publishing.publish_setup import due_target, fake_platforms, media_asset
+from tests.settings_app.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,10 +49,9 @@ def test_a_refused_instagram_token_is_refreshed_once_and_the_post_goes_out(fakes
 
 
 def test_a_token_refused_again_after_its_refresh_needs_a_reconnect_with_one_notice(
-    fakes, monkeypatch, django_capture_on_commit_callbacks
+    fakes, django_capture_on_commit_callbacks
 ):
-    sent = []
-    monkeypatch.setattr(services, "_deliver", lambda users, **kw: sent.append(kw))
+    manager = UserFactory(roles=["Manager"])
     server = fakes["oauth"]
     target = due_target("instagram", media_asset(VIDEO), token="old-token")
     server.access["old-token"] = "instagram_login"
@@ -63,5 +64,8 @@ def test_a_token_refused_again_after_its_refresh_needs_a_reconnect_with_one_noti
     assert target.state == TargetState.NEEDS_REAUTH
     assert target.connection.status == ConnectionStatus.NEEDS_REAUTH
     assert server.count("ig.refresh") == 1
-    assert len(sent) == 1
+    notices = Notification.objects.filter(
+        kind=NotificationKind.CONNECTION_NEEDS_REAUTH, user=manager
+    )
+    assert notices.count() == 1
     assert fakes["instagram"].posts == []
