@@ -23,6 +23,12 @@ MENU = (
         "publishing", "Media library", "publishing_media_library", ("publishing.view_mediaasset",)
     ),
     MenuEntry(
+        "publishing",
+        "Connections",
+        "publishing_connections",
+        ("publishing.view_socialconnection",),
+    ),
+    MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),
 )

@@ -474,6 +474,44 @@ FACEBOOK_PUBLISH_BASE_URL = env.str(
 )
 TIKTOK_API_BASE_URL = env.str("TIKTOK_API_BASE_URL", default="https://open.tiktokapis.com")
 YOUTUBE_UPLOAD_BASE_URL = env.str("YOUTUBE_UPLOAD_BASE_URL", default="https://www.googleapis.com")
+# --- Publishing connections: OAuth (specs/publishing.md §1; README "Publishing: connecting
+# accounts"). Callbacks: OAUTH_REDIRECT_BASE_URL + /admin/publishing/socialconnection/oauth/<method>/callback/
+# (method: instagram_login, facebook_login, tiktok, google). Empty credentials: that Connect
+# button says what to set.
+OAUTH_REDIRECT_BASE_URL = env.str("OAUTH_REDIRECT_BASE_URL", default="")
+INSTAGRAM_APP_ID = env.str("INSTAGRAM_APP_ID", default="")
+INSTAGRAM_APP_SECRET = env.str("INSTAGRAM_APP_SECRET", default="")
+FACEBOOK_APP_ID = env.str("FACEBOOK_APP_ID", default="")
+FACEBOOK_APP_SECRET = env.str("FACEBOOK_APP_SECRET", default="")
+TIKTOK_CLIENT_KEY = env.str("TIKTOK_CLIENT_KEY", default="")
+TIKTOK_CLIENT_SECRET = env.str("TIKTOK_CLIENT_SECRET", default="")
+GOOGLE_CLIENT_ID = env.str("GOOGLE_CLIENT_ID", default="")
+GOOGLE_CLIENT_SECRET = env.str("GOOGLE_CLIENT_SECRET", default="")
+# The platforms' OAuth endpoints (override for a proxy or the test fakes). Facebook's token
+# calls use FACEBOOK_PUBLISH_BASE_URL, TikTok's TIKTOK_API_BASE_URL.
+OAUTH_INSTAGRAM_AUTHORIZE_URL = env.str(
+    "OAUTH_INSTAGRAM_AUTHORIZE_URL", default="https://www.instagram.com/oauth/authorize"
+)
+OAUTH_INSTAGRAM_TOKEN_URL = env.str(
+    "OAUTH_INSTAGRAM_TOKEN_URL", default="https://api.instagram.com/oauth/access_token"
+)
+OAUTH_INSTAGRAM_GRAPH_URL = env.str(
+    "OAUTH_INSTAGRAM_GRAPH_URL", default="https://graph.instagram.com"
+)
+OAUTH_FACEBOOK_AUTHORIZE_URL = env.str(
+    "OAUTH_FACEBOOK_AUTHORIZE_URL", default="https://www.facebook.com/v21.0/dialog/oauth"
+)
+OAUTH_TIKTOK_AUTHORIZE_URL = env.str(
+    "OAUTH_TIKTOK_AUTHORIZE_URL", default="https://www.tiktok.com/v2/auth/authorize/"
+)
+OAUTH_GOOGLE_AUTHORIZE_URL = env.str(
+    "OAUTH_GOOGLE_AUTHORIZE_URL", default="https://accounts.google.com/o/oauth2/v2/auth"
+)
+OAUTH_GOOGLE_TOKEN_URL = env.str(
+    "OAUTH_GOOGLE_TOKEN_URL", default="https://oauth2.googleapis.com/token"
+)
+# A started authorization must come back within this many seconds (its state is single-use).
+OAUTH_STATE_TTL_SECONDS = env.int("OAUTH_STATE_TTL_SECONDS", default=15 * 60)
 # Instagram (and TikTok photos) pull media from MEDIA_PUBLIC_BASE_URL + the file's storage name:
 # a public HTTPS prefix serving MEDIA_ROOT with no redirect. Empty: such posts fail with why.
 MEDIA_PUBLIC_BASE_URL = env.str("MEDIA_PUBLIC_BASE_URL", default="")

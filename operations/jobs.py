@@ -33,6 +33,7 @@ from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
 from publishing.services.media import media_uploads_cleanup
+from publishing.services.oauth import connection_refresh_expiring
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
@@ -238,6 +239,14 @@ def sweep_missed_targets(*, now: datetime | None = None) -> int:
     returns the JobRun id."""
     with job_run("sweep_missed_targets") as run:
         job_run_record(run=run, report=targets_sweep_missed(now=now))
+    return run.pk
+
+
+def refresh_connection_tokens(*, now: datetime | None = None) -> int:
+    """Refresh the publishing connections' tokens that expire before the next run; returns the
+    JobRun id."""
+    with job_run("refresh_connection_tokens") as run:
+        job_run_record(run=run, report=connection_refresh_expiring(now=now))
     return run.pk
 
 

@@ -59,6 +59,13 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 5,
     },
+    # Publishing connections: tokens that would expire before the next run are refreshed;
+    # expired Facebook Login tokens go to needs_reauth.
+    "refresh_connection_tokens": {
+        "func": f"{OURS}refresh_connection_tokens",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Idempotency-Key answers older than their TTL (24 h): the table stays small.
     "purge_idempotency_records": {
         "func": f"{OURS}purge_idempotency_records",

@@ -33,6 +33,10 @@ BASE_URL_SETTINGS = (
     "FACEBOOK_PUBLISH_BASE_URL",
     "TIKTOK_API_BASE_URL",
     "YOUTUBE_UPLOAD_BASE_URL",
+    # The OAuth token endpoints (platforms.publishers.oauth).
+    "OAUTH_INSTAGRAM_TOKEN_URL",
+    "OAUTH_INSTAGRAM_GRAPH_URL",
+    "OAUTH_GOOGLE_TOKEN_URL",
 )
 
 #: The publishing APIs' own hosts (TikTok hands out upload URLs on open-upload).
@@ -43,6 +47,9 @@ PUBLISH_API_HOSTS = frozenset(
         "open.tiktokapis.com",
         "open-upload.tiktokapis.com",
         "www.googleapis.com",
+        # OAuth token endpoints.
+        "api.instagram.com",
+        "oauth2.googleapis.com",
     }
 )
 

@@ -22,3 +22,24 @@ def accounts_by_username(authors: Iterable[Any]) -> dict[tuple[str, str], Any]:
     if _accounts_by_username is None:
         return {}
     return _accounts_by_username(authors)
+
+
+AccountTokens = Callable[[Iterable[int]], dict[int, Any]]
+
+_account_tokens: AccountTokens | None = None
+
+
+def register_account_tokens(finder: AccountTokens) -> None:
+    """publishing registers how an account's own token is found (its connection's)."""
+    global _account_tokens
+    _account_tokens = finder
+
+
+def account_tokens(account_ids: Iterable[int]) -> dict[int, Any]:
+    """The own tokens (`platforms.providers.base.AccountToken`) of these accounts that have
+    one, by account id; none while no app holds connections. A failing source costs the
+    refresh nothing: public data is still fetched."""
+    ids = [pk for pk in account_ids if pk]
+    if _account_tokens is None or not ids:
+        return {}
+    return _account_tokens(ids)

@@ -13,6 +13,7 @@ from settings_app.access import accounts_visible_to
 
 from .admin_calendar import CalendarMove, CalendarPage
 from .admin_composer import ComposerPage, ImportPage
+from .admin_connections import ConnectionsPage, OAuthCallbackPage, OAuthStartPage
 from .admin_media import MediaLibraryPage, MediaThumbnailPage
 from .choices import PostStatus
 from .models import (
@@ -58,7 +59,8 @@ class _ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(SocialConnection)
-class SocialConnectionAdmin(_ReadOnly):
+class SocialConnectionAdmin(AdminPagesMixin, _ReadOnly):
+    pages = (ConnectionsPage, OAuthStartPage, OAuthCallbackPage)
     list_display = ("account", "platform", "method", "status", "token_expires_at", "last_error")
     list_filter = ("platform", "status")
     list_select_related = ("account",)

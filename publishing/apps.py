@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class PublishingConfig(AppConfig):
     name = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        from posts.hooks import register_account_tokens
+
+        from .services.oauth import connection_tokens_for_accounts
+
+        # The tracking providers read an own account with its connection's token.
+        register_account_tokens(connection_tokens_for_accounts)

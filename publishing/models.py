@@ -364,3 +364,27 @@ class ImportedRow(models.Model):
 
     def __str__(self) -> str:
         return f"Row {self.key[:12]} → post {self.post_id}"
+
+
+class OAuthState(models.Model):
+    """One started OAuth authorization (specs/publishing.md §1): its `state` (kept as a hash),
+    bound to the user and the session that started it, single-use (`used_at`, set by a
+    compare-and-set), with the PKCE verifier kept server-side until the callback."""
+
+    state_hash = models.CharField(max_length=64, unique=True)
+    method = models.CharField(max_length=20, choices=ConnectionMethod.choices)
+    account = models.ForeignKey(
+        "creators.Account", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_hash = models.CharField(max_length=64, blank=True, default="")
+    code_verifier = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="oauthstate_expiry_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} for {self.user_id} ({self.created_at:%Y-%m-%d %H:%M})"

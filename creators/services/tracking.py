@@ -23,6 +23,7 @@ from core.jobs import (
 )
 from platforms.providers import chain
 from platforms.providers.base import NotFound, Private, ProfileRef, ProfileStats, ProviderError
+from posts.hooks import account_tokens
 from posts.services.detection import post_bulk_add_detected
 
 from ..models import Account, AccountSnapshot
@@ -56,12 +57,14 @@ _STATS_FIELDS = (
 )
 
 
-def _profile_ref(account: Account) -> ProfileRef:
+def _profile_ref(account: Account, tokens: dict | None = None) -> ProfileRef:
     return ProfileRef(
         platform=account.platform,
         username=account.username,
         url=account.url,
         external_id=account.external_id or None,
+        # An own (connected) account is read with its own token.
+        token=(tokens or {}).get(account.pk),
     )
 
 
@@ -153,9 +156,10 @@ def account_refresh_batch(*, accounts: list[Account], now: datetime | None = Non
     now = now or timezone.now()
     report = WorkReport(kind=ACCOUNT_REFRESH, batches=1)
     snapshots, disabled = [], {}
+    tokens = account_tokens([account.pk for account in accounts])  # own accounts
     for account in accounts:
         try:
-            stats = chain.fetch_profile(_profile_ref(account))  # network
+            stats = chain.fetch_profile(_profile_ref(account, tokens))  # network
         except ProviderError as error:
             _provider_failed(report, account, error, disabled, now=now, prefix="stats")
         else:
@@ -180,10 +184,11 @@ def account_detect_batch(*, accounts: list[Account], now: datetime | None = None
     now = now or timezone.now()
     report = WorkReport(kind=NEW_POST_DETECTION, batches=1)
     disabled = {}
+    tokens = account_tokens([account.pk for account in accounts])  # own accounts
     for account in accounts:
         try:
             items = chain.list_recent_posts(
-                _profile_ref(account), settings.DETECT_RECENT_POSTS_LIMIT
+                _profile_ref(account, tokens), settings.DETECT_RECENT_POSTS_LIMIT
             )  # network
         except ProviderError as error:
             _provider_failed(report, account, error, disabled, now=now, prefix="detect")

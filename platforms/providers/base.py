@@ -61,6 +61,18 @@ class QuotaExhausted(TemporaryError):
 
 # --- Data -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class AccountToken:
+    """The account's own authorization (a publishing connection's token): its insights are
+    richer than public data. `user_id` is the platform's id of the account (IG user id,
+    YouTube channel id); `api_base` the Graph host the token belongs to (graph.instagram.com
+    for Instagram Login, graph.facebook.com for Facebook Login; "" for the default)."""
+
+    access_token: str
+    user_id: str = ""
+    api_base: str = ""
+
+
+@dataclass(frozen=True)
 class PostRef:
     """A post to fetch: what `platforms.urls.parse_url` gave for it."""
 
@@ -70,6 +82,8 @@ class PostRef:
     username: str | None = None
     #: A YouTube Short (`ParsedURL.is_short`): the YouTube API has no other way to tell.
     is_short: bool = False
+    #: The author's own token when we hold one (not part of the ref's identity).
+    token: AccountToken | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,8 @@ class ProfileRef:
     username: str
     url: str
     external_id: str | None = None
+    #: The account's own token when we hold one (not part of the ref's identity).
+    token: AccountToken | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass

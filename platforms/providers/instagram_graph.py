@@ -19,6 +19,7 @@ from platforms.credentials import credential
 from platforms.urls import UnsupportedURL, parse_url
 
 from .base import (
+    AccountToken,
     Capabilities,
     NotFound,
     PostRef,
@@ -173,12 +174,12 @@ class InstagramGraphProvider(Provider):
 
     def fetch_profile(self, ref: ProfileRef) -> ProfileStats:
         """Followers, follows, media count, biography and picture of a business account."""
-        data = self._discover(ref.username, "{" + PROFILE_FIELDS + "}")
+        data = self._discover(ref.username, "{" + PROFILE_FIELDS + "}", ref.token)
         return map_profile(data)
 
     def list_recent_posts(self, ref: ProfileRef, limit: int) -> list[PostStats | PostRef]:
         """The account's newest `limit` media (likes and comments; no views)."""
-        return list(self._media(ref.username, limit))
+        return list(self._media(ref.username, limit, ref.token))
 
     def fetch_posts(self, refs: list[PostRef]) -> list[PostResult]:
         """Each author's recent media are read once (up to `INSTAGRAM_GRAPH_MEDIA_SCAN`) and
@@ -186,9 +187,12 @@ class InstagramGraphProvider(Provider):
         may answer; so is a ref without its author's username."""
         results: dict[PostRef, PostResult] = {}
         by_author: dict[str, list[PostRef]] = {}
+        tokens: dict[str, AccountToken] = {}
         for ref in refs:
             if ref.username:
                 by_author.setdefault(ref.username, []).append(ref)
+                if ref.token:
+                    tokens[ref.username] = ref.token
             else:
                 results[ref] = PostResult(
                     ref=ref, error=ProviderError("Instagram Graph needs the post's username.")
@@ -196,7 +200,9 @@ class InstagramGraphProvider(Provider):
         for username, wanted in by_author.items():
             media = {
                 stats.post_id: stats
-                for stats in self._media(username, settings.INSTAGRAM_GRAPH_MEDIA_SCAN)
+                for stats in self._media(
+                    username, settings.INSTAGRAM_GRAPH_MEDIA_SCAN, tokens.get(username)
+                )
             }
             for ref in wanted:
                 stats = media.get(ref.post_id)
@@ -213,20 +219,39 @@ class InstagramGraphProvider(Provider):
                 )
         return [results[ref] for ref in refs]
 
-    def _media(self, username: str, limit: int) -> list[PostStats]:
+    def _media(
+        self, username: str, limit: int, token: AccountToken | None = None
+    ) -> list[PostStats]:
         posts: list[PostStats] = []
         after = None
         while len(posts) < limit:
             size = min(PAGE_SIZE, limit - len(posts))
             edge = f"media.limit({size})" + (f".after({after})" if after else "")
-            data = self._discover(username, "{" + f"username,{edge}" + "{" + MEDIA_FIELDS + "}}")
+            data = self._discover(
+                username, "{" + f"username,{edge}" + "{" + MEDIA_FIELDS + "}}", token
+            )
             items, after = media_page(data)
             posts.extend(map_media(item, username=username) for item in items)
             if not after or len(items) < size:
                 break
         return posts[:limit]
 
-    def _discover(self, username: str, fields: str) -> dict[str, Any]:
+    def _discover(
+        self, username: str, fields: str, token: AccountToken | None = None
+    ) -> dict[str, Any]:
+        if token and token.user_id:
+            # Our own connected account: its own node with its own token (same fields).
+            own = http.request_json(
+                NAME,
+                "GET",
+                f"{(token.api_base or settings.GRAPH_API_BASE_URL).rstrip('/')}/{token.user_id}",
+                params={"fields": fields[1:-1]},
+                headers={"Authorization": f"Bearer {token.access_token}"},
+                error_mapper=lambda response, payload: error_for(response.status_code, payload),
+            )
+            if not isinstance(own, dict):
+                raise ProviderError(f"Instagram Graph: unexpected answer for @{username}.")
+            return {"business_discovery": own}
         answer = http.request_json(
             NAME,
             "GET",

@@ -17,6 +17,7 @@ from platforms import http, ratelimit
 from platforms.credentials import credential
 
 from .base import (
+    AccountToken,
     Capabilities,
     NotFound,
     PostRef,
@@ -167,10 +168,21 @@ class YouTubeAPIProvider(Provider):
     def fetch_posts(self, refs: list[PostRef]) -> list[PostResult]:
         """Stats of up to 50 videos per `videos.list` call; a video absent from the answer
         (deleted or private) is NotFound."""
+        results = {}
+        by_token: dict[AccountToken | None, list[PostRef]] = {}
+        for ref in refs:  # an own channel's videos are read with its token
+            by_token.setdefault(ref.token, []).append(ref)
+        for token, same in by_token.items():
+            for result in self._fetch_posts(same, token):
+                results[result.ref] = result
+        return [results[ref] for ref in refs]
+
+    def _fetch_posts(self, refs: list[PostRef], token: AccountToken | None) -> list[PostResult]:
         results = []
         for start in range(0, len(refs), BATCH_SIZE):
             batch = refs[start : start + BATCH_SIZE]
-            items = {item.get("id"): item for item in self._videos([r.post_id for r in batch])}
+            ids = [r.post_id for r in batch]
+            items = {item.get("id"): item for item in self._videos(ids, token)}
             for ref in batch:
                 item = items.get(ref.post_id)
                 if item is None:
@@ -204,19 +216,25 @@ class YouTubeAPIProvider(Provider):
             }
             if page_token:
                 params["pageToken"] = page_token
-            page = self._get("playlistItems", params)
+            page = self._get("playlistItems", params, ref.token)
             ids.extend(playlist_video_ids(page))
             page_token = page.get("nextPageToken")
             if not page_token:
                 break
         refs = [
-            PostRef("youtube", video_id, f"https://www.youtube.com/watch?v={video_id}", handle)
+            PostRef(
+                "youtube",
+                video_id,
+                f"https://www.youtube.com/watch?v={video_id}",
+                handle,
+                token=ref.token,
+            )
             for video_id in ids[:limit]
         ]
         return [result.stats or result.ref for result in self.fetch_posts(refs)]
 
     # --- calls ---
-    def _videos(self, ids: list[str]) -> list[dict[str, Any]]:
+    def _videos(self, ids: list[str], token: AccountToken | None = None) -> list[dict[str, Any]]:
         answer = self._get(
             "videos",
             {
@@ -225,13 +243,16 @@ class YouTubeAPIProvider(Provider):
                 "maxResults": BATCH_SIZE,
                 "maxHeight": PLAYER_MAX_HEIGHT,
             },
+            token,
         )
         return answer.get("items") or []
 
     def _channel(self, ref: ProfileRef) -> dict[str, Any]:
         params: dict[str, Any] = {"part": "snippet,statistics,contentDetails"}
-        external_id = ref.external_id or (
-            ref.username if ref.username.startswith("UC") and "/channel/" in ref.url else None
+        external_id = (
+            (ref.token.user_id if ref.token else None)
+            or ref.external_id
+            or (ref.username if ref.username.startswith("UC") and "/channel/" in ref.url else None)
         )
         if external_id:
             params["id"] = external_id
@@ -239,17 +260,25 @@ class YouTubeAPIProvider(Provider):
             params["forUsername"] = ref.username
         else:
             params["forHandle"] = "@" + ref.username.lstrip("@")
-        items = self._get("channels", params).get("items") or []
+        items = self._get("channels", params, ref.token).get("items") or []
         if not items:
             raise NotFound(f"YouTube channel {ref.username} not found.")
         return items[0]
 
-    def _get(self, resource: str, params: dict[str, Any]) -> dict[str, Any]:
+    def _get(
+        self, resource: str, params: dict[str, Any], token: AccountToken | None = None
+    ) -> dict[str, Any]:
+        # An own channel: its OAuth token (private and unlisted videos too), not the API key.
+        auth = (
+            {"headers": {"Authorization": f"Bearer {token.access_token}"}, "params": params}
+            if token
+            else {"params": {**params, "key": credential("YOUTUBE_API_KEY")}}
+        )
         answer = http.request_json(
             NAME,
             "GET",
             f"{settings.YOUTUBE_API_BASE_URL.rstrip('/')}/{resource}",
-            params={**params, "key": credential("YOUTUBE_API_KEY")},
+            **auth,
             error_mapper=lambda response, payload: error_for(response.status_code, payload),
         )
         if not isinstance(answer, dict):

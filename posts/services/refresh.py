@@ -33,7 +33,7 @@ from platforms.providers.base import (
 )
 
 from ..choices import BaseFormat, ContentType, Platform, TrialStatus
-from ..hooks import accounts_by_username
+from ..hooks import account_tokens, accounts_by_username
 from ..models import Post, PostSnapshot
 from ..queries import posts_due_for_refresh
 
@@ -200,6 +200,7 @@ def _refresh_failed(post: Post, error: ProviderError | None, report: WorkReport,
 
 def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set[str]]:
     report = WorkReport(kind=POST_REFRESH, batches=1)
+    tokens = account_tokens({p.account_id for p in posts})  # own accounts: their token
     refs = [
         PostRef(
             platform=p.platform,
@@ -207,6 +208,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
             url=p.url,
             username=p.username or None,
             is_short=p.is_short,
+            token=tokens.get(p.account_id),
         )
         for p in posts
     ]

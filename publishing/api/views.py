@@ -31,6 +31,7 @@ from publishing.services.scheduling import (
     scheduled_post_update,
 )
 
+from .connections import ConnectionOAuthActions
 from .scheduling_extra import ScheduledPostComposeSerializer, ScheduledPostMoveSerializer
 from .serializers import (
     CalendarRowSerializer,
@@ -171,7 +172,7 @@ class CalendarViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return page
 
 
-class ConnectionViewSet(viewsets.ReadOnlyModelViewSet):
+class ConnectionViewSet(ConnectionOAuthActions, viewsets.ReadOnlyModelViewSet):
     """The accounts connected for publishing (never their tokens)."""
 
     queryset = connections_for_api()

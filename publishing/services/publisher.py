@@ -27,8 +27,9 @@ from core.jobs import WorkReport, error_text
 
 from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
 from ..hooks import target_failed_on_commit, target_published_on_commit
-from ..models import PublishAttempt, PublishTarget, SocialConnection
+from ..models import PublishAttempt, PublishTarget
 from .notices import target_notify_outcome
+from .oauth import connection_token_rejected
 from .steps import (
     UNKNOWN,
     MediaRef,
@@ -258,13 +259,16 @@ def _failure_changes(target: PublishTarget, error: PublishError, now: datetime) 
 
 def _failed(target, log, error: PublishError, now: datetime, from_state: str) -> str:
     """A failure known to have published nothing: applied by the error table."""
+    if error.outcome == Outcome.NEEDS_REAUTH and connection_token_rejected(
+        target.connection_id, error=str(error)
+    ):
+        # A refused token was refreshed: one more try with the new one.
+        error = PublishError(str(error), outcome=Outcome.RETRY, error_class=error.error_class)
     changes = _failure_changes(target, error, now)
     changes.update(commit_started_at=None, pending_outcome="")
+    # A connection needing a reconnect was marked (and its people told) by
+    # connection_token_rejected; the target waits with it.
     moved = _move(target, from_state, **changes)
-    if moved and error.outcome == Outcome.NEEDS_REAUTH:
-        SocialConnection.objects.filter(
-            pk=target.connection_id, status=ConnectionStatus.CONNECTED
-        ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
     if moved and changes["state"] == TargetState.FAILED:
         target_notify_outcome(target.pk)
         target_failed_on_commit(target.pk)

@@ -13,6 +13,7 @@ from platforms.publishers.instagram import InstagramPublisher, PublishedMedia
 
 from ...choices import ConnectionMethod, MediaKind
 from ...models import SocialConnection
+from ..oauth import connection_token_fresh
 from ..steps import (
     UNKNOWN,
     Checkpoint,
@@ -45,7 +46,9 @@ class InstagramSteps:
             else settings.INSTAGRAM_PUBLISH_BASE_URL
         )
         user = str(connection.meta.get("ig_user_id") or connection.meta.get("user_id") or "me")
-        client = InstagramPublisher(base, connection.access_token, limiter=_limiter(connection))
+        client = InstagramPublisher(
+            base, connection_token_fresh(connection), limiter=_limiter(connection)
+        )
         return client, user
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from platforms.publishers.tiktok import (
 
 from ...choices import MediaKind
 from ...models import SocialConnection
+from ..oauth import connection_token_fresh
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
 from .common import (
     _caption,
@@ -46,7 +47,9 @@ class TikTokSteps:
 
     def _client(self, connection: SocialConnection) -> TikTokPublisher:
         return TikTokPublisher(
-            settings.TIKTOK_API_BASE_URL, connection.access_token, limiter=_limiter(connection)
+            settings.TIKTOK_API_BASE_URL,
+            connection_token_fresh(connection),
+            limiter=_limiter(connection),
         )
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from platforms.publishers.youtube import RecentUpload, YouTubePublisher
 
 from ...models import SocialConnection
+from ..oauth import connection_token_fresh
 from ..steps import UNKNOWN, Checkpoint, Outcome, PublishedRef, PublishError, TargetRequest
 from .common import (
     _caption,
@@ -30,7 +31,9 @@ class YouTubeSteps:
 
     def _client(self, connection: SocialConnection) -> YouTubePublisher:
         return YouTubePublisher(
-            settings.YOUTUBE_UPLOAD_BASE_URL, connection.access_token, limiter=_limiter(connection)
+            settings.YOUTUBE_UPLOAD_BASE_URL,
+            connection_token_fresh(connection),
+            limiter=_limiter(connection),
         )
 
     def prepare(self, request: TargetRequest, checkpoint: Checkpoint) -> dict[str, Any]:
