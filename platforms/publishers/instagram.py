@@ -166,6 +166,17 @@ class InstagramPublisher(PublisherClient):
         )
         return str(body["id"])
 
+    def comment(self, media_id: str, message: str) -> str:
+        """Comment on a published media (the post's first comment); returns the comment id.
+        Needs the instagram_manage_comments (or instagram_business_manage_comments) scope."""
+        body = self.call_json(
+            "POST",
+            f"{self.base_url}/{media_id}/comments",
+            params={"message": message},
+            bucket="instagram.create",
+        )
+        return str(body["id"])
+
     def publishing_limit(self, user_id: str) -> PublishingLimit:
         """The account's posts in the rolling 24 h and its cap (read before each publish)."""
         body = self.call_json(

@@ -220,11 +220,11 @@ def _published(
         # Set while the tracked post is not linked yet: the end of the pass tracks it (out of
         # the publishing loop, so a busy minute publishes first), later passes again if need be.
         next_attempt_at=track_at if ref.url else None,
-        error_class="",
-        error="",
+        error_class="published_with_warning" if ref.warning else "",
+        error=ref.warning[:2000],
         pending_outcome="",
     )
-    _log_finish(log, TargetState.PUBLISHED)
+    _log_finish(log, TargetState.PUBLISHED, error=ref.warning[:2000])
     if moved and not ref.url:
         target_published_on_commit(target.pk)  # else once its tracking was tried
     return TargetState.PUBLISHED

@@ -79,11 +79,13 @@ class TargetRequest:
 
 @dataclass(frozen=True)
 class PublishedRef:
-    """A post that is on the platform."""
+    """A post that is on the platform; `warning` says what went wrong after it went out (a
+    first comment refused): shown on the target, never a reason to publish again."""
 
     platform_post_id: str
     url: str
     published_at: datetime | None = None
+    warning: str = ""
 
 
 class _Unknown:

@@ -219,6 +219,8 @@ class FakeGraph(FakePlatform):
             return "status", self._status
         if call.method == "GET" and segments[-1] == "media":
             return "recent", self._recent
+        if call.method == "POST" and segments[-1] == "comments":
+            return "comment", self._comment
         return "media", self._media
 
     def unauthorized(self) -> Answer:
@@ -294,6 +296,14 @@ class FakeGraph(FakePlatform):
             if p.get("token") == _bearer(call)
         ][: int(call.query.get("limit") or 25)]
         return Answer(200, {"data": rows})
+
+    def _comment(self, call: Call) -> Answer:
+        media_id = call.path.rstrip("/").split("/")[-2]
+        post = next((p for p in self.posts if p["id"] == media_id), None)
+        if post is None:
+            return Answer(400, {"error": {"message": "Object does not exist", "code": 100}})
+        post.setdefault("comments", []).append(call.query.get("message", ""))
+        return Answer(200, {"id": self.new_id("1790")})
 
     def _media(self, call: Call) -> Answer:
         media_id = call.path.rstrip("/").split("/")[-1]

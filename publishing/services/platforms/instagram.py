@@ -3,12 +3,14 @@
 reconcile = the container's `status_code` (PUBLISHED: the post is found among the account's
 recent media)."""
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from platforms.publishers import errors as client_errors
 from platforms.publishers.instagram import InstagramPublisher, PublishedMedia
 
 from ...choices import ConnectionMethod, MediaKind
@@ -106,7 +108,8 @@ class InstagramSteps:
         with _translated():
             with _commit_call():
                 media_id = client.publish(user, handle["container_id"])
-            return _ig_ref(client.media(media_id))
+            ref = _ig_ref(client.media(media_id))
+        return _with_first_comment(client, media_id, request, ref)
 
     def reconcile(self, request: TargetRequest) -> Any:
         container = request.remote_handle.get("container_id")
@@ -122,6 +125,19 @@ class InstagramSteps:
         if status.status_code in ("FINISHED", "IN_PROGRESS", "EXPIRED", "ERROR"):
             return None  # the container was never published: nothing is on the account
         return UNKNOWN
+
+
+def _with_first_comment(client, media_id: str, request, ref: PublishedRef) -> PublishedRef:
+    """Post the target's first comment, if any. The post is out already: a refusal becomes the
+    target's warning, never a failure (publishing again would post twice)."""
+    message = (request.options.get("first_comment") or "").strip()
+    if not message:
+        return ref
+    try:
+        client.comment(media_id, message)
+    except client_errors.PublishError as error:
+        return replace(ref, warning=f"Published, but the first comment was refused: {error}")
+    return ref
 
 
 def _ig_ref(media: PublishedMedia) -> PublishedRef:

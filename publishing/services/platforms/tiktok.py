@@ -170,6 +170,9 @@ def _tiktok_post_info(request: TargetRequest, info) -> dict[str, Any]:
         "disable_comment": info.comment_disabled or bool(request.options.get("disable_comment")),
         "disable_duet": info.duet_disabled or bool(request.options.get("disable_duet")),
         "disable_stitch": info.stitch_disabled or bool(request.options.get("disable_stitch")),
+        # Commercial content disclosure: a paid partnership / the creator's own business.
+        "brand_content_toggle": bool(request.options.get("brand_content_toggle")),
+        "brand_organic_toggle": bool(request.options.get("brand_organic_toggle")),
     }
 
 

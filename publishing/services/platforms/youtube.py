@@ -105,13 +105,17 @@ class YouTubeSteps:
 
 def _youtube_resource(request: TargetRequest) -> dict[str, Any]:
     caption = _caption(request)
-    title = request.title or (caption.splitlines() or ["Untitled"])[0]
+    # The account's own title (a per-target option) wins over the post's.
+    title = request.options.get("title") or request.title or (caption.splitlines() or [""])[0]
+    snippet = {
+        "title": (title or "Untitled")[:100],
+        "description": caption[:5000],
+        "tags": [tag.lstrip("#") for tag in request.hashtags],
+    }
+    if request.options.get("category_id"):
+        snippet["categoryId"] = str(request.options["category_id"])
     return {
-        "snippet": {
-            "title": title[:100],
-            "description": caption[:5000],
-            "tags": [tag.lstrip("#") for tag in request.hashtags],
-        },
+        "snippet": snippet,
         "status": {
             "privacyStatus": request.options.get("privacy_status", "private"),
             "selfDeclaredMadeForKids": bool(request.options.get("made_for_kids", False)),
