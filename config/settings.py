@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "creators",
     "finance",
     "publishing",
+    "workflow",
     "operations",
 ]
 
