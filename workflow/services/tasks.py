@@ -90,6 +90,33 @@ def task_create(
     return task
 
 
+TASK_UPDATABLE = (
+    "title",
+    "description",
+    "assignee",
+    "platform",
+    "due_at",
+    "campaign",
+    "deliverable",
+)
+
+
+@transaction.atomic
+def task_update(task: ContentTask, *, target_accounts=None, **changes) -> ContentTask:
+    """Edit a task's fields (never its column or position: those move through task_move)."""
+    unknown = set(changes) - set(TASK_UPDATABLE)
+    if unknown:
+        raise DomainError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(task, name, value)
+    task.full_clean(exclude=["column", "position"])
+    if changes:
+        task.save(update_fields=[*changes, "updated_at"])
+    if target_accounts is not None:
+        task.target_accounts.set(target_accounts)
+    return task
+
+
 def _check_preconditions(task: ContentTask, to: Column, note: str) -> None:
     """The rules a move needs besides who makes it."""
     if to == Column.SUBMITTED:
@@ -233,4 +260,11 @@ def tasks_visible_or_404(user, pk: int) -> ContentTask:
     return task
 
 
-__all__ = ["MoveRefused", "task_create", "task_flag", "task_move", "tasks_visible_or_404"]
+__all__ = [
+    "MoveRefused",
+    "task_create",
+    "task_flag",
+    "task_move",
+    "task_update",
+    "tasks_visible_or_404",
+]
