@@ -15,6 +15,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
+from publishing.choices import TargetState
+from publishing.models import PublishTarget
 from settings_app.access import tasks_visible_to
 
 from ..choices import Column, MoveVia
@@ -137,6 +139,12 @@ def _check_preconditions(task: ContentTask, to: Column, note: str) -> None:
                     "“Submit again” needs a new draft or caption version since the changes "
                     "were asked for."
                 )
+    if to == Column.PUBLISHED:
+        live = PublishTarget.objects.filter(post_id=task.scheduled_post_id).exclude(
+            state=TargetState.CANCELLED
+        )
+        if not task.scheduled_post_id or live.exclude(state=TargetState.PUBLISHED).exists():
+            raise MoveRefused("“Published” needs every target of the task's post published.")
     if to == Column.NEEDS_CHANGES and not note.strip():
         raise MoveRefused("“Ask for changes” needs a note saying what to change.")
 
