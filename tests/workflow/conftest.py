@@ -42,7 +42,9 @@ def task_in(column: str, *, creator=None, for_published: bool = False, **kwargs)
             asked = TaskMove.objects.create(
                 task=task, to_column=Column.NEEDS_CHANGES, from_column=Column.SUBMITTED
             )
-            TaskMove.objects.filter(pk=asked.pk).update(at=timezone.now() - timezone.timedelta(hours=1))
+            TaskMove.objects.filter(pk=asked.pk).update(
+                at=timezone.now() - timezone.timedelta(hours=1)
+            )
         if column == Column.SCHEDULED:
             post = ScheduledPostFactory()
             PublishTargetFactory(

@@ -1,4 +1,4 @@
-"""The moves table, exhaustively: every column pair × every role, allowed (the task moves and
+"""The moves table, exhaustively: every column pair by every role, allowed (the task moves and
 the timeline records it) or refused with the rule's message. The expected table is written
 out here, independently of workflow/moves.py."""
 
@@ -52,7 +52,10 @@ BLIND = {"Finance", "other creator"}
 
 @pytest.fixture
 def people(db, creator_login):
-    users = {role: UserFactory(is_staff=True, username=role.lower(), roles=[role]) for role in STAFF_ROLES}
+    users = {
+        role: UserFactory(is_staff=True, username=role.lower(), roles=[role])
+        for role in STAFF_ROLES
+    }
     users["own creator"], own = creator_login("own")
     users["other creator"], _ = creator_login("other")
     return users, own
@@ -70,9 +73,7 @@ def test_every_role_may_or_may_not_make_the_move(people, source, target):
     users, own = people
     outcomes = {}
     for role in ROLES:
-        task = task_in(
-            source, creator=own, assignee=users["Editor"], for_published=(target == PU)
-        )
+        task = task_in(source, creator=own, assignee=users["Editor"], for_published=(target == PU))
         actor = users.get(role)
         via = {"review link": MoveVia.REVIEW_LINK, "publisher": MoveVia.PUBLISHER}.get(role)
         try:
