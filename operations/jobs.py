@@ -27,6 +27,7 @@ from creators.services.retention import account_snapshots_thin
 from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
 from finance.metrics import account_figures_recompute
 from finance.services import finance_statements_recompute
+from notifications.services import notifications_deliver
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
@@ -217,4 +218,15 @@ def purge_idempotency_records(*, now: datetime | None = None) -> int:
     with job_run("purge_idempotency_records") as run:
         purged = idempotency_records_purge(now=now)
         job_run_record(run=run, report=WorkReport(kind="idempotency_records", ok=purged))
+    return run.pk
+
+
+def deliver_notifications(*, now: datetime | None = None) -> int | None:
+    """Send people's notifications by e-mail and Slack; returns the JobRun id, recorded only
+    when something was sent or failed (it runs every minute: empty runs would drown the rest)."""
+    report = notifications_deliver(now=now)
+    if not (report.ok or report.failed):
+        return None
+    with job_run("deliver_notifications") as run:
+        job_run_record(run=run, report=report)
     return run.pk

@@ -224,7 +224,7 @@ def task_move(
             )
             from_column = current.column
             _place(current, to, position)
-            TaskMove.objects.create(
+            move = TaskMove.objects.create(
                 task=current,
                 actor=actor if getattr(actor, "pk", None) else None,
                 via=via,
@@ -232,7 +232,7 @@ def task_move(
                 to_column=to,
                 note=note.strip(),
             )
-            transaction.on_commit(lambda: _notify_moved(current.pk, from_column, to))
+            task_moved_notify(move)
     task.column, task.position = current.column, current.position
     task.scheduled_post_id = current.scheduled_post_id
     task.flagged, task.flag_reason = current.flagged, current.flag_reason
@@ -247,10 +247,6 @@ def _side_effects(task: ContentTask, to: Column, *, actor, scheduled_at, publish
     if to == Column.PUBLISHED and task.flagged:
         task.flagged, task.flag_reason = False, ""
         ContentTask.objects.filter(pk=task.pk).update(flagged=False, flag_reason="")
-
-
-def _notify_moved(task_id: int, from_column: str, to: str) -> None:
-    task_moved_notify(task_id=task_id, from_column=from_column, to_column=to)
 
 
 def task_flag(task: ContentTask, *, reason: str) -> None:
