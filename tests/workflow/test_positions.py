@@ -65,7 +65,9 @@ def test_two_people_moving_cards_at_once_lose_and_duplicate_nothing(django_user_
             start.wait()
             for i, card in enumerate(mine):
                 card.refresh_from_db()
-                task_move(task=card, to=Column.IN_PROGRESS, actor=staff, position=0 if i % 2 else None)
+                task_move(
+                    task=card, to=Column.IN_PROGRESS, actor=staff, position=0 if i % 2 else None
+                )
                 card.refresh_from_db()
                 task_move(task=card, to=Column.IN_PROGRESS, actor=staff, position=1)
         except Exception as error:  # pragma: no cover - reported below
