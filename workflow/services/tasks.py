@@ -49,6 +49,12 @@ def _shift(column: str, *, first: int, last: int | None, delta: int) -> None:
     )
 
 
+def _column_end(column: str) -> int:
+    """The place after the column's last card (its size while positions are dense)."""
+    last = ContentTask.objects.filter(column=column, position__gte=0).aggregate(m=Max("position"))
+    return 0 if last["m"] is None else last["m"] + 1
+
+
 def _column_size(column: str) -> int:
     return ContentTask.objects.filter(column=column, position__gte=0).count()
 
@@ -79,7 +85,7 @@ def task_create(
         description=description,
         due_at=due_at,
         column=Column.BACKLOG,
-        position=_column_size(Column.BACKLOG),
+        position=_column_end(Column.BACKLOG),
         created_by=created_by,
     )
     task.full_clean()
