@@ -197,6 +197,10 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "PlatformEnum": "posts.choices.Platform",
+        "ColumnEnum": "workflow.choices.Column",
+        "AssetKindEnum": "workflow.choices.AssetKind",
+        "DeliverableKindEnum": "workflow.choices.DeliverableKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

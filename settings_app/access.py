@@ -8,6 +8,7 @@ posts, its own content tasks and the campaigns it has a task or deliverable in.
 Functions take querysets and field paths, never the higher apps' models (DESIGN.md).
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from .services import MANAGE_ALL_KEYS
@@ -27,6 +28,16 @@ def _sees_all(user, perm: str) -> bool:
     return bool(user and user.is_active and user.has_perm(perm))
 
 
+def own_creator_id(user) -> int | None:
+    """The id of the Creator whose login `user` is, or None (cached on the user object)."""
+    if not (user and user.is_authenticated):
+        return None
+    try:
+        return user.creator.pk
+    except ObjectDoesNotExist:  # a miss is cached too: one query per request at most
+        return None
+
+
 def posts_visible_to(user, qs: QuerySet, *, through: str = "") -> QuerySet:
     """The posts of `qs` that `user` may see; with `through` ("post__"), the rows of `qs` whose
     post they may see."""
@@ -36,7 +47,9 @@ def posts_visible_to(user, qs: QuerySet, *, through: str = "") -> QuerySet:
         return qs.none()
     mine = Q(**{f"{through}editor__user": user})
     mine |= Q(**{f"{through}assignee": user}) | Q(**{f"{through}added_by": user})
-    mine |= Q(**{f"{through}account__creator__user": user})
+    creator_id = own_creator_id(user)
+    if creator_id is not None:  # a creator's login: the posts of its accounts too
+        mine |= Q(**{f"{through}account__creator_id": creator_id})
     return qs.filter(mine)
 
 
@@ -83,12 +96,7 @@ def api_keys_visible_to(user, qs: QuerySet) -> QuerySet:
 
 def is_creator_login(user) -> bool:
     """A creator's own login: sees only its own rows, never internal comments."""
-    return bool(
-        user
-        and user.is_authenticated
-        and getattr(user, "creator", None) is not None
-        and not user.has_perm("workflow.view_all_contenttask")
-    )
+    return own_creator_id(user) is not None and not user.has_perm("workflow.view_all_contenttask")
 
 
 def creators_visible_to(user, qs: QuerySet) -> QuerySet:
@@ -108,7 +116,11 @@ def tasks_visible_to(user, qs: QuerySet, *, through: str = "") -> QuerySet:
         return qs
     if not (user and user.is_authenticated):
         return qs.none()
-    return qs.filter(Q(**{f"{through}creator__user": user}) | Q(**{f"{through}assignee": user}))
+    mine = Q(**{f"{through}assignee": user})
+    creator_id = own_creator_id(user)
+    if creator_id is not None:
+        mine |= Q(**{f"{through}creator_id": creator_id})
+    return qs.filter(mine)
 
 
 def campaigns_visible_to(user, qs: QuerySet) -> QuerySet:
