@@ -41,6 +41,7 @@ def task_target_settled(target_id: int, *args, **kwargs) -> None:
     """A target of some task's post was published, failed or left unconfirmed: when every
     live target is published, the task moves to Published and its posts are linked; a failed
     or unconfirmed target flags the task (it stays in Scheduled)."""
+    target_id = getattr(target_id, "pk", target_id)  # the hook may pass the target itself
     post_id = PublishTarget.objects.filter(pk=target_id).values_list("post_id", flat=True).first()
     if post_id is None:
         return
