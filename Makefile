@@ -24,6 +24,7 @@ help:
 	@echo "make worker   the django-q2 worker only"
 
 run: install migrate
+	@command -v ffprobe >/dev/null 2>&1 || echo "ffprobe not found: install Debian's ffmpeg (apt-get install ffmpeg) to upload videos (images still work)."
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py serve $(if $(PORT),127.0.0.1:$(PORT))

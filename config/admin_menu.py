@@ -21,6 +21,14 @@ MENU = (
     MenuEntry(
         "finance", "Payments board", "finance_payments_board", ("finance.view_payoutstatement",)
     ),
+    MenuEntry("publishing", "Calendar", "publishing_calendar", ("publishing.view_scheduledpost",)),
+    MenuEntry("publishing", "Composer", "publishing_composer", ("publishing.add_scheduledpost",)),
+    MenuEntry(
+        "publishing", "Import posts (CSV)", "publishing_import", ("publishing.add_scheduledpost",)
+    ),
+    MenuEntry(
+        "publishing", "Media library", "publishing_media_library", ("publishing.view_mediaasset",)
+    ),
     MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),

@@ -137,8 +137,31 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded media (publishing's library) on the default storage: local files by default.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
+# MEDIA_STORAGE=s3: the library on S3-compatible storage (pip install '.[s3]'), which also
+# offers presigned direct uploads. The AWS_* names are django-storages' own.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured("MEDIA_STORAGE is `local` or `s3`.")
+_DEFAULT_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    _DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, R2…
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),  # "path"
+            "location": env.str("AWS_LOCATION", default=""),  # a prefix inside the bucket
+            "default_acl": None,  # private objects: read through presigned URLs
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "signature_version": "s3v4",  # presigned URLs of every region and of R2, MinIO
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -443,6 +466,9 @@ PUBLISH_MAX_RETRIES = env.int("PUBLISH_MAX_RETRIES", default=5)
 PUBLISH_RECONCILE_SECONDS = env.int("PUBLISH_RECONCILE_SECONDS", default=60)
 PUBLISH_UNCONFIRMED_AFTER_SECONDS = env.int("PUBLISH_UNCONFIRMED_AFTER_SECONDS", default=6 * 3600)
 PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
+# A publishing pass keeps claiming batches while they come back full, for at most this long
+# (the job runs every minute: a backlog is drained by one pass, not 50 targets a minute).
+PUBLISH_PASS_SECONDS = env.int("PUBLISH_PASS_SECONDS", default=50)
 # The platforms' publishing APIs (platforms.publishers); override for a proxy or the test fakes.
 # The Graph URLs carry the API version.
 INSTAGRAM_PUBLISH_BASE_URL = env.str(
@@ -456,6 +482,14 @@ YOUTUBE_UPLOAD_BASE_URL = env.str("YOUTUBE_UPLOAD_BASE_URL", default="https://ww
 # Instagram (and TikTok photos) pull media from MEDIA_PUBLIC_BASE_URL + the file's storage name:
 # a public HTTPS prefix serving MEDIA_ROOT with no redirect. Empty: such posts fail with why.
 MEDIA_PUBLIC_BASE_URL = env.str("MEDIA_PUBLIC_BASE_URL", default="")
+# With S3 storage and no MEDIA_PUBLIC_BASE_URL, platforms pull a presigned GET URL valid this
+# long (Instagram wants the media reachable for 24 h).
+MEDIA_PUBLIC_URL_SECONDS = env.int("MEDIA_PUBLIC_URL_SECONDS", default=24 * 3600)
+# The media library (§2): size caps of an upload, and how long a presigned direct upload may
+# wait for its confirmation before the cleanup job removes it.
+MEDIA_MAX_IMAGE_BYTES = env.int("MEDIA_MAX_IMAGE_BYTES", default=30 * 1024 * 1024)
+MEDIA_MAX_VIDEO_BYTES = env.int("MEDIA_MAX_VIDEO_BYTES", default=1024 * 1024 * 1024)
+MEDIA_UPLOAD_EXPIRY_SECONDS = env.int("MEDIA_UPLOAD_EXPIRY_SECONDS", default=3600)
 # An IG container still IN_PROGRESS after these looks makes the attempt retry later (its
 # container is kept), so one worker never sleeps minutes on one target.
 PUBLISH_CONTAINER_POLLS = env.int("PUBLISH_CONTAINER_POLLS", default=3)
@@ -466,6 +500,37 @@ PUBLISH_YOUTUBE_CHUNK_BYTES = env.int("PUBLISH_YOUTUBE_CHUNK_BYTES", default=8 *
 # A target due this long ago and still not claimed means the publisher is not running: the
 # sweep reports it in operations.
 PUBLISH_MISSED_AFTER_MINUTES = env.int("PUBLISH_MISSED_AFTER_MINUTES", default=10)
+# --- Scheduling: options, queue, quotas, CSV import (specs/publishing.md §3, §5) ----------
+# TikTok's creator_info (privacy levels offered) is cached this long at scheduling time.
+PUBLISH_CREATOR_INFO_CACHE_SECONDS = env.int("PUBLISH_CREATOR_INFO_CACHE_SECONDS", default=300)
+# Daily budgets of the scheduling API and calendar: Instagram posts per 24 h (unless the last
+# content_publishing_limit read says otherwise) and a conservative TikTok cap per creator;
+# YouTube's is the project's uploads a day (PUBLISH_YOUTUBE_UPLOADS_PER_DAY, below).
+PUBLISH_INSTAGRAM_DAILY_POSTS = env.int("PUBLISH_INSTAGRAM_DAILY_POSTS", default=100)
+PUBLISH_TIKTOK_DAILY_POSTS = env.int("PUBLISH_TIKTOK_DAILY_POSTS", default=15)
+# "Add to queue" looks this many days ahead for a free posting slot.
+PUBLISH_QUEUE_HORIZON_DAYS = env.int("PUBLISH_QUEUE_HORIZON_DAYS", default=56)
+# A CSV import: at most this many rows and bytes.
+PUBLISH_IMPORT_MAX_ROWS = env.int("PUBLISH_IMPORT_MAX_ROWS", default=500)
+PUBLISH_IMPORT_MAX_BYTES = env.int("PUBLISH_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
+# The publishers' shared rate limits (publishing/services/limits.py): TikTok's per access token
+# (per minute), YouTube's uploads per project per day (the day in PROVIDER_QUOTA_TIME_ZONE).
+PUBLISH_TIKTOK_INIT_PER_MINUTE = env.int("PUBLISH_TIKTOK_INIT_PER_MINUTE", default=6)
+PUBLISH_TIKTOK_STATUS_PER_MINUTE = env.int("PUBLISH_TIKTOK_STATUS_PER_MINUTE", default=30)
+PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE = env.int(
+    "PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE", default=20
+)
+# A published target whose tracked posts.Post could not be created is tried again after this
+# (doubling), up to PUBLISH_TRACK_MAX_TRIES failures.
+PUBLISH_TRACK_RETRY_SECONDS = env.int("PUBLISH_TRACK_RETRY_SECONDS", default=300)
+PUBLISH_TRACK_MAX_TRIES = env.int("PUBLISH_TRACK_MAX_TRIES", default=5)
+PUBLISH_YOUTUBE_UPLOADS_PER_DAY = env.int("PUBLISH_YOUTUBE_UPLOADS_PER_DAY", default=100)
+PUBLISH_RATE_LIMITS = {
+    "tiktok.init": {"calls": PUBLISH_TIKTOK_INIT_PER_MINUTE, "window_s": 60},
+    "tiktok.status": {"calls": PUBLISH_TIKTOK_STATUS_PER_MINUTE, "window_s": 60},
+    "tiktok.creator_info": {"calls": PUBLISH_TIKTOK_CREATOR_INFO_PER_MINUTE, "window_s": 60},
+    "youtube.uploads": {"daily_quota": PUBLISH_YOUTUBE_UPLOADS_PER_DAY},
+}
 if PUBLISH_LEASE_SECONDS <= 60:
     raise ImproperlyConfigured("PUBLISH_LEASE_SECONDS must be longer than a minute.")
 

@@ -1,5 +1,6 @@
 """Filter pieces the apps' FilterSets share."""
 
+import copy
 from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -9,6 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import F, IntegerField, Q, QuerySet
 from django.db.models.functions import Lower
+from django.http import QueryDict
 from django_filters.constants import EMPTY_VALUES
 from django_filters.fields import BaseCSVField
 from django_filters.utils import get_model_field
@@ -123,9 +125,49 @@ class CheckedFilterSet(django_filters.FilterSet):
                 filter_.extra["fields"] = (forms.IntegerField(), forms.IntegerField())
         return filters
 
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        # django-filter's own __init__, but for the filters: it deep-copies every one per
+        # request, while a filter is configured once per class and holds nothing a request
+        # changes but its model and parent, so a shallow copy will do.
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = {name: _filter_copy(filter_) for name, filter_ in self.base_filters.items()}
+        for filter_ in self.filters.values():
+            filter_.model = queryset.model
+            filter_.parent = self
+
     def get_form_class(self):
-        form_class = super().get_form_class()
-        return type(form_class.__name__, (StorableValuesForm, form_class), {})
+        # The form's fields depend on the class alone (no filter takes a queryset built from
+        # the request): built once per class; each form still copies its fields.
+        form_class = _FORM_CLASSES.get(type(self))
+        if form_class is None:
+            built = super().get_form_class()
+            form_class = type(built.__name__, (StorableValuesForm, built), {})
+            form_class = _FORM_CLASSES.setdefault(type(self), form_class)
+        return form_class
+
+
+def _filter_copy(filter_: django_filters.Filter) -> django_filters.Filter:
+    """A filter of one FilterSet instance: its own `extra` (fields write into it) and its own
+    queryset (an evaluated one would serve stale rows to every later request)."""
+    clone = copy.copy(filter_)
+    clone.extra = dict(filter_.extra)
+    queryset = getattr(filter_, "queryset", None)
+    if isinstance(queryset, QuerySet):
+        clone.queryset = queryset.all()
+        clone.extra["queryset"] = clone.queryset
+    if filter_.method is not None:
+        clone.method = filter_.method  # its FilterMethod calls the clone's parent
+    return clone
+
+
+# FilterSet class -> its form class (CheckedFilterSet.get_form_class).
+_FORM_CLASSES: dict[type, type] = {}
 
 
 class BigListFilterSet(CheckedFilterSet):

@@ -23,6 +23,7 @@ from posts.services.classification import (
     posts_requeue_classification,
     posts_requeue_failed_classifications,
 )
+from publishing.queries import targets_needing_attention
 
 from .models import FailedItem, FailedItemKind
 from .queries import (
@@ -74,6 +75,7 @@ class OperationsDashboard(AdminPage):
             **self.dead_letters_context(dead),
             "disabled_accounts": list(accounts_disabled()),
             "failing_posts": list(posts_failing()),
+            **self.publishing_context(),
             "can_replay": self.can_replay(),
             "can_change_accounts": self.request.user.has_perm("creators.change_account"),
             "can_change_posts": self.request.user.has_perm("posts.change_post"),
@@ -92,6 +94,13 @@ class OperationsDashboard(AdminPage):
             "ai_total_cost": sum(day["cost_usd"] for day in usage),
             "ai_total_tokens": sum(d["prompt_tokens"] + d["completion_tokens"] for d in usage),
         }
+
+    def publishing_context(self) -> dict:
+        """Failed and unconfirmed publish targets with their cause, for those who may see
+        targets (each links to its page and publishing log)."""
+        if not self.request.user.has_perm("publishing.view_publishtarget"):
+            return {"show_publishing": False}
+        return {"show_publishing": True, "publish_attention": targets_needing_attention()}
 
     def dead_letters_context(self, dead: dict) -> dict:
         kind = self.request.GET.get("kind")

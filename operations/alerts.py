@@ -22,11 +22,14 @@ logger = logging.getLogger("operations.jobs")
 
 def heartbeat_beat(*, now: datetime | None = None) -> None:
     """Stamp the worker's heartbeat (the `heartbeat` job, every minute)."""
+    heartbeat_stamp(name=HEARTBEAT, now=now)
+
+
+def heartbeat_stamp(*, name: str, now: datetime | None = None) -> None:
+    """Stamp the heartbeat row `name` (one row per name, updated in place)."""
     now = now or timezone.now()
-    if not Heartbeat.objects.filter(name=HEARTBEAT).update(beat_at=now):
-        Heartbeat.objects.bulk_create(
-            [Heartbeat(name=HEARTBEAT, beat_at=now)], ignore_conflicts=True
-        )
+    if not Heartbeat.objects.filter(name=name).update(beat_at=now):
+        Heartbeat.objects.bulk_create([Heartbeat(name=name, beat_at=now)], ignore_conflicts=True)
 
 
 def alerts_enabled() -> bool:

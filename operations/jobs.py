@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
+from django.utils import timezone
 
 from ai.errors import AINotConfigured
 from core.api.idempotency import idempotency_records_purge
@@ -31,13 +32,20 @@ from notifications.services import notifications_deliver
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
+from publishing.services.media import media_uploads_cleanup
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
 from workflow.services.reminders import tasks_remind_due
 
-from .alerts import alerts_check, daily_digest_send, heartbeat_beat
+from .alerts import (
+    alerts_check,
+    daily_digest_send,
+    heartbeat_beat,
+    heartbeat_stamp,
+)
 from .models import JobRun
+from .queries import PUBLISHER_HEARTBEAT
 from .schedules import SCHEDULES
 from .services import (
     job_run_finish,
@@ -197,12 +205,32 @@ def daily_digest(*, now: datetime | None = None) -> int:
     return run.pk
 
 
-def publish_due_targets(*, now: datetime | None = None) -> int:
+def publish_due_targets(*, now: datetime | None = None) -> int | None:
     """Publish the due targets and settle those awaiting the platform (expired leases included)
-    through the platforms' publishers (specs/publishing.md §4); returns the JobRun id."""
-    with job_run("publish_due_targets") as run:
+    through the platforms' publishers (specs/publishing.md §4); returns the JobRun id, or None
+    for an idle pass.
+
+    It runs every minute and most minutes have nothing due, so a JobRun is recorded only when
+    the pass did work (a target published, failed, deferred, reconciled, a lease expired, a
+    post tracked) or crashed: 1 440 empty runs a day would bury the runs that matter in the
+    dashboard's recent runs and the job-runs list, and grow the table for nothing. That it
+    runs at all is the `publisher` heartbeat, stamped every pass (shown in the health details
+    next to the sweep's count of due targets nobody claimed)."""
+    started = timezone.now()
+    heartbeat_stamp(name=PUBLISHER_HEARTBEAT, now=started)
+    try:
         report = publishing_pass(publisher_for=platform_publisher, now=now)
-        job_run_record(run=run, report=report)
+    except BaseException as error:
+        run = job_run_start(job="publish_due_targets")
+        job_run_finish(run=run, error=error)
+        raise
+    if not report.handled:
+        return None
+    run = job_run_start(job="publish_due_targets")
+    JobRun.objects.filter(pk=run.pk).update(started_at=started)
+    run.started_at = started
+    job_run_record(run=run, report=report)
+    job_run_finish(run=run)
     return run.pk
 
 
@@ -238,4 +266,12 @@ def deliver_notifications(*, now: datetime | None = None) -> int | None:
         return None
     with job_run("deliver_notifications") as run:
         job_run_record(run=run, report=report)
+    return run.pk
+
+
+def cleanup_media_uploads(*, now: datetime | None = None) -> int:
+    """Remove the direct uploads never confirmed (their object, then their row); returns the
+    JobRun id."""
+    with job_run("cleanup_media_uploads") as run:
+        job_run_record(run=run, report=media_uploads_cleanup(now=now))
     return run.pk

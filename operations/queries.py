@@ -22,11 +22,14 @@ from platforms.ratelimit import (
 )
 from posts.models import Post
 from posts.queries import ai_not_ready_reason, posts_refresh_queue
+from publishing.queries import publishing_health
 
 from .models import FailedItem, FailedItemKind, Heartbeat, JobRun, JobStatus
 from .schedules import MONITORED_JOBS
 
 HEARTBEAT = "worker"
+#: Stamped by every pass of the publisher (publish_due_targets), idle or not.
+PUBLISHER_HEARTBEAT = "publisher"
 RECENT_RUNS = 5  # per job, on the dashboard
 RUNS_LOOKBACK = timedelta(days=35)  # the monthly jobs' latest run is within this
 LIST_LIMIT = 50  # rows of each dashboard list
@@ -368,11 +371,13 @@ def health_problems(
     jobs: list[dict[str, Any]],
     providers: list[dict[str, Any]],
     dead: dict[str, int],
+    publishing: dict[str, Any] | None = None,
 ) -> list[Condition]:
     """Everything wrong right now, for the dashboard and the health endpoint alike (one list,
     so they never disagree): the database or the worker down (what makes the status "down"),
     the alert conditions (operations.queries.alert_conditions), the platforms without a working
-    provider, and each job whose latest run failed."""
+    provider, each job whose latest run failed, and publish targets nobody claimed in time or
+    stuck past their lease (the publisher is not running)."""
     found = []
     if not summary["database"]:
         found.append(Condition("database_down", "The database does not answer."))
@@ -407,6 +412,44 @@ def health_problems(
         for job in jobs
         if job["last_status"] == JobStatus.FAILED and not job["late"]
     ]
+    found += _publishing_problems(publishing or publisher_health(now=now))
+    return found
+
+
+def publisher_health(*, now: datetime) -> dict[str, Any]:
+    """The publisher's counts (publishing.queries.publishing_health) and its last pass."""
+    beat = (
+        Heartbeat.objects.filter(name=PUBLISHER_HEARTBEAT).values_list("beat_at", flat=True).first()
+    )
+    return {
+        **publishing_health(now=now, missed_minutes=settings.PUBLISH_MISSED_AFTER_MINUTES),
+        "publisher_last_pass": beat,
+    }
+
+
+def _publishing_problems(counts: dict[str, Any]) -> list[Condition]:
+    found = []
+    minutes = settings.PUBLISH_MISSED_AFTER_MINUTES
+    if counts["unclaimed_overdue"]:
+        beat = counts.get("publisher_last_pass")
+        found.append(
+            Condition(
+                "publish_missed",
+                f"{counts['unclaimed_overdue']:,} publish target(s) due more than {minutes} "
+                "minutes ago are not claimed: is the publisher running? Its last pass was "
+                + (f"at {beat:%Y-%m-%d %H:%M} UTC." if beat else "never.")
+                + " They go out as soon as it runs again.",
+            )
+        )
+    if counts["stuck_in_publishing"]:
+        found.append(
+            Condition(
+                "publish_stuck",
+                f"{counts['stuck_in_publishing']:,} publish target(s) are still in publishing "
+                "past their lease (their worker stopped); the next publisher pass reconciles "
+                "them.",
+            )
+        )
     return found
 
 
@@ -420,7 +463,15 @@ def health_details(*, now: datetime | None = None) -> dict[str, Any]:
     providers = provider_states()
     dead = dead_letter_counts()
     reason = ai_not_ready_reason()
-    problems = health_problems(now=now, summary=summary, jobs=jobs, providers=providers, dead=dead)
+    publishing = publisher_health(now=now) if summary["database"] else None
+    problems = health_problems(
+        now=now,
+        summary=summary,
+        jobs=jobs,
+        providers=providers,
+        dead=dead,
+        publishing=publishing,
+    )
     return {
         **summary,
         "checked_at": now,
@@ -429,6 +480,7 @@ def health_details(*, now: datetime | None = None) -> dict[str, Any]:
         "providers": providers,
         "ai": {"configured": not reason, "reason": reason},
         "freshness": post_freshness(now=now),
+        "publishing": publishing,
         "problems": [problem.message for problem in problems],
     }
 

@@ -77,6 +77,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
     },
+    # Direct uploads to S3 never confirmed, past MEDIA_UPLOAD_EXPIRY_SECONDS: object and row.
+    "cleanup_media_uploads": {
+        "func": f"{OURS}cleanup_media_uploads",
+        "schedule_type": Schedule.HOURLY,
+        "minutes": None,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",

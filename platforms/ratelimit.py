@@ -29,6 +29,8 @@ from .providers.base import ProviderError, QuotaExhausted, RateLimited
 from .providers.registry import provider_by_name
 
 _MAX_ERROR_LENGTH = 1000
+#: Rows of the publishers' rate-limit buckets start with this (not listed as providers).
+PUBLISH_BUCKET_PREFIX = "publish."
 
 logger = logging.getLogger("platforms.providers")
 
@@ -55,14 +57,16 @@ def next_quota_reset(now: datetime | None = None) -> datetime:
     return datetime.combine(tomorrow, time.min, tzinfo=zone)
 
 
-def before_call(provider: str, *, cost: int = 1) -> None:
-    """Reserve `cost` units for one call of `provider`, shared by all workers.
+def before_call(provider: str, *, cost: int = 1, limits: dict[str, int] | None = None) -> None:
+    """Reserve `cost` units for one call of `provider`, shared by all workers. `limits` (same
+    keys as `limits_for`) replaces the provider's configured ones: the publishers keep their own
+    per-token buckets this way (`publish.…` rows, see publishing/services/limits.py).
 
     Raises `RateLimited` (with the seconds left) when the provider is paused or its window is
     full, `QuotaExhausted` when its daily quota is spent; nothing is reserved then.
     """
     now = timezone.now()
-    limits = limits_for(provider)
+    limits = limits or limits_for(provider)
     state = _state(provider)
     rows = ProviderState.objects.filter(pk=state.pk)
 
@@ -174,7 +178,9 @@ def provider_states() -> list[dict[str, Any]]:
     """
     now = timezone.now()
     today = quota_day(now)
-    rows = {state.provider: state for state in ProviderState.objects.all()}
+    # The publishers' own buckets (`publish.…`, one per token) are not stats providers.
+    states = ProviderState.objects.exclude(provider__startswith=PUBLISH_BUCKET_PREFIX)
+    rows = {state.provider: state for state in states}
     names = sorted(set(getattr(settings, "PROVIDER_CLASSES", {})) | set(rows))
     answer = []
     for name in names:

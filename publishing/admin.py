@@ -4,20 +4,27 @@ with the next slice; the services in publishing/services/ are what they will cal
 
 from django.contrib import admin
 from django.db.models import QuerySet
+from django.utils.html import format_html
 
 from core.admin.changelist import EstimatedCountPaginator, ReadOnlyAdminMixin
+from core.admin.display import EMPTY, admin_change_url
+from core.admin.pages import AdminPagesMixin
 from settings_app.access import accounts_visible_to
 
+from .admin_calendar import CalendarMove, CalendarPage
+from .admin_composer import ComposerPage, ImportPage
+from .admin_media import MediaLibraryPage, MediaThumbnailPage
 from .choices import PostStatus
 from .models import (
     MediaAsset,
+    PostingSlot,
     PublishAttempt,
     PublishTarget,
     ScheduledPost,
     ScheduledPostMedia,
     SocialConnection,
 )
-from .queries import scheduled_posts_visible_to, with_status
+from .queries import connections_schedulable_by, scheduled_posts_visible_to, with_status
 
 
 class _ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -64,9 +71,11 @@ class SocialConnectionAdmin(_ReadOnly):
 
 
 @admin.register(MediaAsset)
-class MediaAssetAdmin(_ReadOnly):
+class MediaAssetAdmin(AdminPagesMixin, _ReadOnly):
     list_display = ("__str__", "kind", "mime", "size", "width", "height", "created_at")
     list_filter = ("kind",)
+    # Uploading and deleting unused media: the media library page (admin_media.py).
+    pages = (MediaLibraryPage, MediaThumbnailPage)
 
 
 class MediaItemInline(_ReadOnlyInline):
@@ -78,11 +87,14 @@ class MediaItemInline(_ReadOnlyInline):
 class TargetInline(_ReadOnlyInline):
     model = PublishTarget
     fields = ("connection", "state", "attempt", "next_attempt_at", "error_class", "published_url")
+    fields += ("tracked_post",)
     readonly_fields = fields
 
 
 @admin.register(ScheduledPost)
-class ScheduledPostAdmin(_ReadOnly):
+class ScheduledPostAdmin(AdminPagesMixin, _ReadOnly):
+    # The calendar, the composer and the CSV import (admin_calendar.py, admin_composer.py).
+    pages = (CalendarPage, CalendarMove, ComposerPage, ImportPage)
     list_display = ("__str__", "scheduled_at", "timezone", "status", "created_by")
     list_select_related = ("created_by",)
     inlines = (MediaItemInline, TargetInline)
@@ -113,7 +125,46 @@ class PublishTargetAdmin(_ReadOnly):
     list_filter = ("state",)
     list_select_related = ("post", "connection__account")
     inlines = (AttemptInline,)
+    hidden_fields = ("tracked_post",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "tracked_post_link"]
+
+    @admin.display(description="Tracked post")
+    def tracked_post_link(self, obj: PublishTarget) -> str:
+        """The tracked post the published URL became, linked to its page (every role that sees
+        targets sees the posts of their accounts)."""
+        if obj.tracked_post_id is None:
+            return EMPTY
+        return format_html(
+            '<a href="{}">{}</a>', admin_change_url(obj.tracked_post), obj.tracked_post
+        )
 
     def get_queryset(self, request) -> QuerySet:
         qs = super().get_queryset(request)
         return accounts_visible_to(request.user, qs, through="connection__account__")
+
+
+@admin.register(PostingSlot)
+class PostingSlotAdmin(admin.ModelAdmin):
+    """Weekly posting times per connection: "add to queue" takes the next free one."""
+
+    list_display = ("connection", "weekday", "local_time", "timezone")
+    list_filter = ("weekday", "connection__platform")
+    list_select_related = ("connection__account",)
+    search_fields = ("connection__account__username",)
+    show_full_result_count = False
+
+    def get_queryset(self, request) -> QuerySet:
+        qs = super().get_queryset(request)
+        return accounts_visible_to(request.user, qs, through="connection__account__")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "connection":
+            kwargs["queryset"] = connections_schedulable_by(request.user).select_related("account")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        from django.conf import settings
+
+        return {"timezone": settings.TIME_ZONE, **super().get_changeform_initial_data(request)}

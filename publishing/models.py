@@ -1,6 +1,7 @@
 """Publishing (specs/publishing.md §1 to §4): connections, media, scheduled posts, one target per
 destination, and the publishing log of each target."""
 
+import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -102,6 +103,10 @@ class MediaAsset(models.Model):
     height = models.PositiveIntegerField(null=True, blank=True)
     duration_s = models.FloatField(null=True, blank=True, help_text="Videos only.")
     checksum = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the bytes.")
+    codec = models.CharField(max_length=32, blank=True, default="", help_text="Videos: h264…")
+    frame_rate = models.FloatField(null=True, blank=True, help_text="Videos: frames a second.")
+    # A small JPEG for the library: the image scaled down, or a video's poster frame.
+    thumbnail = models.FileField(max_length=300, blank=True, default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -124,6 +129,36 @@ class MediaAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.checksum[:12]}"
+
+
+class MediaUpload(models.Model):
+    """A presigned direct upload to S3-compatible storage (§2): the client PUTs the bytes to
+    `key`, then confirms with `upload_id`; the object is then read back, probed and becomes a
+    MediaAsset. An upload not confirmed by `expires_at` is removed by the cleanup job."""
+
+    upload_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    key = models.CharField(max_length=300, unique=True, help_text="The storage name to PUT to.")
+    filename = models.CharField(max_length=255, blank=True, default="")
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    asset = models.ForeignKey(
+        MediaAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The cleanup: unconfirmed uploads past their expiry.
+            models.Index(fields=["confirmed_at", "expires_at"], name="mediaupload_cleanup_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Upload {self.upload_id} ({self.filename or self.key})"
 
 
 class ScheduledPost(TimeStampedModel):
@@ -268,3 +303,64 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.get_step_display()}: {self.outcome or 'running'}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class PostingSlot(models.Model):
+    """A weekly posting time of a connection ("Tuesdays 09:00 Europe/Berlin"): "add to queue"
+    takes the next free one (publishing/services/queue.py). The wall time is kept in its zone,
+    so a slot stays 09:00 local across a DST change."""
+
+    connection = models.ForeignKey(
+        SocialConnection, on_delete=models.CASCADE, related_name="posting_slots"
+    )
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    local_time = models.TimeField(help_text="The wall time in the slot's zone.")
+    timezone = models.CharField(max_length=64, help_text="IANA name, e.g. Europe/Berlin.")
+
+    class Meta:
+        ordering = ["connection_id", "weekday", "local_time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "weekday", "local_time"],
+                name="postingslot_unique_time",
+                violation_error_message="This account already has a slot at this time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekday__gte=0, weekday__lte=6),
+                name="postingslot_weekday_valid",
+                violation_error_message="A weekday is 0 (Monday) to 6 (Sunday).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.local_time:%H:%M} {self.timezone}"
+
+    def clean(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValidationError(
+                {"timezone": f"“{self.timezone}” is not a time zone name (e.g. Europe/Berlin)."}
+            ) from error
+
+
+class ImportedRow(models.Model):
+    """A CSV row already imported (publishing/services/bulk.py): its key is the digest of the
+    row's content, so importing the same file twice creates nothing twice."""
+
+    key = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the row.")
+    post = models.ForeignKey(ScheduledPost, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Row {self.key[:12]} → post {self.post_id}"

@@ -2,12 +2,17 @@
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 
 from core.errors import DomainError
+from platforms.ratelimit import limits_for
+from posts.choices import Platform
 from settings_app.access import accounts_visible_to
 
 from .choices import ACTIVE_STATES, WAITING_STATES, ConnectionStatus, PostStatus, TargetState
@@ -162,3 +167,212 @@ def media_visible_to(user, qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
     if not (user and user.is_authenticated):
         return qs.none()
     return qs.filter(created_by=user)
+
+
+def media_with_usage(qs: QuerySet[MediaAsset]) -> QuerySet[MediaAsset]:
+    """Annotate each asset with `used_by`: how many scheduled posts use it (one subquery)."""
+    from django.db.models import OuterRef, Subquery
+
+    uses = (
+        ScheduledPostMedia.objects.filter(asset=OuterRef("pk"))
+        .order_by()
+        .values("asset")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(used_by=Coalesce(Subquery(uses, output_field=IntegerField()), Value(0)))
+
+
+# --- Daily budgets (specs/publishing.md §4, "quota-aware scheduling") ---------------------------
+# Targets that count against a day's budget: all but cancelled and failed ones (a failed
+# target never reached its commit, so the platform counted nothing).
+_NOT_COUNTED = (TargetState.CANCELLED, TargetState.FAILED)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """A connection's posts on one quota day: `limit`, `used` by the targets already scheduled
+    or published that day, what `remaining`. YouTube's budget is the project's (`scope`)."""
+
+    connection_id: int
+    platform: str
+    day: date
+    zone: str
+    limit: int
+    used: int
+    scope: str = "account"
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.used)
+
+
+def platform_quota_zone(platform: str) -> str:
+    """The zone of a platform's quota day: YouTube resets at midnight Pacific
+    (PROVIDER_QUOTA_TIME_ZONE); Instagram's rolling 24 h and TikTok's cap are read as UTC days."""
+    return settings.PROVIDER_QUOTA_TIME_ZONE if platform == Platform.YOUTUBE else "UTC"
+
+
+def platform_quota_day(platform: str, moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(platform_quota_zone(platform))).date()
+
+
+def connection_daily_limit(connection: SocialConnection) -> int:
+    """Instagram: the last known `content_publishing_limit` config (kept in the connection's
+    meta by whoever reads it), else PUBLISH_INSTAGRAM_DAILY_POSTS; TikTok: a conservative cap
+    per creator; YouTube: uploads a day for the whole project (shared rate limits first)."""
+    if connection.platform == Platform.INSTAGRAM:
+        known = (connection.meta or {}).get("content_publishing_limit") or {}
+        total = known.get("quota_total") if isinstance(known, dict) else None
+        return (
+            int(total)
+            if isinstance(total, int) and total > 0
+            else (settings.PUBLISH_INSTAGRAM_DAILY_POSTS)
+        )
+    if connection.platform == Platform.TIKTOK:
+        return settings.PUBLISH_TIKTOK_DAILY_POSTS
+    return limits_for("youtube.uploads")["daily_quota"]  # the publisher's own bucket
+
+
+def connection_budgets(
+    *,
+    connections: Iterable[SocialConnection],
+    days: Iterable[date],
+    exclude_post: ScheduledPost | None = None,
+) -> dict[tuple[int, date], Budget]:
+    """Each connection's budget on each of `days` (quota days in its platform's zone), counted
+    from the targets already scheduled those days: one grouped query per platform, whatever the
+    number of connections and days. `exclude_post` is left out of the counts (it is moving)."""
+    connections, days = list(connections), sorted(set(days))
+    if not connections or not days:
+        return {}
+    budgets: dict[tuple[int, date], Budget] = {}
+    by_platform: dict[str, list[SocialConnection]] = defaultdict(list)
+    for connection in connections:
+        by_platform[connection.platform].append(connection)
+    for platform, group in by_platform.items():
+        zone_name = platform_quota_zone(platform)
+        zone = ZoneInfo(zone_name)
+        start = datetime.combine(days[0], time.min, tzinfo=zone)
+        end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=zone)
+        targets = PublishTarget.objects.filter(
+            post__scheduled_at__gte=start, post__scheduled_at__lt=end
+        ).exclude(state__in=_NOT_COUNTED)
+        if exclude_post is not None:
+            targets = targets.exclude(post=exclude_post)
+        project_wide = platform == Platform.YOUTUBE
+        if project_wide:
+            targets = targets.filter(connection__platform=platform)
+            keys = ["day"]
+        else:
+            targets = targets.filter(connection__in=[c.pk for c in group])
+            keys = ["connection_id", "day"]
+        rows = (
+            targets.annotate(day=TruncDate("post__scheduled_at", tzinfo=zone))
+            .values(*keys)
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts = {
+            (None if project_wide else row["connection_id"], row["day"]): row["n"] for row in rows
+        }
+        for connection in group:
+            limit = connection_daily_limit(connection)
+            for day in days:
+                used = counts.get((None if project_wide else connection.pk, day), 0)
+                budgets[(connection.pk, day)] = Budget(
+                    connection_id=connection.pk,
+                    platform=platform,
+                    day=day,
+                    zone=zone_name,
+                    limit=limit,
+                    used=used,
+                    scope="project" if project_wide else "account",
+                )
+    return budgets
+
+
+def calendar_entries(qs: QuerySet[ScheduledPost], start: datetime, end: datetime) -> QuerySet:
+    """`calendar_posts` with what a calendar shows beside the status: how many targets are
+    unconfirmed (a post may have gone out: it must stand out) or failed."""
+    return calendar_posts(qs, start, end).annotate(
+        n_unconfirmed=_count(Q(targets__state=TargetState.UNCONFIRMED)),
+        n_failed=_count(Q(targets__state=TargetState.FAILED)),
+    )
+
+
+def targets_of_posts(post_ids: Iterable[int]) -> dict[int, list[PublishTarget]]:
+    """Each post's live targets with their connection and account, in one query."""
+    targets: dict[int, list[PublishTarget]] = defaultdict(list)
+    rows = (
+        PublishTarget.objects.filter(post_id__in=list(post_ids))
+        .exclude(state=TargetState.CANCELLED)
+        .select_related("connection__account")
+        .order_by("post_id", "connection__platform", "id")
+    )
+    for target in rows:
+        targets[target.post_id].append(target)
+    return targets
+
+
+# --- Operations: what needs a person, and whether the publisher runs ----------------------------
+
+ATTENTION_STATES = (TargetState.FAILED, TargetState.UNCONFIRMED)
+
+
+def targets_needing_attention(*, limit: int = 50) -> list[PublishTarget]:
+    """The failed and unconfirmed targets, latest first, each with `cause`: what went wrong in
+    words (the platform's own message, or why the outcome is unknown)."""
+    targets = list(
+        PublishTarget.objects.filter(state__in=ATTENTION_STATES)
+        .select_related("post", "connection__account")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+    for target in targets:
+        target.cause = target_cause(target)
+    return targets
+
+
+def target_cause(target: PublishTarget) -> str:
+    """Why `target` is failed or unconfirmed, in a sentence."""
+    if target.state == TargetState.UNCONFIRMED:
+        return target.error or (
+            "The platform never confirmed whether this post went out; it is not published "
+            "again automatically."
+        )
+    return target.error or f"Failed ({target.error_class or 'no error recorded'})."
+
+
+def targets_missed(*, now: datetime, minutes: int) -> QuerySet[PublishTarget]:
+    """Targets due (or due for reconciliation) more than `minutes` ago and still not claimed:
+    the publisher is not running (a range of the claim index per state)."""
+    return PublishTarget.objects.filter(
+        state__in=(TargetState.SCHEDULED, TargetState.DEFERRED, TargetState.AWAITING_REMOTE),
+        next_attempt_at__lt=now - timedelta(minutes=minutes),
+    )
+
+
+def targets_stuck_publishing(*, now: datetime, minutes: int = 0) -> QuerySet[PublishTarget]:
+    """Targets still `publishing` more than `minutes` past their lease: their worker died and
+    no pass has taken them to reconciliation (a range of the lease index)."""
+    return PublishTarget.objects.filter(
+        state=TargetState.PUBLISHING, lease_until__lt=now - timedelta(minutes=minutes)
+    )
+
+
+def publishing_health(*, now: datetime, missed_minutes: int) -> dict[str, int]:
+    """Counts for the health details: unconfirmed and failed targets, those stuck in
+    publishing more than `missed_minutes` past their lease, and those due more than
+    `missed_minutes` ago and not claimed. Three counts on indexed ranges."""
+    by_state = dict(
+        PublishTarget.objects.filter(state__in=ATTENTION_STATES)
+        .order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+    )
+    return {
+        "unconfirmed": by_state.get(TargetState.UNCONFIRMED, 0),
+        "failed": by_state.get(TargetState.FAILED, 0),
+        "stuck_in_publishing": targets_stuck_publishing(now=now, minutes=missed_minutes).count(),
+        "unclaimed_overdue": targets_missed(now=now, minutes=missed_minutes).count(),
+    }

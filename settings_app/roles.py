@@ -57,6 +57,10 @@ _PUBLISHING_EDIT = [
     "publishing.view_scheduledpostmedia",
     "publishing.view_publishtarget",
     "publishing.view_publishattempt",
+    "publishing.view_postingslot",
+    "publishing.add_postingslot",
+    "publishing.change_postingslot",
+    "publishing.delete_postingslot",
 ]
 _FINANCE_READ = [
     "finance.view_financeitem",

@@ -129,3 +129,10 @@ def creator_login(db):
         return user, creator
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def media_public_base_url(settings):
+    # Instagram and TikTok photos are refused at scheduling without a public media URL
+    # (publishing.validation); tests schedule them as a configured deployment would.
+    settings.MEDIA_PUBLIC_BASE_URL = "https://media.example.test/media"

@@ -1,5 +1,6 @@
 """Serializer pieces every app's API shares: choice labels, strict input, adding by URL."""
 
+import copy
 from collections.abc import Mapping
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db import models, transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
-from rest_framework.relations import PKOnlyObject
+from rest_framework.relations import ManyRelatedField, PKOnlyObject
 from rest_framework.settings import api_settings
 
 from core.bulk import CREATED, EXISTS, INVALID, AddResult
@@ -16,6 +17,27 @@ from core.prefetch import related_values
 
 # Browsable-API form submissions carry this alongside the data.
 _IGNORED_INPUT_KEYS = frozenset({"csrfmiddlewaretoken"})
+
+
+# Serializer class -> its fields as built (never bound: instances bind copies).
+_FIELDS_BUILT: dict[type, dict[str, serializers.Field]] = {}
+
+
+def _field_copy(field: serializers.Field) -> serializers.Field:
+    """An unbound copy of a built field, sharing nothing an instance changes (binding sets
+    the copy's own name, parent and source; validators and messages are copied lists)."""
+    if isinstance(field, serializers.BaseSerializer):  # nested: copied the way DRF does
+        return copy.deepcopy(field)
+    clone = copy.copy(field)
+    for name in ("_validators", "error_messages"):
+        value = clone.__dict__.get(name)
+        if value is not None:
+            setattr(clone, name, copy.copy(value))
+    if isinstance(field, ManyRelatedField):
+        # The child was bound to its ManyRelatedField when built (name and source "").
+        clone.child_relation = _field_copy(field.child_relation)
+        clone.child_relation.parent = clone
+    return clone
 
 
 class ChoiceDisplayMixin:
@@ -26,6 +48,15 @@ class ChoiceDisplayMixin:
     """
 
     def get_fields(self):
+        # A ModelSerializer builds its fields from the model on every instance (most of a
+        # request's fixed cost); they depend on the class alone, so each class builds them once
+        # and every instance gets its own copies (context-dependent trimming comes after).
+        template = _FIELDS_BUILT.get(type(self))
+        if template is None:
+            template = _FIELDS_BUILT.setdefault(type(self), self._fields_with_labels())
+        return {name: _field_copy(field) for name, field in template.items()}
+
+    def _fields_with_labels(self) -> dict:
         fields = super().get_fields()
         model = self.Meta.model
         shown = {}

@@ -14,8 +14,11 @@ from platforms.providers.base import ProviderError
 
 from .errors import PublishError, classify_transport
 
-#: Called with a bucket name ("tiktok.init"…) before each call; raises to refuse the call.
-#: The publishing app passes one built on `platforms.ratelimit.before_call`.
+#: Called with a bucket name ("tiktok.init"…) before each call; raises `Throttled` to refuse
+#: the call. The publishing app passes one built on `platforms.ratelimit.before_call`
+#: (publishing/services/limits.py). A limiter that also has `observe(bucket, headers, error)` is
+#: told of every answer (its headers, or the classified error): Meta's usage headers and a
+#: Retry-After pause the bucket for every worker.
 Limiter = Callable[[str], None]
 
 
@@ -62,7 +65,7 @@ class PublisherClient:
             self.limiter(bucket)
         headers = {"Authorization": f"Bearer {self.access_token}", **kwargs.pop("headers", {})}
         try:
-            return self.http.request(
+            response = self.http.request(
                 self.provider,
                 method,
                 url,
@@ -72,7 +75,16 @@ class PublisherClient:
                 **kwargs,
             )
         except ProviderError as error:
-            raise classify_transport(error, platform=self.platform, commit=commit) from error
+            mapped = classify_transport(error, platform=self.platform, commit=commit)
+            self._observe(bucket, None, mapped)
+            raise mapped from error
+        self._observe(bucket, response.headers, None)
+        return response
+
+    def _observe(self, bucket: str | None, headers: Any, error: PublishError | None) -> None:
+        observe = getattr(self.limiter, "observe", None)
+        if bucket and observe is not None:
+            observe(bucket, headers, error)
 
     def call_json(self, method: str, url: str, **kwargs: Any) -> dict[str, Any]:
         """`call`, then the JSON object of the answer (`Final` if the body is not one)."""

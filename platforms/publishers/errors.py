@@ -83,6 +83,14 @@ class Defer(PublishError):
         self.until = until
 
 
+class Throttled(Defer):
+    """Our own shared rate-limit bucket refused the call before it was sent (a window is full,
+    a daily quota spent, or the platform asked us to pause): nothing reached the platform. Wait
+    `until`, without counting it as a failed try."""
+
+    action = "defer"
+
+
 class Reauth(PublishError):
     """The platform refuses the token: refresh it once, then the connection needs a reconnect."""
 

@@ -90,6 +90,16 @@ class PostStatus:
         return classify_tiktok(self.fail_reason or "", f"publish failed: {self.fail_reason}")
 
 
+@dataclass(frozen=True)
+class RecentVideo:
+    """One of the creator's latest posts (`video/list`, Display API scope `video.list`)."""
+
+    id: str
+    title: str
+    create_time: int | None = None
+    share_url: str | None = None
+
+
 def chunk_plan(video_size: int, chunk_size: int = DEFAULT_CHUNK) -> ChunkPlan:
     """The chunk plan for a video of `video_size` bytes, near `chunk_size` within TikTok's rules."""
     if video_size <= 0:
@@ -216,6 +226,26 @@ class TikTokPublisher(PublisherClient):
             post_ids=[str(i) for i in data.get("publicaly_available_post_id") or []],
             uploaded_bytes=data.get("uploaded_bytes"),
         )
+
+    def recent_videos(self, *, max_count: int = 20) -> list[RecentVideo]:
+        """The creator's latest public and private posts, newest first (reconciliation looks for
+        a post there when `status/fetch` cannot tell)."""
+        data = self._post(
+            "/v2/video/list/?fields=id,title,video_description,create_time,share_url",
+            {"max_count": max_count},
+            bucket="tiktok.list",
+            idempotent=True,
+        )
+        return [
+            RecentVideo(
+                id=str(row["id"]),
+                title=str(row.get("title") or row.get("video_description") or ""),
+                create_time=row.get("create_time"),
+                share_url=row.get("share_url"),
+            )
+            for row in data.get("videos") or []
+            if isinstance(row, dict) and row.get("id")
+        ]
 
     def _post(self, path: str, body: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         answer = self.call_json(

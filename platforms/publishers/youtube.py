@@ -34,6 +34,15 @@ class UploadProgress:
     video: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RecentUpload:
+    """One of the channel's latest uploads (its uploads playlist)."""
+
+    video_id: str
+    title: str
+    published_at: str | None = None
+
+
 class YouTubePublisher(PublisherClient):
     """Resumable uploads for one channel's token."""
 
@@ -117,6 +126,40 @@ class YouTubePublisher(PublisherClient):
                 session_uri, data, first_byte=progress.received, total=total
             )
         return progress
+
+    def recent_uploads(self, *, limit: int = 25) -> list[RecentUpload]:
+        """The channel's latest uploads, newest first (2 quota units: its uploads playlist, then
+        the playlist's items); needs a read scope (youtube.readonly) besides youtube.upload."""
+        channels = self.call_json(
+            "GET",
+            f"{self.base_url}/youtube/v3/channels",
+            params={"part": "contentDetails", "mine": "true"},
+            bucket="youtube.read",
+        )
+        items = channels.get("items") or [{}]
+        details = (items[0] or {}).get("contentDetails") or {}
+        playlist = (details.get("relatedPlaylists") or {}).get("uploads")
+        if not playlist:
+            return []
+        body = self.call_json(
+            "GET",
+            f"{self.base_url}/youtube/v3/playlistItems",
+            params={"part": "snippet", "playlistId": playlist, "maxResults": str(limit)},
+            bucket="youtube.read",
+        )
+        uploads = []
+        for row in body.get("items") or []:
+            snippet = (row or {}).get("snippet") or {}
+            video_id = (snippet.get("resourceId") or {}).get("videoId")
+            if video_id:
+                uploads.append(
+                    RecentUpload(
+                        video_id=str(video_id),
+                        title=str(snippet.get("title") or ""),
+                        published_at=snippet.get("publishedAt"),
+                    )
+                )
+        return uploads
 
 
 def _progress(response: requests.Response, total: int) -> UploadProgress:

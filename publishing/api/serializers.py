@@ -1,6 +1,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -78,6 +79,8 @@ class MediaAssetSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
             "width",
             "height",
             "duration_s",
+            "codec",
+            "frame_rate",
             "checksum",
             "created_at",
         ]
@@ -87,6 +90,9 @@ class MediaAssetSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
 class PublishTargetSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
     account = serializers.IntegerField(source="connection.account_id", read_only=True)
     platform = serializers.CharField(source="connection.platform", read_only=True)
+    tracked_post_url = serializers.SerializerMethodField(
+        help_text="The API URL of the tracked post the published URL became (null until then)."
+    )
 
     class Meta:
         model = PublishTarget
@@ -104,8 +110,17 @@ class PublishTargetSerializer(ChoiceDisplayMixin, serializers.ModelSerializer):
             "platform_post_id",
             "published_url",
             "published_at",
+            "tracked_post",
+            "tracked_post_url",
         ]
         read_only_fields = fields
+
+    def get_tracked_post_url(self, target: PublishTarget) -> str | None:
+        if target.tracked_post_id is None:
+            return None
+        url = reverse("post-detail", args=[target.tracked_post_id])
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request else url
 
 
 class ScheduledPostSerializer(serializers.ModelSerializer):

@@ -1,6 +1,9 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import CalendarViewSet, ConnectionViewSet, MediaAssetViewSet, ScheduledPostViewSet
+from .media import MediaAssetViewSet
+from .scheduling_extra import ConnectionBudgetView, ScheduledPostImportView, ScheduledPostQueueView
+from .views import CalendarViewSet, ConnectionViewSet, ScheduledPostViewSet
 
 router = SimpleRouter()
 router.register("scheduled-posts", ScheduledPostViewSet, basename="scheduled-post")
@@ -8,4 +11,12 @@ router.register("calendar", CalendarViewSet, basename="calendar")
 router.register("connections", ConnectionViewSet, basename="connection")
 router.register("media", MediaAssetViewSet, basename="media-asset")
 
-urlpatterns = router.urls
+# Before the router's: `scheduled-posts/<pk>/` would take "queue" and "import" as ids.
+urlpatterns = [
+    path("scheduled-posts/queue/", ScheduledPostQueueView.as_view(), name="scheduled-post-queue"),
+    path(
+        "scheduled-posts/import/", ScheduledPostImportView.as_view(), name="scheduled-post-import"
+    ),
+    path("connections/<int:pk>/budget/", ConnectionBudgetView.as_view(), name="connection-budget"),
+    *router.urls,
+]

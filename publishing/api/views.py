@@ -6,43 +6,37 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.idempotency import IDEMPOTENCY_PARAMETER, IdempotentCreateMixin
-from core.api.permissions import DeleteRequiresStaff, IsStaffOrApiKey
+from core.api.permissions import IsStaffOrApiKey
 from core.errors import DomainError
 from publishing.filters import (
-    MediaAssetFilterSet,
     ScheduledPostFilterSet,
     SocialConnectionFilterSet,
 )
-from publishing.models import MediaAsset, ScheduledPost
+from publishing.models import ScheduledPost
 from publishing.queries import (
     calendar_posts,
     connections_for_api,
     connections_visible_to,
-    media_visible_to,
     platforms_of_posts,
     scheduled_post_editable_by,
     scheduled_posts_for_api,
     scheduled_posts_visible_to,
 )
+from publishing.services.compose import scheduled_post_compose, scheduled_post_move
 from publishing.services.connections import connection_disconnect
-from publishing.services.media import media_asset_delete
 from publishing.services.scheduling import (
     scheduled_post_cancel,
-    scheduled_post_create,
     scheduled_post_publish_now,
-    scheduled_post_reschedule,
     scheduled_post_retry_failed,
     scheduled_post_update,
 )
 
+from .scheduling_extra import ScheduledPostComposeSerializer, ScheduledPostMoveSerializer
 from .serializers import (
     CalendarRowSerializer,
     ConnectionSerializer,
     CountSerializer,
-    MediaAssetSerializer,
     ScheduledPostSerializer,
-    ScheduledPostUpdateSerializer,
-    ScheduledPostWriteSerializer,
 )
 
 
@@ -73,7 +67,7 @@ class ScheduledPostViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         return Response(data, status=code)
 
     @extend_schema(
-        request=ScheduledPostWriteSerializer,
+        request=ScheduledPostComposeSerializer,
         responses={201: ScheduledPostSerializer},
         parameters=[IDEMPOTENCY_PARAMETER],
     )
@@ -82,20 +76,20 @@ class ScheduledPostViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         return self.idempotent(request, self._create)
 
     def _create(self, request):
-        data = ScheduledPostWriteSerializer(data=request.data)
+        data = ScheduledPostComposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        post = scheduled_post_create(created_by=request.user, **data.validated_data)
+        post = scheduled_post_compose(created_by=request.user, **data.validated_data)
         return self._answer(post, code=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ScheduledPostUpdateSerializer, responses=ScheduledPostSerializer)
+    @extend_schema(request=ScheduledPostMoveSerializer, responses=ScheduledPostSerializer)
     def partial_update(self, request, *args, **kwargs):
         """Change the text, options or time (a new wall time, zone kept unless given)."""
         post = self._editable()
-        data = ScheduledPostUpdateSerializer(data=request.data)
+        data = ScheduledPostMoveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         local_time, zone = changes.pop("local_time", None), changes.pop("timezone", None)
-        fold = changes.pop("fold", 0)
+        fold, over = changes.pop("fold", 0), changes.pop("allow_over_quota", False)
         if zone and local_time is None:
             raise DomainError(
                 "Send `local_time` with `timezone`.", fields={"local_time": ["Required."]}
@@ -103,7 +97,9 @@ class ScheduledPostViewSet(IdempotentCreateMixin, viewsets.ModelViewSet):
         if changes:
             scheduled_post_update(post, **changes)
         if local_time is not None:
-            scheduled_post_reschedule(post, local_time=local_time, timezone=zone, fold=fold)
+            scheduled_post_move(
+                post, local_time=local_time, timezone=zone, fold=fold, allow_over_quota=over
+            )
         return self._answer(post)
 
     @extend_schema(request=None, responses={204: None})
@@ -194,23 +190,3 @@ class ConnectionViewSet(viewsets.ReadOnlyModelViewSet):
         connection = connection_disconnect(self.get_object())
         connection = self.get_queryset().get(pk=connection.pk)
         return Response(self.serializer_class(connection).data)
-
-
-class MediaAssetViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """The media library. Deleting is refused (409) while a scheduled post uses the media."""
-
-    queryset = MediaAsset.objects.all()
-    serializer_class = MediaAssetSerializer
-    filterset_class = MediaAssetFilterSet
-    permission_classes = [IsStaffOrApiKey, DeleteRequiresStaff]
-
-    def get_queryset(self):
-        return media_visible_to(self.request.user, super().get_queryset())
-
-    def perform_destroy(self, instance):
-        media_asset_delete(instance)

@@ -13,8 +13,9 @@ The lease (PUBLISH_LEASE_SECONDS) must outlast the platform clients' own timeout
 live worker's commit is never reconciled while it is still in flight.
 """
 
+import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +26,9 @@ from django.utils import timezone
 from core.jobs import WorkReport, error_text
 
 from ..choices import DUE_STATES, AttemptStep, ConnectionStatus, TargetState
+from ..hooks import target_failed_on_commit, target_published_on_commit
 from ..models import PublishAttempt, PublishTarget, SocialConnection
+from .notices import target_notify_outcome
 from .steps import (
     UNKNOWN,
     MediaRef,
@@ -35,7 +38,7 @@ from .steps import (
     PublishError,
     TargetRequest,
 )
-from .tracking import target_track_on_commit
+from .tracking import targets_track_due
 
 PublisherFor = Callable[[str], Publisher]  # platform -> its publisher
 
@@ -58,10 +61,13 @@ def publish_backoff(*, retries: int, retry_after: float | None = None) -> timede
 # --- Claims ------------------------------------------------------------------------------------
 
 
-def targets_claim_due(*, now: datetime, limit: int) -> list[int]:
+def targets_claim_due(*, now: datetime, limit: int, exclude: set[int] = frozenset()) -> list[int]:
     """Claim up to `limit` due targets, oldest due first, each with the spec's compare-and-set
-    (a target another worker took in between is skipped). Returns the claimed ids."""
+    (a target another worker took in between is skipped; `exclude`: already handled in this
+    pass). Returns the claimed ids."""
     candidates = PublishTarget.objects.filter(state__in=DUE_STATES, next_attempt_at__lte=now)
+    if exclude:
+        candidates = candidates.exclude(pk__in=exclude)
     ids = candidates.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]
     claimed = []
     for pk in ids:
@@ -107,10 +113,14 @@ def targets_expire_leases(*, now: datetime, limit: int = 500) -> list[int]:
     return expired
 
 
-def targets_claim_reconcile(*, now: datetime, limit: int) -> list[int]:
+def targets_claim_reconcile(
+    *, now: datetime, limit: int, exclude: set[int] = frozenset()
+) -> list[int]:
     """Claim targets awaiting the platform whose next look is due: their next look moves a
     lease ahead, so two workers never reconcile (and commit again) the same target."""
     due = PublishTarget.objects.filter(state=TargetState.AWAITING_REMOTE, next_attempt_at__lte=now)
+    if exclude:
+        due = due.exclude(pk__in=exclude)
     claimed = []
     for pk in due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit]:
         taken = PublishTarget.objects.filter(
@@ -189,24 +199,33 @@ def _checkpoint(target: PublishTarget, handle: dict[str, Any], log: PublishAttem
     log.remote_handle = dict(handle)
 
 
-def _published(target: PublishTarget, log: PublishAttempt, ref: PublishedRef, from_state: str):
-    at = ref.published_at or timezone.now()
+def _published(
+    target: PublishTarget,
+    log: PublishAttempt,
+    ref: PublishedRef,
+    from_state: str,
+    *,
+    track_at: datetime,
+):
+    now = timezone.now()
     moved = _move(
         target,
         from_state,
         state=TargetState.PUBLISHED,
         platform_post_id=ref.platform_post_id,
         published_url=ref.url,
-        published_at=at,
+        published_at=ref.published_at or now,
         lease_until=None,
-        next_attempt_at=None,
+        # Set while the tracked post is not linked yet: the end of the pass tracks it (out of
+        # the publishing loop, so a busy minute publishes first), later passes again if need be.
+        next_attempt_at=track_at if ref.url else None,
         error_class="",
         error="",
         pending_outcome="",
     )
     _log_finish(log, TargetState.PUBLISHED)
-    if moved and ref.url:
-        target_track_on_commit(target.pk)  # becomes a tracked post; never fails the publish
+    if moved and not ref.url:
+        target_published_on_commit(target.pk)  # else once its tracking was tried
     return TargetState.PUBLISHED
 
 
@@ -241,10 +260,14 @@ def _failed(target, log, error: PublishError, now: datetime, from_state: str) ->
     """A failure known to have published nothing: applied by the error table."""
     changes = _failure_changes(target, error, now)
     changes.update(commit_started_at=None, pending_outcome="")
-    if _move(target, from_state, **changes) and error.outcome == Outcome.NEEDS_REAUTH:
+    moved = _move(target, from_state, **changes)
+    if moved and error.outcome == Outcome.NEEDS_REAUTH:
         SocialConnection.objects.filter(
             pk=target.connection_id, status=ConnectionStatus.CONNECTED
         ).update(status=ConnectionStatus.NEEDS_REAUTH, last_error=str(error)[:2000])
+    if moved and changes["state"] == TargetState.FAILED:
+        target_notify_outcome(target.pk)
+        target_failed_on_commit(target.pk)
     _log_finish(log, str(error.outcome), error_class=error.error_class, error=str(error)[:2000])
     return changes["state"]
 
@@ -281,7 +304,7 @@ def target_publish(
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target_id)
     except Exception as error:
         return _failed(target, log, _as_publish_error(error), now, TargetState.PUBLISHING)
-    return _commit(target, log, publisher, replace(request, remote_handle=dict(handle)))
+    return _commit(target, log, publisher, replace(request, remote_handle=dict(handle), now=now))
 
 
 def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
@@ -291,9 +314,14 @@ def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target.pk)
     try:
-        ref = publisher.commit(replace(request, commit_started_at=started), request.remote_handle)
+        ref = publisher.commit(
+            replace(request, commit_started_at=started, now=None), request.remote_handle
+        )
     except Exception as error:
         failure = _as_publish_error(error)
+        if failure.not_sent:
+            # Refused by our rate limiter before it was sent: rescheduled, marker cleared.
+            return _failed(target, log, failure, timezone.now(), TargetState.PUBLISHING)
         _move(
             target,
             TargetState.PUBLISHING,
@@ -308,7 +336,7 @@ def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
             log, TargetState.AWAITING_REMOTE, error_class=failure.error_class, error=str(failure)
         )
         return TargetState.AWAITING_REMOTE
-    return _published(target, log, ref, TargetState.PUBLISHING)
+    return _published(target, log, ref, TargetState.PUBLISHING, track_at=request.now or started)
 
 
 def target_reconcile(
@@ -329,11 +357,12 @@ def target_reconcile(
         )
         return _failed(target, log, stopped, now, TargetState.AWAITING_REMOTE)
     try:
-        found = publisher_for(target.connection.platform).reconcile(target_request(target))
+        request = replace(target_request(target), now=now)
+        found = publisher_for(target.connection.platform).reconcile(request)
     except Exception as error:
         found, target.error = UNKNOWN, error_text(error)
     if isinstance(found, PublishedRef):
-        return _published(target, log, found, TargetState.AWAITING_REMOTE)
+        return _published(target, log, found, TargetState.AWAITING_REMOTE, track_at=now)
     if found is None:
         outcome = Outcome(target.pending_outcome or Outcome.RETRY)
         absent = PublishError(target.error or "Not published.", outcome=outcome)
@@ -351,14 +380,16 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
             "The platform never confirmed whether this post went out. It is not published "
             "again automatically: check the account, then mark it or retry by hand."
         )
-        _move(
+        if _move(
             target,
             TargetState.AWAITING_REMOTE,
             state=TargetState.UNCONFIRMED,
             error_class="unconfirmed",
             error=message,
             next_attempt_at=None,
-        )
+        ):
+            target_notify_outcome(target.pk)
+            target_failed_on_commit(target.pk)
         _log_finish(log, TargetState.UNCONFIRMED, error_class="unconfirmed", error=message)
         return TargetState.UNCONFIRMED
     wait = timedelta(seconds=settings.PUBLISH_RECONCILE_SECONDS)
@@ -370,23 +401,49 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
 # --- One pass ----------------------------------------------------------------------------------
 
 
+@dataclass
+class PublishReport(WorkReport):
+    """A publishing pass's report: `handled` counts every target it touched (published,
+    failed, deferred, reconciled, lease expired, tracked), so the job knows whether it did any
+    work at all."""
+
+    handled: int = 0
+
+
 def publishing_pass(
-    *, publisher_for: PublisherFor, now: datetime | None = None, limit: int | None = None
-) -> WorkReport:
+    *,
+    publisher_for: PublisherFor,
+    now: datetime | None = None,
+    limit: int | None = None,
+    time_budget: float | None = None,
+) -> PublishReport:
     """Expire dead workers' leases, publish the due targets, reconcile those awaiting the
-    platform. Counts published targets as ok and failed/unconfirmed ones as failed."""
+    platform, track the published ones whose tracked post is missing. Claims batch after batch
+    (`limit`, default PUBLISH_BATCH_SIZE) while a batch comes back full and the time budget
+    (default PUBLISH_PASS_SECONDS) lasts, so a minute with a thousand due targets is drained in
+    one pass; a target is handled at most once per pass. Counts published targets as ok and
+    failed/unconfirmed ones as failed."""
     now = now or timezone.now()
     limit = limit or settings.PUBLISH_BATCH_SIZE
-    report = WorkReport(kind="publish")
-    targets_expire_leases(now=now)
-    ended = [
-        target_publish(pk, publisher_for=publisher_for, now=now)
-        for pk in targets_claim_due(now=now, limit=limit)
-    ]
-    ended += [
-        target_reconcile(pk, publisher_for=publisher_for, now=now)
-        for pk in targets_claim_reconcile(now=now, limit=limit)
-    ]
+    budget = settings.PUBLISH_PASS_SECONDS if time_budget is None else time_budget
+    deadline = time.monotonic() + budget
+    report = PublishReport(kind="publish")
+    report.handled += len(targets_expire_leases(now=now))
+    ended: list[str] = []
+    for claim, step in (
+        (targets_claim_due, target_publish),
+        (targets_claim_reconcile, target_reconcile),
+    ):
+        seen: set[int] = set()
+        while True:
+            claimed = claim(now=now, limit=limit, exclude=seen)
+            seen.update(claimed)
+            ended += [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+            if len(claimed) < limit or time.monotonic() >= deadline:
+                break
+    report.handled += len(ended)
     report.ok = ended.count(TargetState.PUBLISHED)
     report.failed = ended.count(TargetState.FAILED) + ended.count(TargetState.UNCONFIRMED)
+    tracked, not_tracked = targets_track_due(now=now, limit=limit, deadline=deadline)
+    report.handled += tracked + not_tracked
     return report

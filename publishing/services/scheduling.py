@@ -24,6 +24,7 @@ from core.errors import ConflictError, DomainError
 from ..choices import WAITING_STATES, ConnectionStatus, TargetState
 from ..models import MediaAsset, PublishTarget, ScheduledPost, ScheduledPostMedia, SocialConnection
 from ..queries import connections_schedulable_by
+from ..validation import scheduled_post_check
 
 # A post may be scheduled this little in the past (the form took a moment to submit).
 PAST_TOLERANCE = timedelta(minutes=1)
@@ -111,6 +112,15 @@ def scheduled_post_create(
     _check_future(scheduled_at, now)
     connections = list(dict.fromkeys(connections))
     _check_connections(connections, created_by)
+    media = list(dict.fromkeys(media))
+    scheduled_post_check(
+        connections=connections,
+        caption=caption,
+        title=title,
+        hashtags=hashtags,
+        media=media,
+        options=options,
+    )
     post = ScheduledPost(
         caption=caption,
         title=title,
@@ -124,7 +134,7 @@ def scheduled_post_create(
     post.save()
     ScheduledPostMedia.objects.bulk_create(
         ScheduledPostMedia(post=post, asset=asset, position=position)
-        for position, asset in enumerate(dict.fromkeys(media))
+        for position, asset in enumerate(media)
     )
     PublishTarget.objects.bulk_create(
         PublishTarget(
@@ -183,6 +193,18 @@ def scheduled_post_update(post: ScheduledPost, **changes: Any) -> ScheduledPost:
     _targets_hold(post)
     for name, value in changes.items():
         setattr(post, name, value)
+    scheduled_post_check(
+        connections=SocialConnection.objects.filter(
+            pk__in=post.targets.exclude(state=TargetState.CANCELLED).values("connection_id")
+        ),
+        caption=post.caption,
+        title=post.title,
+        hashtags=post.hashtags,
+        media=[item.asset for item in post.media_items.select_related("asset")],
+        options=post.options,
+        # Text rules mix the fields (hashtags of the caption count): one edit checks them all.
+        only_fields={"caption", "title", "hashtags"} if set(changes) - {"options"} else (),
+    )
     post.full_clean()
     post.save(update_fields=[*changes, "updated_at"])
     return post

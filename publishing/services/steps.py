@@ -34,8 +34,12 @@ class PublishError(Exception):
         error_class: str = "",
         retry_after: float | None = None,
         defer_until: datetime | None = None,
+        not_sent: bool = False,
     ):
         super().__init__(message)
+        # The commit call never left (refused by our own rate limiter): nothing can be on the
+        # platform, so a commit failure with it is not reconciled.
+        self.not_sent = not_sent
         self.outcome = outcome
         self.error_class = error_class or outcome.value
         self.retry_after = retry_after
@@ -69,6 +73,8 @@ class TargetRequest:
     attempt: int
     remote_handle: dict[str, Any] = field(default_factory=dict)
     commit_started_at: datetime | None = None
+    #: The pass's moment (reconciliation compares it with the commit marker).
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,14 @@ reports (a missed target is still published as soon as the publisher runs again)
 nothing, so running it twice is harmless.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
 from core.jobs import WorkReport
 
-from ..choices import DUE_STATES, TargetState
-from ..models import PublishTarget
+from ..queries import targets_missed
 
 
 def targets_sweep_missed(*, now: datetime | None = None) -> WorkReport:
@@ -21,10 +20,7 @@ def targets_sweep_missed(*, now: datetime | None = None) -> WorkReport:
     ago and still not claimed; each is a failed item of the report, with the reason."""
     now = now or timezone.now()
     minutes = settings.PUBLISH_MISSED_AFTER_MINUTES
-    missed = PublishTarget.objects.filter(
-        state__in=(*DUE_STATES, TargetState.AWAITING_REMOTE),
-        next_attempt_at__lt=now - timedelta(minutes=minutes),
-    ).count()
+    missed = targets_missed(now=now, minutes=minutes).count()
     report = WorkReport(kind="publish_missed", failed=missed)
     report.note_errors(
         f"Due more than {minutes} minutes ago and not claimed: is the publisher running?", missed

@@ -21,7 +21,13 @@ from notifications.models import Notification
 from notifications.services import notify
 from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
-from publishing.models import MediaAsset, PublishTarget, ScheduledPost, SocialConnection
+from publishing.models import (
+    MediaAsset,
+    PostingSlot,
+    PublishTarget,
+    ScheduledPost,
+    SocialConnection,
+)
 from settings_app.models import (
     ApiKey,
     Board,
@@ -110,6 +116,9 @@ INSTANCE_MAKERS = {
     Deliverable: lambda: DeliverableFactory(),
     ContentTask: lambda: task_make(),
     ReviewLink: lambda: review_link_create(created_by=UserFactory(), task=task_make())[0],
+    PostingSlot: lambda: PostingSlot.objects.create(
+        connection=SocialConnectionFactory(), weekday=1, local_time="09:00", timezone="UTC"
+    ),
     AuditEntry: lambda: audit_record(
         actor=UserFactory(), obj=PostFactory(), before={"extra": {}}, after={"extra": {"a": 1}}
     ),

@@ -9,6 +9,8 @@ Duplicates are never refused: a second publish creates a second post, so a test 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import itertools
 import json
 import threading
@@ -41,8 +43,12 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     #: Do the operation's work (the post is created), then lose the answer.
     after_commit: bool = False
-    #: With after_commit: close the connection instead of answering late.
+    #: Close the connection instead of answering (with after_commit: after the work; without:
+    #: before any work).
     drop: bool = False
+    #: Without after_commit: do nothing, answer `status` only after `late_s` (a timeout before
+    #: the work).
+    hang: bool = False
     late_s: float = 3.0
 
 
@@ -68,9 +74,15 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.token = TOKEN
+        #: More accepted tokens (one per account): a post remembers the token that made it,
+        #: and the recent-posts listings show only that token's posts, like the platforms.
+        self.tokens: set[str] = set()
         self.posts: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
+        #: Extra headers on every answer of an operation ("*": of every operation), e.g. Meta's
+        #: X-App-Usage.
+        self.headers: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
         fake = self
@@ -143,7 +155,10 @@ class FakePlatform:
                 answer = work(call)
             else:
                 answer = self.unauthorized()
-        if fault and fault.after_commit:
+            extra = {**self.headers.get("*", {}), **self.headers.get(call.operation, {})}
+            if extra:
+                answer = Answer(answer.status, answer.body, {**answer.headers, **extra})
+        if fault and (fault.after_commit or fault.drop or fault.hang):
             if fault.drop:
                 handler.close_connection = True
                 handler.connection.shutdown(2)
@@ -152,7 +167,7 @@ class FakePlatform:
         self._write(handler, answer)
 
     def _authorized(self, call: Call) -> bool:
-        return call.headers.get("authorization") == f"Bearer {self.token}"
+        return _bearer(call) in {self.token, *self.tokens}
 
     @staticmethod
     def _write(handler: BaseHTTPRequestHandler, answer: Answer) -> None:
@@ -171,6 +186,10 @@ class FakePlatform:
             handler.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _bearer(call: Call) -> str:
+    return call.headers.get("authorization", "").removeprefix("Bearer ")
 
 
 def _json(call: Call) -> dict[str, Any]:
@@ -209,6 +228,7 @@ class FakeGraph(FakePlatform):
         container_id = self.new_id("1788945556005")
         children = [c for c in call.query.get("children", "").split(",") if c]
         self.containers[container_id] = {
+            "token": _bearer(call),
             "params": call.query,
             "children": children,
             "status_code": "IN_PROGRESS" if self.in_progress_polls else "FINISHED",
@@ -250,7 +270,10 @@ class FakeGraph(FakePlatform):
             )
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S+0000", time.gmtime())
         post = self.create_post(
-            container=call.query["creation_id"], timestamp=stamp, **container["params"]
+            container=call.query["creation_id"],
+            timestamp=stamp,
+            token=container["token"],
+            **container["params"],
         )
         container["status_code"] = "PUBLISHED"
         return Answer(200, {"id": post["id"]})
@@ -268,7 +291,8 @@ class FakeGraph(FakePlatform):
                 "permalink": f"https://www.instagram.com/p/C{p['id']}/",
             }
             for p in reversed(self.posts)
-        ]
+            if p.get("token") == _bearer(call)
+        ][: int(call.query.get("limit") or 25)]
         return Answer(200, {"data": rows})
 
     def _media(self, call: Call) -> Answer:
@@ -308,6 +332,7 @@ class FakeTikTok(FakePlatform):
             "/v2/post/publish/video/init/": ("init", self._video_init),
             "/v2/post/publish/content/init/": ("init", self._photo_init),
             "/v2/post/publish/status/fetch/": ("status", self._status),
+            "/v2/video/list/": ("recent", self._recent),
         }[call.path]
 
     def _authorized(self, call: Call) -> bool:
@@ -353,7 +378,7 @@ class FakeTikTok(FakePlatform):
         source = body.get("source_info") or {}
         if source.get("source") == "PULL_FROM_URL":
             publish_id = self.new_id("v_pub_url~v2.")
-            self._start(publish_id, body, uploaded=True)
+            self._start(publish_id, body, uploaded=True, token=_bearer(call))
             return Answer(200, {"data": {"publish_id": publish_id}, "error": TIKTOK_OK})
         size, chunk, count = (
             source.get(k) for k in ("video_size", "chunk_size", "total_chunk_count")
@@ -362,7 +387,7 @@ class FakeTikTok(FakePlatform):
         if problem:
             return Answer(400, _tiktok_error("invalid_param", problem))
         publish_id = self.new_id("v_pub_file~v2-1.")
-        self._start(publish_id, body, uploaded=False)
+        self._start(publish_id, body, uploaded=False, token=_bearer(call))
         self.publishes[publish_id]["received"] = 0
         upload_url = f"{self.url}/upload/video/?upload_id={publish_id}&upload_token=Xza123"
         return Answer(
@@ -372,7 +397,7 @@ class FakeTikTok(FakePlatform):
     def _photo_init(self, call: Call) -> Answer:
         body = _json(call)
         publish_id = self.new_id("p_pub_url~v2.")
-        self._start(publish_id, body, uploaded=True)
+        self._start(publish_id, body, uploaded=True, token=_bearer(call))
         return Answer(200, {"data": {"publish_id": publish_id}, "error": TIKTOK_OK})
 
     def _chunk(self, call: Call) -> Answer:
@@ -389,8 +414,15 @@ class FakeTikTok(FakePlatform):
         self._uploaded(publish)
         return Answer(201, headers=headers)
 
-    def _start(self, publish_id: str, body: dict[str, Any], *, uploaded: bool) -> None:
-        self.publishes[publish_id] = {"id": publish_id, "body": body, "status": "PROCESSING_UPLOAD"}
+    def _start(
+        self, publish_id: str, body: dict[str, Any], *, uploaded: bool, token: str = ""
+    ) -> None:
+        self.publishes[publish_id] = {
+            "id": publish_id,
+            "body": body,
+            "status": "PROCESSING_UPLOAD",
+            "token": token,
+        }
         if uploaded:
             self._uploaded(self.publishes[publish_id])
 
@@ -400,7 +432,12 @@ class FakeTikTok(FakePlatform):
         if self.fail_reason:
             publish["status"], publish["fail_reason"] = "FAILED", self.fail_reason
             return
-        post = self.create_post(publish_id=publish["id"], **publish["body"].get("post_info", {}))
+        post = self.create_post(
+            publish_id=publish["id"],
+            create_time=int(time.time()),
+            token=publish["token"],
+            **publish["body"].get("post_info", {}),
+        )
         publish["post_id"] = post["id"]
         publish["status"] = "PROCESSING_DOWNLOAD" if publish["polls_left"] else "PUBLISH_COMPLETE"
 
@@ -422,6 +459,27 @@ class FakeTikTok(FakePlatform):
         if publish.get("fail_reason"):
             data["fail_reason"] = publish["fail_reason"]
         return Answer(200, {"data": data, "error": TIKTOK_OK})
+
+    def _recent(self, call: Call) -> Answer:
+        """`video/list`: the creator's posts TikTok has finished publishing, newest first."""
+        done = {
+            p["post_id"]
+            for p in self.publishes.values()
+            if p["status"] == "PUBLISH_COMPLETE" and "post_id" in p and p["token"] == _bearer(call)
+        }
+        videos = [
+            {
+                "id": p["id"],
+                "title": p.get("title", ""),
+                "create_time": p["create_time"],
+                "share_url": f"https://www.tiktok.com/@tiktok/video/{p['id']}?utm_source=fake",
+            }
+            for p in reversed(self.posts)
+            if p["id"] in done
+        ][: int(_json(call).get("max_count") or 20)]
+        return Answer(
+            200, {"data": {"videos": videos, "cursor": 0, "has_more": False}, "error": TIKTOK_OK}
+        )
 
 
 def _tiktok_error(code: str, message: str) -> dict[str, Any]:
@@ -462,6 +520,10 @@ class FakeYouTube(FakePlatform):
         self.keep_at_most: int | None = None
 
     def route(self, call: Call) -> tuple[str, Any]:
+        if call.method == "GET" and call.path.endswith("/channels"):
+            return "channels", self._channels
+        if call.method == "GET" and call.path.endswith("/playlistItems"):
+            return "recent", self._recent
         if call.method == "POST":
             return "init", self._init
         first, _, total = _content_range(call.headers.get("content-range", "bytes */0"))
@@ -493,6 +555,7 @@ class FakeYouTube(FakePlatform):
     def _init(self, call: Call) -> Answer:
         upload_id = self.new_id("xa298sd_f")
         self.sessions[upload_id] = {
+            "token": _bearer(call),
             "resource": _json(call),
             "total": int(call.headers.get("x-upload-content-length") or 0),
             "data": b"",
@@ -520,10 +583,14 @@ class FakeYouTube(FakePlatform):
         if len(session["data"]) < total:
             return self._incomplete(session)
         resource = session["resource"]
-        post = self.create_post(title=resource.get("snippet", {}).get("title"))
+        post = self.create_post(
+            title=resource.get("snippet", {}).get("title"),
+            published_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            token=session["token"],
+        )
         session["video"] = {
             "kind": "youtube#video",
-            "id": f"yt{post['id']}",
+            "id": post["id"],
             "snippet": resource.get("snippet", {}),
             "status": {**resource.get("status", {}), "uploadStatus": "uploaded"},
         }
@@ -536,6 +603,40 @@ class FakeYouTube(FakePlatform):
         if session["video"] is not None:
             return Answer(201, session["video"])
         return self._incomplete(session)
+
+    def create_post(self, **facts: Any) -> dict[str, Any]:
+        """A video with an id shaped like YouTube's (11 of [A-Za-z0-9_-])."""
+        digest = hashlib.sha256(f"{self.url}/{next(self._ids)}".encode()).digest()
+        post = {"id": base64.urlsafe_b64encode(digest).decode()[:11], **facts}
+        self.posts.append(post)
+        return post
+
+    def _channels(self, call: Call) -> Answer:
+        uploads = {"relatedPlaylists": {"likes": "", "uploads": "UUfake_channel_uploads"}}
+        return Answer(
+            200,
+            {
+                "kind": "youtube#channelListResponse",
+                "items": [{"kind": "youtube#channel", "id": "UCfake", "contentDetails": uploads}],
+            },
+        )
+
+    def _recent(self, call: Call) -> Answer:
+        """playlistItems of the uploads playlist: the channel's videos, newest first."""
+        limit = int(call.query.get("maxResults") or 5)
+        items = [
+            {
+                "kind": "youtube#playlistItem",
+                "snippet": {
+                    "publishedAt": p["published_at"],
+                    "title": p.get("title") or "",
+                    "resourceId": {"kind": "youtube#video", "videoId": p["id"]},
+                },
+            }
+            for p in reversed(self.posts)
+            if p.get("token") == _bearer(call)
+        ][:limit]
+        return Answer(200, {"kind": "youtube#playlistItemListResponse", "items": items})
 
     @staticmethod
     def _incomplete(session: dict[str, Any]) -> Answer:

@@ -6,7 +6,11 @@ from rest_framework.test import APIClient
 
 from publishing.models import ScheduledPost
 from tests.creators.factories import AccountFactory
-from tests.publishing.factories import PublishTargetFactory, SocialConnectionFactory
+from tests.publishing.factories import (
+    MediaAssetFactory,
+    PublishTargetFactory,
+    SocialConnectionFactory,
+)
 from tests.settings_app.factories import EditorFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +29,7 @@ def schedule(client, connection):
         URL,
         {
             "caption": "Hi",
+            "media": [MediaAssetFactory().pk],  # every platform needs media
             "connections": [connection.pk],
             "local_time": "2030-06-01T09:00",
             "timezone": "Europe/Berlin",

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from core.api.idempotency import idempotency_records_purge
 from core.models import IdempotencyRecord
 from publishing.choices import TargetState
-from publishing.models import PublishTarget, ScheduledPost
+from publishing.models import MediaAsset, PublishTarget, ScheduledPost
 from tests.publishing.factories import (
     MediaAssetFactory,
     PublishTargetFactory,
@@ -24,7 +24,13 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/scheduled-posts/"
 
 
-def body(connections, media=(), **extra):
+def an_image():
+    # Every platform needs media (publishing.validation); one image, the same for the test.
+    return MediaAsset.objects.order_by("pk").first() or MediaAssetFactory()
+
+
+def body(connections, media=None, **extra):
+    media = [an_image()] if media is None else media
     return {
         "caption": "Summer drop",
         "hashtags": ["summer"],

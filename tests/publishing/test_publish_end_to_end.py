@@ -89,7 +89,7 @@ def test_a_youtube_video_is_uploaded_resumably_and_published_once(fakes):
     assert target.state == TargetState.PUBLISHED
     assert youtube.count("chunk") == 2 and youtube.count("final_chunk") == 1
     assert len(youtube.posts) == 1
-    assert target.platform_post_id == f"yt{youtube.posts[0]['id']}"
+    assert target.platform_post_id == youtube.posts[0]["id"]
     assert target.published_url == f"https://www.youtube.com/watch?v={target.platform_post_id}"
     session = next(iter(youtube.sessions.values()))
     assert session["data"] == video

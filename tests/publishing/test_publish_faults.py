@@ -203,6 +203,6 @@ def test_a_lost_answer_to_youtubes_last_chunk_is_settled_by_the_probe(fakes):
     publish_due_targets(now=later())
     target.refresh_from_db()
     assert target.state == TargetState.PUBLISHED
-    assert target.platform_post_id == f"yt{youtube.posts[0]['id']}"
+    assert target.platform_post_id == youtube.posts[0]["id"]
     assert youtube.count("final_chunk") == 1 and youtube.count("probe") == 1
     assert len(youtube.posts) == 1

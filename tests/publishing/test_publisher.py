@@ -320,3 +320,25 @@ def test_a_commit_proven_absent_by_reconciliation_takes_its_error_class(fake, ta
     target.refresh_from_db()
     assert (target.state, target.error_class) == (TargetState.FAILED, "tt_privacy")
     assert target.commit_started_at is None and fake.posts == {}
+
+
+def test_one_pass_keeps_claiming_batches_until_nothing_is_due(fake, settings):
+    settings.PUBLISH_BATCH_SIZE = 3
+    due = timezone.now() - timedelta(minutes=1)
+    targets = [PublishTargetFactory(post=ScheduledPostFactory(scheduled_at=due)) for _ in range(8)]
+    report = publishing_pass(publisher_for=fake, now=timezone.now())
+    assert report.ok == 8 and len(fake.posts) == 8
+    for target in targets:
+        target.refresh_from_db()
+        assert target.state == TargetState.PUBLISHED
+
+
+def test_a_spent_time_budget_leaves_the_rest_for_the_next_pass(fake, settings):
+    settings.PUBLISH_BATCH_SIZE = 3
+    due = timezone.now() - timedelta(minutes=1)
+    for _ in range(8):
+        PublishTargetFactory(post=ScheduledPostFactory(scheduled_at=due))
+    first = publishing_pass(publisher_for=fake, now=timezone.now(), time_budget=0)
+    assert first.ok == 3  # one batch, then the budget is spent
+    second = publishing_pass(publisher_for=fake, now=timezone.now())
+    assert second.ok == 5 and len(fake.posts) == 8

@@ -1,0 +1,82 @@
+"""The fixed cost of a request: serializer fields and FilterSet forms are built once per
+class, and every request still gets its own, never another request's."""
+
+import pytest
+from rest_framework import serializers
+
+from finance.api.serializers import FinanceItemSerializer
+from posts.api.serializers import PostSerializer
+from posts.filters import PostFilterSet
+from posts.models import Post
+from tests.settings_app.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_serializer_fields_are_built_once_per_class(monkeypatch):
+    built = []
+    original = serializers.ModelSerializer.get_fields
+
+    def counting(self):
+        built.append(type(self))
+        return original(self)
+
+    monkeypatch.setattr(serializers.ModelSerializer, "get_fields", counting)
+    PostSerializer().fields  # noqa: B018 - may build it if no request did yet
+    built.clear()
+
+    for _ in range(3):
+        PostSerializer().fields  # noqa: B018
+
+    assert built == []
+
+
+def test_two_serializers_never_share_a_field():
+    first, second = PostSerializer(), PostSerializer()
+
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other
+        assert field.parent is first and other.parent is second
+    tags = first.fields["subcategory_names"]
+    assert tags.child_relation is not second.fields["subcategory_names"].child_relation
+    assert tags.child_relation.root is first
+
+
+def test_fields_hidden_from_one_user_stay_shown_to_another(rf):
+    analyst, owner = UserFactory(roles=["Analyst"]), UserFactory(roles=["Owner"])
+
+    def fields_for(user):
+        request = rf.get("/")
+        request.user = user
+        return set(FinanceItemSerializer(context={"request": request}).fields)
+
+    hidden = fields_for(analyst)
+    shown = fields_for(owner)
+
+    assert "payment_details" in shown and "payment_details" not in hidden
+    assert fields_for(owner) == shown  # hiding for the analyst changed nothing for the owner
+
+
+def test_each_filterset_has_its_own_filters_calling_their_own_filterset():
+    first = PostFilterSet({"search": "anna"}, queryset=Post.objects.all())
+    second = PostFilterSet({"search": "bob"}, queryset=Post.objects.all())
+
+    assert first.filters["search"] is not second.filters["search"]
+    assert first.filters["search"].parent is first
+    assert first.is_valid() and second.is_valid()
+    assert "anna" in str(first.qs.query) and "bob" in str(second.qs.query)
+    assert type(first.form) is type(second.form) and first.form is not second.form
+
+
+def test_a_filters_rows_are_read_afresh_by_each_filterset():
+    from tests.settings_app.factories import ClientFactory
+
+    ClientFactory(name="Before")
+    first = PostFilterSet({}, queryset=Post.objects.all())
+    assert [c.name for c in first.filters["client"].get_queryset(None)] == ["Before"]
+
+    ClientFactory(name="After")
+    second = PostFilterSet({}, queryset=Post.objects.all())
+
+    assert {c.name for c in second.filters["client"].get_queryset(None)} == {"Before", "After"}
