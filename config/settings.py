@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "creators",
     "finance",
     "publishing",
+    "workflow",
     "operations",
 ]
 
@@ -219,6 +220,10 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set used by several fields.
     "ENUM_NAME_OVERRIDES": {
         "NotificationKindEnum": "notifications.choices.NotificationKind",
+        "PlatformEnum": "posts.choices.Platform",
+        "ColumnEnum": "workflow.choices.Column",
+        "AssetKindEnum": "workflow.choices.AssetKind",
+        "DeliverableKindEnum": "workflow.choices.DeliverableKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -1,3 +1,7 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
@@ -13,6 +17,51 @@ class KpiStatus(models.TextChoices):
     BEHIND = "behind", "Behind"
     MET = "met", "Met"
     MISSED = "missed", "Missed"
+
+
+class Creator(TimeStampedModel):
+    """A person who owns several tracked accounts (specs/workflow.md "People")."""
+
+    display_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="creator",
+        help_text="The creator's own login (the Creator role), if any.",
+    )
+    notes = models.TextField(blank=True)
+    tags = InputJSONField(default=list, blank=True, help_text="A list of short labels.")
+    timezone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA name, e.g. Europe/Berlin."
+    )
+    finance_item = models.ForeignKey(
+        "finance.FinanceItem",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="creators",
+    )
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        indexes = [models.Index(fields=["display_name", "id"], name="creator_name_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        errors = {}
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = f"“{self.timezone}” is not a time zone name (e.g. Europe/Berlin)."
+        if not isinstance(self.tags, list) or not all(isinstance(t, str) for t in self.tags):
+            errors["tags"] = "Tags are a list of texts."
+        if errors:
+            raise ValidationError(errors)
 
 
 class Account(TimeStampedModel):
@@ -123,6 +172,14 @@ class Account(TimeStampedModel):
         related_name="accounts",
     )
     started_date = models.DateField(null=True, blank=True)
+    creator = models.ForeignKey(
+        Creator,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accounts",
+        help_text="The person who owns this account.",
+    )
     extra = InputJSONField(default=dict, blank=True, help_text="Frontend-only fields.")
 
     class Meta:

@@ -37,6 +37,7 @@ from publishing.services.oauth import connection_refresh_expiring
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
+from workflow.services.reminders import tasks_remind_due
 
 from .alerts import (
     alerts_check,
@@ -255,6 +256,14 @@ def purge_idempotency_records(*, now: datetime | None = None) -> int:
     with job_run("purge_idempotency_records") as run:
         purged = idempotency_records_purge(now=now)
         job_run_record(run=run, report=WorkReport(kind="idempotency_records", ok=purged))
+    return run.pk
+
+
+def remind_due_tasks(*, now: datetime | None = None) -> int:
+    """Remind the creator and assignee of content tasks due within 24 h or overdue, once per
+    due time (workflow.services.reminders); returns the JobRun id."""
+    with job_run("remind_due_tasks") as run:
+        job_run_record(run=run, report=tasks_remind_due(now=now))
     return run.pk
 
 

@@ -73,6 +73,12 @@ SCHEDULES: dict[str, dict] = {
         "minutes": None,
     },
     # People's notifications by e-mail and Slack (in-app ones are written with their event).
+    # Workflow: content tasks due within 24 h or overdue, each reminded once per due time.
+    "remind_due_tasks": {
+        "func": f"{OURS}remind_due_tasks",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
     "deliver_notifications": {
         "func": f"{OURS}deliver_notifications",
         "schedule_type": Schedule.MINUTES,

@@ -6,6 +6,9 @@ A permission is "app_label.codename"; "app_label.*" means every permission of th
 """
 
 OWNER, MANAGER, FINANCE, EDITOR, ANALYST = "Owner", "Manager", "Finance", "Editor", "Analyst"
+# A creator's own login (specs/workflow.md): scoped to its own accounts, tasks and campaigns
+# (access.py); the moves it may make follow from being the task's creator (workflow/moves.py).
+CREATOR = "Creator"
 
 # Permissions that are not a model's add/change/delete/view: (app_label, model, codename, name).
 CUSTOM_PERMISSIONS = [
@@ -65,12 +68,30 @@ _FINANCE_READ = [
     "finance.view_statementevent",
 ]
 
+# Workflow (specs/workflow.md): who may make which move is workflow/moves.py; these are the
+# capacities it reads.
+_WORKFLOW_WORK = [
+    "workflow.view_campaign",
+    "workflow.view_deliverable",
+    "workflow.view_contenttask",
+    "workflow.change_contenttask",
+    "workflow.submit_contenttask",
+    "workflow.view_taskmove",
+    "workflow.view_asset",
+    "workflow.add_asset",
+    "workflow.view_captionversion",
+    "workflow.add_captionversion",
+    "workflow.view_comment",
+    "workflow.add_comment",
+]
+
 ROLES: dict[str, list[str]] = {
     OWNER: ["*"],
     MANAGER: [
         "posts.*",
         "creators.*",
         "publishing.*",
+        "workflow.*",
         *_SETTINGS_READ,
         "settings_app.add_board",
         "settings_app.change_board",
@@ -102,6 +123,7 @@ ROLES: dict[str, list[str]] = {
         "creators.change_account",
         "creators.view_accountsnapshot",
         *_PUBLISHING_EDIT,
+        *_WORKFLOW_WORK,
         *_SETTINGS_READ,
         "settings_app.view_apikey",
         "settings_app.add_apikey",
@@ -111,12 +133,28 @@ ROLES: dict[str, list[str]] = {
     ANALYST: [
         "operations.view_*",
         "publishing.view_*",
+        "workflow.view_*",
         *_WORK_READ,
         *_SETTINGS_READ,
         *_FINANCE_READ,
         "settings_app.view_apikey",
         "settings_app.add_apikey",
         "settings_app.change_apikey",
+    ],
+    # Scoped to the creator's own rows (access.py); no settings, finance or other people.
+    CREATOR: [
+        "creators.view_account",
+        "creators.view_accountsnapshot",
+        "creators.view_creator",
+        "posts.view_post",
+        "posts.view_postsnapshot",
+        "publishing.view_mediaasset",
+        "publishing.add_mediaasset",
+        *[
+            p
+            for p in _WORKFLOW_WORK
+            if p not in ("workflow.submit_contenttask", "workflow.change_contenttask")
+        ],
     ],
 }
 

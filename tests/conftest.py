@@ -117,6 +117,20 @@ def fake_openai():
     fake.stop()
 
 
+@pytest.fixture
+def creator_login(db):
+    """`creator_login()`: a Creator-role login with its own Creator (and one account)."""
+    from tests.creators.factories import AccountFactory, CreatorFactory
+
+    def make(name: str = "creator-login"):
+        user = UserFactory(is_staff=True, username=name, roles=["Creator"])
+        creator = CreatorFactory(user=user, display_name=name.title())
+        AccountFactory(creator=creator, platform="instagram")
+        return user, creator
+
+    return make
+
+
 @pytest.fixture(autouse=True)
 def media_public_base_url(settings):
     # Instagram and TikTok photos are refused at scheduling without a public media URL

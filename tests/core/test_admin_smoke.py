@@ -14,7 +14,7 @@ from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
 from core.audit import audit_record
 from core.models import AuditEntry
-from creators.models import Account, AccountSnapshot
+from creators.models import Account, AccountSnapshot, Creator
 from finance.models import FinanceItem, PayoutStatement
 from notifications.choices import NotificationKind
 from notifications.models import Notification
@@ -38,7 +38,7 @@ from settings_app.models import (
     Subcategory,
 )
 from settings_app.services import api_key_create
-from tests.creators.factories import AccountFactory, AccountSnapshotFactory
+from tests.creators.factories import AccountFactory, AccountSnapshotFactory, CreatorFactory
 from tests.finance.factories import FinanceItemFactory, PayoutStatementFactory
 from tests.operations.factories import FailedItemFactory, JobRunFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
@@ -54,6 +54,9 @@ from tests.settings_app.factories import (
     SubcategoryFactory,
     UserFactory,
 )
+from tests.workflow.factories import CampaignFactory, DeliverableFactory, task_make
+from workflow.models import Campaign, ContentTask, Deliverable, ReviewLink
+from workflow.services.review import review_link_create
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +111,11 @@ INSTANCE_MAKERS = {
     MediaAsset: lambda: MediaAssetFactory(),
     ScheduledPost: lambda: PublishAttemptFactory().target.post,
     PublishTarget: lambda: PublishAttemptFactory().target,
+    Creator: lambda: CreatorFactory(),
+    Campaign: lambda: CampaignFactory(),
+    Deliverable: lambda: DeliverableFactory(),
+    ContentTask: lambda: task_make(),
+    ReviewLink: lambda: review_link_create(created_by=UserFactory(), task=task_make())[0],
     PostingSlot: lambda: PostingSlot.objects.create(
         connection=SocialConnectionFactory(), weekday=1, local_time="09:00", timezone="UTC"
     ),
@@ -165,7 +173,7 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
     content = response.content.decode()
     assert "CreatorOps" in content
     names = [app["name"] for app in response.context["app_list"]]
-    assert names[:5] == ["Posts", "Creators", "Finance", "Operations", "Settings"]
+    assert names[:6] == ["Posts", "Creators", "Workflow", "Finance", "Operations", "Settings"]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 
 

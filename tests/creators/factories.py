@@ -24,3 +24,12 @@ class AccountSnapshotFactory(factory.django.DjangoModelFactory):
     following = 100
     media_count = 50
     source = "test"
+
+
+class CreatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "creators.Creator"
+
+    display_name = factory.Sequence(lambda n: f"Creator {n}")
+    email = factory.Sequence(lambda n: f"creator{n}@example.com")
+    timezone = "Europe/Berlin"
