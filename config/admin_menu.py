@@ -5,9 +5,12 @@ checks (by name, so this list imports no app): a user sees only the pages they c
 from core.admin_site import MenuEntry
 
 # The back office's modules, in the order staff use them; other apps (auth, jobs) follow.
-APP_ORDER = ("posts", "creators", "finance", "operations", "settings_app")
+APP_ORDER = ("posts", "creators", "workflow", "finance", "operations", "settings_app")
 
 MENU = (
+    MenuEntry(
+        "workflow", "Content board", "workflow_contenttask_board", ("workflow.view_contenttask",)
+    ),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
     # Totals over every post: not for roles that see only their own.
     MenuEntry("posts", "Boards", "posts_boards", ("posts.view_post", "posts.view_all_post")),

@@ -1,0 +1,210 @@
+"""The Kanban board's reads (specs/workflow.md "Board and pages"): the columns with their
+counts and their first cards, in a fixed number of queries whatever the number of tasks.
+
+The board shows at most `CARDS_PER_COLUMN` cards per column (the rest are a link to the
+filtered task list): with 5 000 open tasks it still renders a few hundred cards. The tasks come
+already filtered (the workflow FilterSet) and scoped to the user (settings_app.access).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+
+from posts.models import Post
+from publishing.models import MediaAsset
+from settings_app.access import comments_visible_to
+
+from .choices import BOARD_COLUMNS, OPEN_COLUMNS, AssetKind, Column
+from .models import Asset, CaptionVersion, Comment, ContentTask
+from .moves import next_columns
+
+CARDS_PER_COLUMN = 100
+CAPTION_EXCERPT = 140
+
+
+@dataclass
+class Card:
+    """One card: the task (with its creator), and what the card shows about it."""
+
+    task: ContentTask
+    thumbnail: str
+    caption: str
+    comment_count: int
+    overdue: bool
+    moves: list[Column] = field(default_factory=list)
+
+
+@dataclass
+class BoardColumn:
+    column: Column
+    count: int
+    cards: list[Card]
+
+    @property
+    def value(self) -> str:
+        return self.column.value
+
+    @property
+    def label(self) -> str:
+        return str(self.column.label)
+
+    @property
+    def more(self) -> int:
+        """How many of the column's tasks the board does not show."""
+        return max(0, self.count - len(self.cards))
+
+
+def board_column_counts(tasks: QuerySet) -> dict[str, int]:
+    """How many of `tasks` each board column holds (one query)."""
+    rows = (
+        tasks.filter(column__in=BOARD_COLUMNS)
+        .order_by()
+        .values_list("column")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+def with_card_fields(tasks: QuerySet, *, user) -> QuerySet:
+    """`tasks` with what a card shows, each a correlated subquery (no row multiplication):
+    `card_comments` (the comments `user` may read), `card_caption` (the latest caption
+    version), `card_media` (the file of the latest submitted image or thumbnail) and
+    `card_post_thumbnail` (a published post's thumbnail)."""
+    comments = (
+        comments_visible_to(user, Comment.objects.filter(task=OuterRef("pk")))
+        .order_by()
+        .values("task")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    caption = (
+        CaptionVersion.objects.filter(task=OuterRef("pk")).order_by("-number").values("text")[:1]
+    )
+    media = (
+        Asset.objects.filter(task=OuterRef("pk"), kind__in=[AssetKind.THUMBNAIL, AssetKind.IMAGE])
+        .annotate(
+            thumbnail_first=Case(
+                When(kind=AssetKind.THUMBNAIL, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("-version", "thumbnail_first", "-id")
+        .values("media__file")[:1]
+    )
+    post_thumbnail = (
+        Post.objects.filter(content_tasks=OuterRef("pk"))
+        .exclude(thumbnail_url="")
+        .order_by("-post_date", "-id")
+        .values("thumbnail_url")[:1]
+    )
+    return tasks.annotate(
+        card_comments=Coalesce(Subquery(comments, output_field=IntegerField()), Value(0)),
+        card_caption=Subquery(caption),
+        card_media=Subquery(media),
+        card_post_thumbnail=Subquery(post_thumbnail),
+    )
+
+
+def board_first_tasks(tasks: QuerySet, *, limit: int) -> QuerySet:
+    """The first `limit` tasks of each board column, in board order (one query with the card
+    fields added by `with_card_fields`)."""
+    ranked = (
+        tasks.filter(column__in=BOARD_COLUMNS)
+        .order_by()
+        .annotate(
+            board_rank=Window(
+                RowNumber(), partition_by=F("column"), order_by=[F("position"), F("id")]
+            )
+        )
+        .filter(board_rank__lte=limit)
+        .values("pk")
+    )
+    return (
+        ContentTask.objects.filter(pk__in=ranked)
+        .select_related("creator")
+        .order_by("column", "position", "id")
+    )
+
+
+def _media_url(name: str | None) -> str:
+    if not name:
+        return ""
+    return MediaAsset._meta.get_field("file").storage.url(name)
+
+
+def board_card(task: ContentTask, *, user, now: datetime) -> Card:
+    """The card of a task read through `with_card_fields`."""
+    caption = " ".join((task.card_caption or "").split())
+    if len(caption) > CAPTION_EXCERPT:
+        caption = caption[: CAPTION_EXCERPT - 1].rstrip() + "…"
+    return Card(
+        task=task,
+        thumbnail=_media_url(task.card_media) or task.card_post_thumbnail or "",
+        caption=caption,
+        comment_count=task.card_comments,
+        overdue=task_is_overdue(task, now=now),
+        moves=[c for c in next_columns(user, task) if c in BOARD_COLUMNS],
+    )
+
+
+def task_is_overdue(task: ContentTask, *, now: datetime) -> bool:
+    """Still open past its due time (the FilterSet's `overdue`, for one task)."""
+    return bool(task.due_at and task.due_at < now and task.column in OPEN_COLUMNS)
+
+
+def board_columns(
+    tasks: QuerySet, *, user, now: datetime, limit: int = CARDS_PER_COLUMN
+) -> list[BoardColumn]:
+    """The board: each column of `tasks` (filtered and scoped already) in board order, with its
+    count and its first `limit` cards. Two queries, whatever the number of tasks."""
+    counts = board_column_counts(tasks)
+    cards: dict[str, list[Card]] = {column: [] for column in BOARD_COLUMNS}
+    for task in with_card_fields(board_first_tasks(tasks, limit=limit), user=user):
+        cards[task.column].append(board_card(task, user=user, now=now))
+    return [
+        BoardColumn(column=column, count=counts.get(column, 0), cards=cards[column])
+        for column in BOARD_COLUMNS
+    ]
+
+
+def board_card_get(pk: int, *, user, now: datetime) -> Card | None:
+    """One task's card (after a move), or None."""
+    task = with_card_fields(
+        ContentTask.objects.filter(pk=pk).select_related("creator"), user=user
+    ).first()
+    return board_card(task, user=user, now=now) if task else None
+
+
+def board_drop_position(
+    task: ContentTask, *, to: str, after: ContentTask | None, before: ContentTask | None
+) -> int | None:
+    """The position (task_move's, dense per column) of a card dropped on the board between
+    `after` (the card shown above it) and `before` (the card shown below it); the board may
+    be filtered, so the neighbours say where, not the index among the shown cards. None (the
+    end of the column) when it has no neighbour there."""
+    same = task.column == to
+    if before is not None and before.column == to and before.pk != task.pk:
+        if same and task.position < before.position:
+            return before.position - 1
+        return before.position
+    if after is not None and after.column == to and after.pk != task.pk:
+        if same and task.position < after.position:
+            return after.position
+        return after.position + 1
+    return None
