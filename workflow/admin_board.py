@@ -80,6 +80,8 @@ class ContentBoard(AdminPage):
             params = f"{query}&" if query else ""
             column.more_url = f"{changelist}?{params}column={column.value}"
         return {
+            # The board needs the page's width: the menu stays one click away ("Home").
+            "is_nav_sidebar_enabled": False,
             "columns": columns,
             "total": sum(column.count for column in columns),
             "filter_fields": self.filter_fields(data),

@@ -35,6 +35,7 @@ from .moves import next_columns
 
 CARDS_PER_COLUMN = 100
 CAPTION_EXCERPT = 140
+PLATFORM_ABBREVIATIONS = {"instagram": "IG", "tiktok": "TT", "youtube": "YT"}
 
 
 @dataclass
@@ -47,6 +48,10 @@ class Card:
     comment_count: int
     overdue: bool
     moves: list[Column] = field(default_factory=list)
+
+    @property
+    def platform_abbr(self) -> str:
+        return PLATFORM_ABBREVIATIONS.get(self.task.platform, self.task.platform[:2].upper())
 
 
 @dataclass

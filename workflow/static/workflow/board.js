@@ -117,9 +117,24 @@
     });
   }
 
+  function hideBroken(img) {
+    img.classList.add("kb-thumb-missing");
+  }
+
   function start() {
     const board = document.getElementById("kanban-board");
-    if (!board || !window.Sortable) {
+    if (!board) {
+      return;
+    }
+    // A thumbnail whose file is gone leaves an empty square, not a broken-image icon.
+    board.querySelectorAll("img.kb-thumb").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0) {
+        hideBroken(img);
+      } else {
+        img.addEventListener("error", function () { hideBroken(img); });
+      }
+    });
+    if (!window.Sortable) {
       return;
     }
     board.classList.add("kb-draggable");
