@@ -5,7 +5,14 @@ checks (by name, so this list imports no app): a user sees only the pages they c
 from core.admin_site import MenuEntry
 
 # The back office's modules, in the order staff use them; other apps (auth, jobs) follow.
-APP_ORDER = ("posts", "creators", "workflow", "finance", "operations", "settings_app")
+APP_ORDER = (
+    "posts",
+    "creators",
+    "workflow",
+    "finance",
+    "operations",
+    "settings_app",
+)
 
 MENU = (
     MenuEntry(

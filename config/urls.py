@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    # The clients' review links (no login): workflow/views.py.
+    path("review/", include("workflow.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # A person reads the docs in a browser: not signed in, the admin's login page, then back.
     path(

@@ -32,6 +32,7 @@ from settings_app.access import (
     snapshots_visible_to,
 )
 
+from .admin_people import group_under_creator
 from .admin_workspace import account_workspace
 from .filters import AccountFilterSet, AccountSnapshotFilterSet
 from .models import Account, AccountSnapshot
@@ -181,7 +182,7 @@ class AccountAdmin(
     # Indexed orderings only: newest first by id; followers and average views have indexes.
     ordering = ("-id",)
     sortable_by = ("followers_display", "avg_views_display")
-    actions = ("enable_tracking", "disable_tracking")
+    actions = ("enable_tracking", "disable_tracking", group_under_creator)
     bulk_edit_fields = ACCOUNT_BULK_FIELDS
 
     add_form = AccountAddForm

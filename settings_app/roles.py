@@ -146,7 +146,11 @@ ROLES: dict[str, list[str]] = {
         "posts.view_postsnapshot",
         "publishing.view_mediaasset",
         "publishing.add_mediaasset",
-        *[p for p in _WORKFLOW_WORK if p != "workflow.submit_contenttask"],
+        *[
+            p
+            for p in _WORKFLOW_WORK
+            if p not in ("workflow.submit_contenttask", "workflow.change_contenttask")
+        ],
     ],
 }
 

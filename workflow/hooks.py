@@ -6,7 +6,13 @@ logger = logging.getLogger(__name__)
 
 
 def hooks_register() -> None:
-    """Wire workflow's callbacks into publishing's hooks, once they exist."""
+    """Wire workflow's callbacks: the creator page's sections, and publishing's target hooks
+    once publishing offers them."""
+    from creators.hooks import register_creator_sections
+
+    from .admin_sections import creator_sections
+
+    register_creator_sections(creator_sections)
     try:
         from publishing import hooks as publishing_hooks
     except ImportError:  # publishing has no hooks yet: nothing to wire.

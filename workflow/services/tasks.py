@@ -15,6 +15,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from core.errors import ConflictError, DomainError, NotFoundError
+from publishing.choices import TargetState
+from publishing.models import PublishTarget
 from settings_app.access import tasks_visible_to
 
 from ..choices import Column, MoveVia
@@ -90,6 +92,33 @@ def task_create(
     return task
 
 
+TASK_UPDATABLE = (
+    "title",
+    "description",
+    "assignee",
+    "platform",
+    "due_at",
+    "campaign",
+    "deliverable",
+)
+
+
+@transaction.atomic
+def task_update(task: ContentTask, *, target_accounts=None, **changes) -> ContentTask:
+    """Edit a task's fields (never its column or position: those move through task_move)."""
+    unknown = set(changes) - set(TASK_UPDATABLE)
+    if unknown:
+        raise DomainError(f"These fields cannot be edited here: {', '.join(sorted(unknown))}.")
+    for name, value in changes.items():
+        setattr(task, name, value)
+    task.full_clean(exclude=["column", "position"])
+    if changes:
+        task.save(update_fields=[*changes, "updated_at"])
+    if target_accounts is not None:
+        task.target_accounts.set(target_accounts)
+    return task
+
+
 def _check_preconditions(task: ContentTask, to: Column, note: str) -> None:
     """The rules a move needs besides who makes it."""
     if to == Column.SUBMITTED:
@@ -110,6 +139,12 @@ def _check_preconditions(task: ContentTask, to: Column, note: str) -> None:
                     "“Submit again” needs a new draft or caption version since the changes "
                     "were asked for."
                 )
+    if to == Column.PUBLISHED:
+        live = PublishTarget.objects.filter(post_id=task.scheduled_post_id).exclude(
+            state=TargetState.CANCELLED
+        )
+        if not task.scheduled_post_id or live.exclude(state=TargetState.PUBLISHED).exists():
+            raise MoveRefused("“Published” needs every target of the task's post published.")
     if to == Column.NEEDS_CHANGES and not note.strip():
         raise MoveRefused("“Ask for changes” needs a note saying what to change.")
 
@@ -233,4 +268,11 @@ def tasks_visible_or_404(user, pk: int) -> ContentTask:
     return task
 
 
-__all__ = ["MoveRefused", "task_create", "task_flag", "task_move", "tasks_visible_or_404"]
+__all__ = [
+    "MoveRefused",
+    "task_create",
+    "task_flag",
+    "task_move",
+    "task_update",
+    "tasks_visible_or_404",
+]

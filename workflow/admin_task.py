@@ -1,0 +1,140 @@
+"""The task page's workspace (brief, drafts with previews, caption versions and their diff,
+comments, timeline, the moves this user may make) and the page its buttons post to."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from core.admin.pages import AdminPage
+from core.errors import DomainError
+from settings_app.access import is_creator_login
+
+from .choices import AssetKind, Column, CommentVisibility, MoveVia
+from .models import Asset, CaptionVersion, ContentTask, ReviewLink
+from .moves import next_columns
+from .queries import caption_versions_diff, task_comments, task_timeline
+from .services.review import review_link_create, review_link_revoke
+from .services.submissions import task_comment_add
+from .services.tasks import task_move, tasks_visible_or_404
+
+
+def task_workspace(task: ContentTask, user) -> dict:
+    assets = list(
+        Asset.objects.filter(task=task).select_related("media").order_by("-version", "id")
+    )
+    versions: dict[int, list] = {}
+    for asset in assets:
+        versions.setdefault(asset.version, []).append(
+            {
+                "asset": asset,
+                "url": asset.media.file.url if asset.media.file else "",
+                "is_video": asset.kind == AssetKind.VIDEO,
+            }
+        )
+    staff_view = not is_creator_login(user)
+    return {
+        "task": task,
+        "versions": sorted(versions.items(), reverse=True),
+        "captions": list(CaptionVersion.objects.filter(task=task).select_related("author")),
+        "diff": caption_versions_diff(task),
+        "comments": list(task_comments(task, user)),
+        "timeline": list(task_timeline(task)),
+        "next_columns": [(c.value, c.label) for c in next_columns(user, task)],
+        "can_schedule": Column.SCHEDULED in next_columns(user, task),
+        "may_write_internal": staff_view and user.is_staff,
+        "review_links": list(ReviewLink.objects.filter(task=task).order_by("-created_at")[:5])
+        if staff_view and user.has_perm("workflow.add_reviewlink")
+        else [],
+        "can_create_review_link": staff_view and user.has_perm("workflow.add_reviewlink"),
+        "action_url": reverse("admin:workflow_task_act", args=[task.pk]),
+        "timezone": task.creator.timezone,
+    }
+
+
+class TaskActionPage(AdminPage):
+    """Where the task page's buttons post: a move, a comment, a review link."""
+
+    route = "<int:task_id>/act/"
+    url_name = "workflow_task_act"
+    permissions = ("workflow.view_contenttask",)
+
+    def get(self, task_id: int):
+        return HttpResponseRedirect(reverse("admin:workflow_contenttask_change", args=[task_id]))
+
+    def post(self, task_id: int):
+        request = self.request
+        back = HttpResponseRedirect(reverse("admin:workflow_contenttask_change", args=[task_id]))
+        try:
+            task = tasks_visible_or_404(request.user, task_id)
+            what = request.POST.get("what")
+            if what == "move":
+                self._move(task)
+            elif what == "comment":
+                task_comment_add(
+                    task=task,
+                    body=request.POST.get("body", ""),
+                    author=request.user,
+                    visibility=request.POST.get("visibility", CommentVisibility.SHARED),
+                    may_write_internal=not is_creator_login(request.user) and request.user.is_staff,
+                )
+                messages.success(request, "Comment added.")
+            elif what == "review_link":
+                self._review_link(task)
+            elif what == "revoke_link":
+                self._revoke(task)
+            else:
+                raise DomainError("Unknown action.")
+        except DomainError as error:
+            messages.error(request, error.message)
+        return back
+
+    def _move(self, task: ContentTask) -> None:
+        request = self.request
+        to = request.POST.get("to", "")
+        scheduled_at = None
+        if request.POST.get("scheduled_at"):
+            try:
+                local = datetime.fromisoformat(request.POST["scheduled_at"])
+            except ValueError as error:
+                raise DomainError("The publication time is not a date and time.") from error
+            scheduled_at = local.replace(tzinfo=ZoneInfo(task.creator.timezone or "UTC"))
+        task_move(
+            task=task,
+            to=to,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            via=MoveVia.ADMIN,
+            scheduled_at=scheduled_at,
+            publish_now=request.POST.get("publish_now") == "1",
+        )
+        messages.success(request, f"Moved to {Column(to).label}.")
+
+    def _review_link(self, task: ContentTask) -> None:
+        request = self.request
+        if is_creator_login(request.user) or not request.user.has_perm("workflow.add_reviewlink"):
+            raise DomainError("You may not create review links.")
+        try:
+            days = int(request.POST.get("days") or 7)
+        except ValueError:
+            days = 0
+        _, token = review_link_create(
+            created_by=request.user,
+            task=task,
+            days=days,
+            reviewer_name=request.POST.get("reviewer_name", ""),
+        )
+        url = request.build_absolute_uri(reverse("workflow-review", args=[token]))
+        messages.success(request, f"Review link (shown once, copy it now): {url}")
+
+    def _revoke(self, task: ContentTask) -> None:
+        request = self.request
+        if not request.user.has_perm("workflow.change_reviewlink"):
+            raise DomainError("You may not revoke review links.")
+        link = ReviewLink.objects.filter(task=task, pk=request.POST.get("link") or 0).first()
+        if link is None:
+            raise DomainError("No such review link.")
+        review_link_revoke(link, by=request.user)
+        messages.success(request, f"{link} revoked.")
