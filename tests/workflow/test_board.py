@@ -82,6 +82,8 @@ def test_the_board_shows_each_column_with_its_count_and_cards(manager_client, ma
     assert columns["backlog"].cards[0].overdue
     html = response.content.decode()
     assert "Five habits that stick" in html and "kb-overdue" in html
+    assert card.url == reverse("admin:workflow_contenttask_change", args=[task.pk])
+    assert f'href="{card.url}"' in html
     assert 'value="approved"' in html  # the button fallback
     assert "Cancelled" not in [c.label for c in response.context["columns"]]
 
