@@ -25,7 +25,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
+from django.utils import timezone
 
+from posts.choices import Platform
 from posts.models import Post
 from publishing.models import MediaAsset
 from settings_app.access import comments_visible_to
@@ -34,9 +36,26 @@ from .choices import BOARD_COLUMNS, OPEN_COLUMNS, AssetKind, Column
 from .models import Asset, CaptionVersion, Comment, ContentTask
 from .moves import next_columns
 
-CARDS_PER_COLUMN = 100
+# A column shows about five cards at 1440 x 900: fifty is plenty to scroll through, and the
+# rest are a link to the filtered task list.
+CARDS_PER_COLUMN = 50
 CAPTION_EXCERPT = 140
 PLATFORM_ABBREVIATIONS = {"instagram": "IG", "tiktok": "TT", "youtube": "YT"}
+PLATFORM_LABELS = {value: str(label) for value, label in Platform.choices}
+COLUMN_LABELS = {column: str(column.label) for column in Column}
+TITLE_EXCERPT = 80
+# What a card reads of a task and its creator.
+CARD_FIELDS = (
+    "id",
+    "title",
+    "platform",
+    "column",
+    "position",
+    "due_at",
+    "creator__id",
+    "creator__display_name",
+    "creator__user_id",
+)
 
 
 @dataclass
@@ -51,9 +70,25 @@ class Card:
     moves: list[Column] = field(default_factory=list)
     url: str = ""
 
+    title: str = ""
+    due_label: str = ""
+    due_title: str = ""
+
     @property
     def platform_abbr(self) -> str:
         return PLATFORM_ABBREVIATIONS.get(self.task.platform, self.task.platform[:2].upper())
+
+    @property
+    def platform_label(self) -> str:
+        return PLATFORM_LABELS.get(self.task.platform, self.task.platform)
+
+    @property
+    def asks_for_a_note(self) -> bool:
+        return Column.NEEDS_CHANGES in self.moves
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        return [(column.value, COLUMN_LABELS[column]) for column in self.moves]
 
 
 @dataclass
@@ -61,6 +96,8 @@ class BoardColumn:
     column: Column
     count: int
     cards: list[Card]
+    cards_html: str = ""  # drawn by the admin page
+    more_url: str = ""
 
     @property
     def value(self) -> str:
@@ -128,9 +165,11 @@ def with_card_fields(tasks: QuerySet, *, user) -> QuerySet:
     )
 
 
-def board_first_tasks(tasks: QuerySet, *, limit: int) -> QuerySet:
-    """The first `limit` tasks of each board column, in board order (one query with the card
-    fields added by `with_card_fields`)."""
+def board_first_task_ids(tasks: QuerySet, *, limit: int) -> list[int]:
+    """The ids of the first `limit` tasks of each board column (one query). Read apart from
+    the cards' fields: a list of ids tells the planner how few rows the card query has (on
+    PostgreSQL a window-limited subquery is estimated at every task, and the correlated
+    subqueries' cost then switches JIT compilation on, ten times the query's own time)."""
     ranked = (
         tasks.filter(column__in=BOARD_COLUMNS)
         .order_by()
@@ -140,13 +179,9 @@ def board_first_tasks(tasks: QuerySet, *, limit: int) -> QuerySet:
             )
         )
         .filter(board_rank__lte=limit)
-        .values("pk")
+        .values_list("pk", flat=True)
     )
-    return (
-        ContentTask.objects.filter(pk__in=ranked)
-        .select_related("creator")
-        .order_by("column", "position", "id")
-    )
+    return list(ranked)
 
 
 def _media_url(name: str | None) -> str:
@@ -159,20 +194,48 @@ def task_page_url(pk: int) -> str:
     return reverse("admin:workflow_contenttask_change", args=[pk])
 
 
-def board_card(task: ContentTask, *, user, now: datetime, url: str = "") -> Card:
+class MovesCache:
+    """The columns `user` may move a task to depend on its column and on whether it is the
+    user's own (the moves table): worked out once per pair, not once per card."""
+
+    def __init__(self, user) -> None:
+        self.user = user
+        self.known: dict[tuple[str, bool], list[Column]] = {}
+
+    def __call__(self, task: ContentTask) -> list[Column]:
+        key = (task.column, task.creator.user_id == self.user.pk)
+        if key not in self.known:
+            self.known[key] = [c for c in next_columns(self.user, task) if c in BOARD_COLUMNS]
+        return self.known[key]
+
+
+def board_card(
+    task: ContentTask, *, user, now: datetime, url: str = "", moves: MovesCache | None = None
+) -> Card:
     """The card of a task read through `with_card_fields` (`url`: its page)."""
-    caption = " ".join((task.card_caption or "").split())
-    if len(caption) > CAPTION_EXCERPT:
-        caption = caption[: CAPTION_EXCERPT - 1].rstrip() + "…"
+    overdue = task_is_overdue(task, now=now)
+    due_label = due_title = ""
+    if task.due_at:
+        local = timezone.localtime(task.due_at)
+        due_label = ("Overdue · " if overdue else "") + f"{local:%b} {local.day}"
+        due_title = ("Overdue: due " if overdue else "Due ") + f"{local:%Y-%m-%d %H:%M}"
     return Card(
         task=task,
         thumbnail=_media_url(task.card_media) or task.card_post_thumbnail or "",
-        caption=caption,
+        caption=_excerpt(task.card_caption or "", CAPTION_EXCERPT),
         comment_count=task.card_comments,
-        overdue=task_is_overdue(task, now=now),
-        moves=[c for c in next_columns(user, task) if c in BOARD_COLUMNS],
+        overdue=overdue,
+        moves=(moves or MovesCache(user))(task),
         url=url or task_page_url(task.pk),
+        title=_excerpt(task.title, TITLE_EXCERPT),
+        due_label=due_label,
+        due_title=due_title,
     )
+
+
+def _excerpt(text: str, size: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
 def task_is_overdue(task: ContentTask, *, now: datetime) -> bool:
@@ -189,8 +252,16 @@ def board_columns(
     cards: dict[str, list[Card]] = {column: [] for column in BOARD_COLUMNS}
     # Reversed once: hundreds of cards share the pattern.
     url = task_page_url(0).replace("/0/", "/{}/")
-    for task in with_card_fields(board_first_tasks(tasks, limit=limit), user=user):
-        card = board_card(task, user=user, now=now, url=url.format(task.pk))
+    ids = board_first_task_ids(tasks, limit=limit)
+    shown = (
+        ContentTask.objects.filter(pk__in=ids)
+        .select_related("creator")
+        .only(*CARD_FIELDS)
+        .order_by("column", "position", "id")
+    )
+    moves = MovesCache(user)
+    for task in with_card_fields(shown, user=user) if ids else ():
+        card = board_card(task, user=user, now=now, url=url.format(task.pk), moves=moves)
         cards[task.column].append(card)
     return [
         BoardColumn(column=column, count=counts.get(column, 0), cards=cards[column])
@@ -201,7 +272,7 @@ def board_columns(
 def board_card_get(pk: int, *, user, now: datetime) -> Card | None:
     """One task's card (after a move), or None."""
     task = with_card_fields(
-        ContentTask.objects.filter(pk=pk).select_related("creator"), user=user
+        ContentTask.objects.filter(pk=pk).select_related("creator").only(*CARD_FIELDS), user=user
     ).first()
     return board_card(task, user=user, now=now) if task else None
 
