@@ -121,6 +121,8 @@ def test_the_filter_bar_filters_through_the_workflow_filterset(manager_client, m
     assert titles(f"client={campaign.client_id}") == ["Ana's reel"]
     assert titles("platform=youtube") == ["Ben's short"]
     assert titles("overdue=true") == ["Ben's late one"]
+    page = manager_client.get(f"{BOARD}?creator={ben.pk}").content.decode()
+    assert f'<option value="{ben.pk}" selected>Ben</option>' in page  # the bar shows the filter
     response = manager_client.get(f"{BOARD}?creator=ben")
     assert response.status_code == 200
     assert response.context["filter_errors"]  # said, not silently ignored
