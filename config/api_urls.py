@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("finance.api.urls")),
     path("", include("operations.api.urls")),
     path("", include("publishing.api.urls")),
+    path("", include("notifications.api.urls")),
     path("", include("workflow.api.urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     # Before django_q: core's `qcluster` command replaces django-q2's (a clean stop on SIGTERM).
     "core",
     "django_q",
+    "notifications",
     "settings_app",
     "posts",
     "creators",
@@ -193,6 +194,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # The schema maps every endpoint and field: only signed-in staff and API keys read it.
     "SERVE_PERMISSIONS": ["core.api.permissions.IsStaffOrApiKey"],
+    # One name per choice set used by several fields.
+    "ENUM_NAME_OVERRIDES": {
+        "NotificationKindEnum": "notifications.choices.NotificationKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.document_error_responses",
@@ -504,6 +509,11 @@ if "EMAIL_URL" in env:  # e.g. smtp+tls://user:password@smtp.example.com:587
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="creatorops@localhost")
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
+# People's notifications (notifications app): links in e-mails start with SITE_URL; a person's
+# own Slack webhook may only point at these hosts (it is user input).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+NOTIFICATION_WEBHOOK_HOSTS = env.list("NOTIFICATION_WEBHOOK_HOSTS", default=["hooks.slack.com"])
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 ALERT_DEAD_LETTER_THRESHOLD = env.int("ALERT_DEAD_LETTER_THRESHOLD", default=50)  # per kind
 ALERT_PROVIDER_PAUSE_MINUTES = env.int("ALERT_PROVIDER_PAUSE_MINUTES", default=60)
 ALERT_AI_FAILURES_THRESHOLD = env.int("ALERT_AI_FAILURES_THRESHOLD", default=3)  # runs in a row

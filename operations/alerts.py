@@ -5,14 +5,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.webhooks import webhook_post
 from core.windows import local_date
 
 from .models import Alert, Heartbeat
@@ -35,23 +34,13 @@ def alerts_enabled() -> bool:
     return bool(settings.ALERT_EMAILS or settings.SLACK_WEBHOOK_URL)
 
 
-def _webhook_post(url: str, text: str) -> None:
-    # The operator configures the URL: the only host ever requested is that URL's own
-    # (hooks.slack.com in production); redirects are not followed.
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("SLACK_WEBHOOK_URL must be an http(s) URL.")
-    response = requests.post(url, json={"text": text}, timeout=10, allow_redirects=False)
-    response.raise_for_status()
-
-
 def alert_notify(*, subject: str, body: str) -> None:
     """Send a message to the operators: e-mail to ALERT_EMAILS (Django's mail settings) and
     the Slack webhook, whichever are configured. Raises when a channel fails."""
     if settings.ALERT_EMAILS:
         send_mail(f"[CreatorOps] {subject}", body, None, settings.ALERT_EMAILS)
     if settings.SLACK_WEBHOOK_URL:
-        _webhook_post(settings.SLACK_WEBHOOK_URL, f"*{subject}*\n{body}")
+        webhook_post(settings.SLACK_WEBHOOK_URL, f"*{subject}*\n{body}")
 
 
 def _claim_alerts(keys_messages: list[tuple[str, str]], *, now: datetime) -> list[Alert]:

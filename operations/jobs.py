@@ -27,12 +27,14 @@ from creators.services.retention import account_snapshots_thin
 from creators.services.tracking import account_detect_new_posts_due, account_refresh_due
 from finance.metrics import account_figures_recompute
 from finance.services import finance_statements_recompute
+from notifications.services import notifications_deliver
 from posts.services.classification import post_classify_pending
 from posts.services.refresh import post_refresh_due
 from posts.services.retention import post_snapshots_thin
 from publishing.services.platforms import platform_publisher
 from publishing.services.publisher import publishing_pass
 from publishing.services.sweep import targets_sweep_missed
+from workflow.services.reminders import tasks_remind_due
 
 from .alerts import alerts_check, daily_digest_send, heartbeat_beat
 from .models import JobRun
@@ -217,4 +219,23 @@ def purge_idempotency_records(*, now: datetime | None = None) -> int:
     with job_run("purge_idempotency_records") as run:
         purged = idempotency_records_purge(now=now)
         job_run_record(run=run, report=WorkReport(kind="idempotency_records", ok=purged))
+    return run.pk
+
+
+def remind_due_tasks(*, now: datetime | None = None) -> int:
+    """Remind the creator and assignee of content tasks due within 24 h or overdue, once per
+    due time (workflow.services.reminders); returns the JobRun id."""
+    with job_run("remind_due_tasks") as run:
+        job_run_record(run=run, report=tasks_remind_due(now=now))
+    return run.pk
+
+
+def deliver_notifications(*, now: datetime | None = None) -> int | None:
+    """Send people's notifications by e-mail and Slack; returns the JobRun id, recorded only
+    when something was sent or failed (it runs every minute: empty runs would drown the rest)."""
+    report = notifications_deliver(now=now)
+    if not (report.ok or report.failed):
+        return None
+    with job_run("deliver_notifications") as run:
+        job_run_record(run=run, report=report)
     return run.pk

@@ -65,6 +65,18 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # People's notifications by e-mail and Slack (in-app ones are written with their event).
+    # Workflow: content tasks due within 24 h or overdue, each reminded once per due time.
+    "remind_due_tasks": {
+        "func": f"{OURS}remind_due_tasks",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 15,
+    },
+    "deliver_notifications": {
+        "func": f"{OURS}deliver_notifications",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",
@@ -91,6 +103,7 @@ SCHEDULES: dict[str, dict] = {
 }
 
 # The jobs on the operations dashboard and the health endpoint (the every-minute ones record
-# no JobRun, one a minute would drown the others; the heartbeat has its own check).
-EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs")
+# no JobRun, or one only when they did something: one a minute would drown the others; the
+# heartbeat has its own check).
+EVERY_MINUTE_JOBS = ("heartbeat", "recover_abandoned_runs", "deliver_notifications")
 MONITORED_JOBS: tuple[str, ...] = tuple(name for name in SCHEDULES if name not in EVERY_MINUTE_JOBS)

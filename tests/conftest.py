@@ -115,3 +115,17 @@ def fake_openai():
     fake = FakeOpenAI().start()
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def creator_login(db):
+    """`creator_login()`: a Creator-role login with its own Creator (and one account)."""
+    from tests.creators.factories import AccountFactory, CreatorFactory
+
+    def make(name: str = "creator-login"):
+        user = UserFactory(is_staff=True, username=name, roles=["Creator"])
+        creator = CreatorFactory(user=user, display_name=name.title())
+        AccountFactory(creator=creator, platform="instagram")
+        return user, creator
+
+    return make

@@ -144,6 +144,9 @@ class ContentTask(TimeStampedModel):
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The due time each reminder was sent for (a new due time reminds again).
+    reminded_due_soon_for = models.DateTimeField(null=True, blank=True, editable=False)
+    reminded_overdue_for = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["column", "position", "id"]

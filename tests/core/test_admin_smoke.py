@@ -16,6 +16,9 @@ from core.audit import audit_record
 from core.models import AuditEntry
 from creators.models import Account, AccountSnapshot
 from finance.models import FinanceItem, PayoutStatement
+from notifications.choices import NotificationKind
+from notifications.models import Notification
+from notifications.services import notify
 from operations.models import FailedItem, JobRun
 from posts.models import Post, PostSnapshot
 from publishing.models import MediaAsset, PublishTarget, ScheduledPost, SocialConnection
@@ -64,6 +67,12 @@ def _task(success: bool):
 
 # One row per registered model, so its change page can be opened. A model registered without
 # an entry here fails the smoke test: add one.
+def _notification() -> Notification:
+    user = UserFactory._meta.model.objects.get(username="admin")  # the signed-in superuser
+    notify([user], kind=NotificationKind.APPROVED, text="Task approved", key="smoke")
+    return Notification.objects.get(key="smoke")
+
+
 INSTANCE_MAKERS = {
     Group: lambda: Group.objects.create(name="Managers"),
     UserFactory._meta.model: lambda: UserFactory(),
@@ -89,6 +98,7 @@ INSTANCE_MAKERS = {
     JobRun: lambda: JobRunFactory(),
     FailedItem: lambda: FailedItemFactory(),
     SocialConnection: lambda: SocialConnectionFactory(),
+    Notification: lambda: _notification(),
     MediaAsset: lambda: MediaAssetFactory(),
     ScheduledPost: lambda: PublishAttemptFactory().target.post,
     PublishTarget: lambda: PublishAttemptFactory().target,

@@ -10,11 +10,12 @@ from rest_framework.test import APIClient
 
 from posts.choices import TrialStatus
 from settings_app.services import api_key_create, api_key_revoke
-from tests.creators.factories import AccountFactory
+from tests.creators.factories import AccountFactory, CreatorFactory
 from tests.finance.factories import FinanceItemFactory, PayoutStatementFactory
 from tests.posts.factories import PostFactory
 from tests.settings_app.factories import EditorFactory, UserFactory
 from tests.utils import key_client, with_key
+from tests.workflow.factories import CampaignFactory, DeliverableFactory, task_make
 
 ROLES = ["Owner", "Manager", "Finance", "Editor", "Analyst"]
 API = "/api/v1"
@@ -32,7 +33,11 @@ def world(db):
         EditorFactory(user=UserFactory(roles=["Editor"])),
     )
     item = FinanceItemFactory(phone_number="+1 555 0100", payment_details="IBAN XX00 1234")
+    campaign = CampaignFactory()
     return {
+        "task": task_make(campaign=campaign, assignee=users["Editor"]),
+        "campaign": campaign,
+        "client": campaign.client,
         "users": users,
         "my_post": PostFactory(editor=mine, is_trial=True, trial_status=TrialStatus.PENDING),
         "their_post": PostFactory(editor=theirs, is_trial=True, trial_status=TrialStatus.PENDING),
@@ -86,6 +91,16 @@ API_MATRIX = [
     ("post", "/editors/", {"name": "New editor"}, ["Owner"]),
     ("get", "/api-keys/", None, ROLES),
     ("get", "/ai/status/", None, ROLES),
+    # Workflow: editors see the tasks assigned to them; finance no task at all. Who may move a
+    # task where is the moves table's (tests/workflow/test_moves_table.py).
+    ("get", "/tasks/", None, ["Owner", "Manager", "Editor", "Analyst"]),
+    ("get", "/tasks/{task}/", None, ["Owner", "Manager", "Editor", "Analyst"]),
+    ("get", "/tasks/{task}/timeline/", None, ["Owner", "Manager", "Editor", "Analyst"]),
+    ("post", "/tasks/{task}/comments/", {"body": "hi"}, ["Owner", "Manager", "Editor"]),
+    ("get", "/campaigns/", None, ["Owner", "Manager", "Editor", "Analyst"]),
+    ("post", "/campaigns/", {"client": "{client}", "name": "C"}, ["Owner", "Manager"]),
+    ("get", "/review-links/", None, ["Owner", "Manager", "Analyst"]),
+    ("post", "/review-links/", {"task": "{task}"}, ["Owner", "Manager"]),
 ]
 
 
@@ -94,7 +109,13 @@ def _fill(template, world):
     if isinstance(template, str):
         return template.format(**ids)
     if isinstance(template, dict):
-        return {k: _fill(v, world) for k, v in template.items()}
+        # A value that is only a placeholder ("{client}") is an id: a JSON number.
+        return {
+            k: int(_fill(v, world))
+            if isinstance(v, str) and v[:1] + v[-1:] == "{}"
+            else _fill(v, world)
+            for k, v in template.items()
+        }
     if isinstance(template, list):
         return [int(_fill(v, world)) if isinstance(v, str) else v for v in template]
     return template
@@ -118,6 +139,77 @@ def test_the_api_allows_each_role_what_its_role_allows(
         assert response.status_code in OK, (role, url, response.content[:300])
     else:
         assert response.status_code == 403, (role, url, response.status_code)
+
+
+@pytest.fixture
+def creator_world(world, creator_login):
+    """A creator's login with its own account, post, task and campaign, beside the world's."""
+    user, creator = creator_login("maya")
+    account = creator.accounts.get()
+    campaign = CampaignFactory()
+    DeliverableFactory(campaign=campaign, creator=creator, quantity=1)
+    return {
+        **world,
+        "me": user,
+        "my_creator_account": account,
+        "my_creator_post": PostFactory(account=account),
+        "my_task": task_make(creator=creator),
+        "my_campaign": campaign,
+        "other_creator": CreatorFactory(),
+    }
+
+
+# (method, path template, body, status for the Creator role): its own rows 200, others' 404,
+# what the role does not cover 403.
+CREATOR_MATRIX = [
+    ("get", "/accounts/{my_creator_account}/", None, 200),
+    ("get", "/accounts/{their_account}/", None, 404),
+    ("get", "/posts/{my_creator_post}/", None, 200),
+    ("get", "/posts/{my_post}/", None, 404),
+    ("post", "/posts/", {"url": REEL}, 403),
+    ("patch", "/accounts/{my_creator_account}/", {"extra": {"a": 1}}, 403),
+    ("get", "/tasks/{my_task}/", None, 200),
+    ("get", "/tasks/{task}/", None, 404),
+    ("post", "/tasks/{my_task}/move/", {"to": "in_progress"}, 200),
+    ("post", "/tasks/{task}/move/", {"to": "in_progress"}, 404),
+    ("patch", "/tasks/{my_task}/", {"title": "Renamed"}, 403),
+    ("post", "/tasks/", {"creator": "{other_creator}", "title": "x", "platform": "tiktok"}, 403),
+    ("get", "/campaigns/{my_campaign}/", None, 200),
+    ("get", "/campaigns/{campaign}/", None, 404),
+    ("post", "/campaigns/", {"client": "{client}", "name": "C"}, 403),
+    ("get", "/review-links/", None, 403),
+    ("get", "/finance/items/", None, 403),
+    ("get", "/finance/items/{item}/", None, 403),
+    ("get", "/finance/statements/", None, 403),
+    ("get", "/clients/", None, 403),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"), CREATOR_MATRIX, ids=lambda v: str(v)[:40]
+)
+def test_the_creator_role_reaches_only_its_own_rows(
+    creator_world, client_for, method, path, body, expected
+):
+    client = client_for(creator_world["me"])
+    url = API + _fill(path, creator_world)
+    if method == "get":
+        response = client.get(url)
+    else:
+        response = getattr(client, method)(url, _fill(body, creator_world), format="json")
+    assert response.status_code == expected, (url, response.status_code, response.content[:300])
+
+
+def test_a_creator_lists_only_its_own_accounts_posts_tasks_and_campaigns(creator_world):
+    client = key_client(creator_world["me"])
+
+    def ids(path):
+        return {row["id"] for row in client.get(f"{API}{path}").json()["results"]}
+
+    assert ids("/accounts/") == {creator_world["my_creator_account"].pk}
+    assert ids("/posts/") == {creator_world["my_creator_post"].pk}
+    assert ids("/tasks/") == {creator_world["my_task"].pk}
+    assert ids("/campaigns/") == {creator_world["my_campaign"].pk}
 
 
 def test_the_matrix_ai_status_route_exists():

@@ -1,10 +1,7 @@
 """Alerts: silent by default; each condition sent once (e-mail and Slack webhook) until it
 clears; sent again if it comes back; the daily digest once a day."""
 
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -17,37 +14,9 @@ from operations import jobs
 from operations.alerts import alerts_check, daily_digest_send
 from operations.models import Alert, JobRun, JobStatus
 from tests.operations.factories import FailedItemFactory, JobRunFactory
+from tests.webhook_fake import FakeWebhook
 
 pytestmark = pytest.mark.django_db
-
-
-class FakeWebhook:
-    """A Slack-like incoming webhook on 127.0.0.1: records every JSON body; `status` replies."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict] = []
-        self.status = 200
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                fake.bodies.append(json.loads(self.rfile.read(length)))
-                self.send_response(fake.status)
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T000/B000/XXXX"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture

@@ -1,4 +1,3 @@
-import pytest
 from django.utils import timezone
 
 from publishing.choices import TargetState
@@ -8,23 +7,9 @@ from tests.publishing.factories import (
     ScheduledPostFactory,
     SocialConnectionFactory,
 )
-from tests.settings_app.factories import UserFactory
 from tests.workflow.factories import draft_add, task_make
 from workflow.choices import Column
 from workflow.models import ContentTask, TaskMove
-
-
-@pytest.fixture
-def creator_login(db):
-    """`creator_login()`: a Creator-role login with its own Creator (and one account)."""
-
-    def make(name: str = "creator-login"):
-        user = UserFactory(is_staff=True, username=name, roles=["Creator"])
-        creator = CreatorFactory(user=user, display_name=name.title())
-        AccountFactory(creator=creator, platform="instagram")
-        return user, creator
-
-    return make
 
 
 def task_in(column: str, *, creator=None, for_published: bool = False, **kwargs) -> ContentTask:

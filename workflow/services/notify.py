@@ -3,21 +3,19 @@ move and user (the key is the move's id)."""
 
 from hashlib import sha1
 
+from notifications.choices import NotificationKind
+from notifications.services import notify
+from publishing.choices import TargetState
+
 from ..choices import Column
 from ..models import TaskMove
 
-try:  # the notifications app lands beside workflow; until then moves notify nobody.
-    from notifications.choices import NotificationKind
-    from notifications.services import notify
-except ImportError:  # pragma: no cover
-    NotificationKind = notify = None
-
 _KIND_BY_COLUMN = {
-    Column.SUBMITTED: "SUBMITTED",
-    Column.NEEDS_CHANGES: "NEEDS_CHANGES",
-    Column.APPROVED: "APPROVED",
-    Column.SCHEDULED: "SCHEDULED",
-    Column.PUBLISHED: "PUBLISHED",
+    Column.SUBMITTED: NotificationKind.SUBMITTED,
+    Column.NEEDS_CHANGES: NotificationKind.NEEDS_CHANGES,
+    Column.APPROVED: NotificationKind.APPROVED,
+    Column.SCHEDULED: NotificationKind.SCHEDULED,
+    Column.PUBLISHED: NotificationKind.PUBLISHED,
 }
 
 
@@ -36,20 +34,13 @@ def _recipients(move: TaskMove) -> list:
     return list(unique.values())
 
 
-def task_moved_notify(*, task_id: int, from_column: str, to_column: str) -> None:
-    kind_name = _KIND_BY_COLUMN.get(to_column)
-    if notify is None or kind_name is None:
+def task_moved_notify(move: TaskMove) -> None:
+    """Tell the people concerned about `move` (inside its transaction: notifications are
+    written with it and delivered by e-mail or Slack after commit)."""
+    kind = _KIND_BY_COLUMN.get(move.to_column)
+    if kind is None:
         return
-    move = (
-        TaskMove.objects.select_related(
-            "task__creator__user", "task__assignee", "task__created_by", "actor"
-        )
-        .filter(task_id=task_id, to_column=to_column)
-        .order_by("-at", "-id")
-        .first()
-    )
-    if move is None:
-        return
+    from_column, to_column = move.from_column, move.to_column
     users = _recipients(move)
     if not users:
         return
@@ -58,8 +49,8 @@ def task_moved_notify(*, task_id: int, from_column: str, to_column: str) -> None
         text += f" — {move.note}"
     notify(
         users,
-        kind=getattr(NotificationKind, kind_name),
-        text=text,
+        kind=kind,
+        text=text[:500],
         obj=move.task,
         key=f"workflow-move-{move.pk}",
     )
@@ -67,8 +58,6 @@ def task_moved_notify(*, task_id: int, from_column: str, to_column: str) -> None
 
 def task_publish_problem_notify(*, task_id: int) -> None:
     """A target failed or is unconfirmed: the staff who follow the task hear it once per reason."""
-    if notify is None:
-        return
     from ..models import ContentTask
 
     task = ContentTask.objects.select_related("assignee", "created_by").filter(pk=task_id).first()
@@ -77,11 +66,13 @@ def task_publish_problem_notify(*, task_id: int) -> None:
     users = {u.pk: u for u in (task.assignee, task.created_by) if u is not None and u.is_active}
     if not users:
         return
-    kind = "PUBLISH_UNCONFIRMED" if "Unconfirmed" in task.flag_reason else "PUBLISH_FAILED"
+    unconfirmed = str(TargetState.UNCONFIRMED.label) in task.flag_reason
     notify(
         list(users.values()),
-        kind=getattr(NotificationKind, kind),
-        text=f"“{task.title}”: {task.flag_reason}",
+        kind=NotificationKind.PUBLISH_UNCONFIRMED
+        if unconfirmed
+        else NotificationKind.PUBLISH_FAILED,
+        text=f"“{task.title}”: {task.flag_reason}"[:500],
         obj=task,
         key=f"workflow-publish-problem-{task.pk}-{sha1(task.flag_reason.encode()).hexdigest()[:12]}",
     )

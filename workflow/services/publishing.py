@@ -70,9 +70,6 @@ def task_target_settled(target_id: int, *args, **kwargs) -> None:
                 f"{TargetState(s).label}: {e}" if e else str(TargetState(s).label)
                 for s, e in problems
             )
-            task_flag(task, reason=f"Publishing problem — {reason}"[:2000])
-            transaction.on_commit(lambda t=task: _notify_problem(t.pk))
-
-
-def _notify_problem(task_id: int) -> None:
-    task_publish_problem_notify(task_id=task_id)
+            with transaction.atomic():
+                task_flag(task, reason=f"Publishing problem — {reason}"[:2000])
+                task_publish_problem_notify(task_id=task.pk)

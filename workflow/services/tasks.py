@@ -49,6 +49,12 @@ def _shift(column: str, *, first: int, last: int | None, delta: int) -> None:
     )
 
 
+def _column_end(column: str) -> int:
+    """The place after the column's last card (its size while positions are dense)."""
+    last = ContentTask.objects.filter(column=column, position__gte=0).aggregate(m=Max("position"))
+    return 0 if last["m"] is None else last["m"] + 1
+
+
 def _column_size(column: str) -> int:
     return ContentTask.objects.filter(column=column, position__gte=0).count()
 
@@ -79,7 +85,7 @@ def task_create(
         description=description,
         due_at=due_at,
         column=Column.BACKLOG,
-        position=_column_size(Column.BACKLOG),
+        position=_column_end(Column.BACKLOG),
         created_by=created_by,
     )
     task.full_clean()
@@ -224,7 +230,7 @@ def task_move(
             )
             from_column = current.column
             _place(current, to, position)
-            TaskMove.objects.create(
+            move = TaskMove.objects.create(
                 task=current,
                 actor=actor if getattr(actor, "pk", None) else None,
                 via=via,
@@ -232,7 +238,7 @@ def task_move(
                 to_column=to,
                 note=note.strip(),
             )
-            transaction.on_commit(lambda: _notify_moved(current.pk, from_column, to))
+            task_moved_notify(move)
     task.column, task.position = current.column, current.position
     task.scheduled_post_id = current.scheduled_post_id
     task.flagged, task.flag_reason = current.flagged, current.flag_reason
@@ -247,10 +253,6 @@ def _side_effects(task: ContentTask, to: Column, *, actor, scheduled_at, publish
     if to == Column.PUBLISHED and task.flagged:
         task.flagged, task.flag_reason = False, ""
         ContentTask.objects.filter(pk=task.pk).update(flagged=False, flag_reason="")
-
-
-def _notify_moved(task_id: int, from_column: str, to: str) -> None:
-    task_moved_notify(task_id=task_id, from_column=from_column, to_column=to)
 
 
 def task_flag(task: ContentTask, *, reason: str) -> None:
