@@ -112,13 +112,21 @@
         const fresh = template.content.firstElementChild;
         if (fresh) {
           card.replaceWith(fresh);
+          watchThumbnails(fresh);
         }
       }
     });
   }
 
-  function hideBroken(img) {
-    img.classList.add("kb-thumb-missing");
+  // A thumbnail whose file is gone leaves an empty square, not a broken-image icon.
+  function watchThumbnails(root) {
+    root.querySelectorAll("img.kb-thumb").forEach(function (img) {
+      if (img.complete && img.naturalWidth === 0) {
+        img.classList.add("kb-thumb-missing");
+      } else {
+        img.addEventListener("error", function () { img.classList.add("kb-thumb-missing"); });
+      }
+    });
   }
 
   function start() {
@@ -126,14 +134,7 @@
     if (!board) {
       return;
     }
-    // A thumbnail whose file is gone leaves an empty square, not a broken-image icon.
-    board.querySelectorAll("img.kb-thumb").forEach(function (img) {
-      if (img.complete && img.naturalWidth === 0) {
-        hideBroken(img);
-      } else {
-        img.addEventListener("error", function () { hideBroken(img); });
-      }
-    });
+    watchThumbnails(board);
     if (!window.Sortable) {
       return;
     }
