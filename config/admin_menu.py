@@ -15,6 +15,9 @@ APP_ORDER = (
 )
 
 MENU = (
+    MenuEntry(
+        "workflow", "Content board", "workflow_contenttask_board", ("workflow.view_contenttask",)
+    ),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
     # Totals over every post: not for roles that see only their own.
     MenuEntry("posts", "Boards", "posts_boards", ("posts.view_post", "posts.view_all_post")),

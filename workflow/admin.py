@@ -13,6 +13,7 @@ from core.admin.pages import AdminPagesMixin
 from core.errors import DomainError
 from settings_app.access import campaigns_visible_to, is_creator_login, tasks_visible_to
 
+from .admin_board import BOARD_PAGES
 from .admin_task import TaskActionPage, task_workspace
 from .filters import CampaignFilterSet, ContentTaskFilterSet, DeliverableFilterSet
 from .models import Campaign, ContentTask, Deliverable, ReviewLink, ReviewLinkUse
@@ -146,7 +147,7 @@ class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
 @admin.register(ContentTask)
 class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = ContentTaskFilterSet
-    pages = (TaskActionPage,)
+    pages = (TaskActionPage, *BOARD_PAGES)  # the content board (workflow/admin_board.py)
     list_display = (
         "title",
         "creator",
