@@ -1,0 +1,64 @@
+"""The fixed cost of an API request, in Python function calls (repeatable on a noisy machine).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/request_path.py
+
+Uses the database of bench/scale.py (`--db`, default creatorops_scale; run scale.py once with
+the sizes you want, e.g. `--accounts 200 --posts 20000 --snapshots 200000`). For each path it
+makes a few warm-up requests through Django's whole stack with an API key, then profiles
+`--runs` requests and prints the function calls and the median time per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import agency
+
+PATHS = (
+    ("empty page (fixed cost)", "/api/v1/posts/?search=zzzz-no-such-user"),
+    ("posts, first page", "/api/v1/posts/"),
+    ("accounts, first page", "/api/v1/accounts/"),
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default="creatorops_scale")
+    parser.add_argument("--runs", type=int, default=50)
+    args = parser.parse_args()
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+    agency.setup_django(agency.with_database(agency.server_url(), args.db))
+
+    import scale
+    from django.test import Client
+
+    _, key = scale.setup_users()
+    api = Client(HTTP_AUTHORIZATION=key)
+    print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
+    for name, path in PATHS:
+        for _ in range(5):
+            assert api.get(path).status_code == 200, path
+        times = []
+        profile = cProfile.Profile()
+        for _ in range(args.runs):
+            started = time.perf_counter()
+            profile.enable()
+            api.get(path)
+            profile.disable()
+            times.append((time.perf_counter() - started) * 1000)
+        calls = pstats.Stats(profile).total_calls / args.runs
+        print(f"{name:<28}{calls:>15,.0f}{statistics.median(times):>12.1f}")
+
+
+if __name__ == "__main__":
+    main()
