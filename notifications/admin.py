@@ -64,8 +64,11 @@ class PreferencesPage(AdminPage):
                 "digest_after": wants.digest_after,
             }
         )
+        # One row per event, its e-mail and Slack boxes side by side.
+        events = zip(NotificationKind.labels, form["email_kinds"], form["slack_kinds"], strict=True)
         return {
             "form": form,
+            "events": list(events),
             "has_webhook": bool(wants.slack_webhook_url),
             "has_email": bool(self.request.user.email),
         }

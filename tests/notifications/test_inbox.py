@@ -145,7 +145,7 @@ def test_the_preferences_page_saves_and_explains_a_refused_webhook(client, edito
     )
     saved = client.post(url, {"email_kinds": ["approved", "overdue"], "digest_after": 4})
 
-    assert shown.status_code == 200 and "By e-mail" in shown.text
+    assert shown.status_code == 200 and "Draft submitted by e-mail" in shown.text
     assert refused.status_code == 200 and "example.org" in refused.text
     assert saved.status_code == 302
     preference = NotificationPreference.objects.get(user=editor)
