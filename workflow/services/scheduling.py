@@ -9,11 +9,8 @@ from django.utils import timezone
 
 from publishing.choices import ConnectionStatus
 from publishing.models import SocialConnection
-from publishing.services.scheduling import (
-    scheduled_post_cancel,
-    scheduled_post_create,
-    scheduled_post_publish_now,
-)
+from publishing.services.compose import scheduled_post_compose
+from publishing.services.scheduling import scheduled_post_cancel, scheduled_post_publish_now
 
 from ..choices import AssetKind
 from ..errors import MoveRefused
@@ -83,7 +80,9 @@ def task_schedule_post(
             )
     zone = task.creator.timezone or "UTC"
     local = moment.astimezone(ZoneInfo(zone))
-    post = scheduled_post_create(
+    # Publishing's one path: each account's options and daily budget are checked as in the
+    # composer and the API.
+    post = scheduled_post_compose(
         caption=caption.text,
         hashtags=caption.hashtags,
         title=task.title[:200],
