@@ -9,6 +9,7 @@ APP_ORDER = (
     "posts",
     "creators",
     "workflow",
+    "publishing",
     "finance",
     "operations",
     "settings_app",

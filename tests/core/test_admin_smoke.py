@@ -173,7 +173,15 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
     content = response.content.decode()
     assert "CreatorOps" in content
     names = [app["name"] for app in response.context["app_list"]]
-    assert names[:6] == ["Posts", "Creators", "Workflow", "Finance", "Operations", "Settings"]
+    assert names[:7] == [
+        "Posts",
+        "Creators",
+        "Workflow",
+        "Publishing",
+        "Finance",
+        "Operations",
+        "Settings",
+    ]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 
 
