@@ -5,6 +5,8 @@ Every call passes the shared rate limiter first.
 """
 
 from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
 
 from platforms import ratelimit
 
@@ -52,6 +54,17 @@ def _batch_failure(answer) -> ProviderError | None:
     return errors[0]
 
 
+def _batches(refs: list[PostRef], size: int) -> Iterator[list[PostRef]]:
+    """Batches of at most `size` refs sharing one token: an own account's posts are read with
+    its token, so a batch is one call, and the quota reserved for it is what it spends."""
+    by_token: dict[Any, list[PostRef]] = defaultdict(list)
+    for ref in refs:
+        by_token[ref.token].append(ref)
+    for same in by_token.values():
+        for start in range(0, len(same), size):
+            yield same[start : start + size]
+
+
 def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
     """One result per ref (same order): stats from the first provider that has them, or the
     last error met. Refs are batched per provider's `batch_size`."""
@@ -70,8 +83,7 @@ def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
             if not pending:
                 break
             retry_next: list[PostRef] = []
-            for start in range(0, len(pending), provider.batch_size):
-                batch = pending[start : start + provider.batch_size]
+            for batch in _batches(pending, provider.batch_size):
                 try:
                     answers = _call(
                         provider,

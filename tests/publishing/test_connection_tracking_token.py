@@ -79,3 +79,35 @@ def test_a_connection_waiting_for_a_reconnect_lends_no_token(api):
     jobs.refresh_account_stats()
     (call,) = api.calls("/channels")
     assert call.query.get("key") == "public-key" and "Authorization" not in call.headers
+
+
+def test_a_refresh_batch_mixing_an_own_channel_reserves_the_quota_it_spends(api, settings):
+    """An own channel's videos are read with its token, the others with the key: two calls,
+    and two quota units reserved for them (the limits shared by every worker stay true)."""
+    from core.models import ProviderState
+    from tests.posts.factories import PostFactory
+
+    videos = load_sample("youtube_api_videos_list_snippet_contentDetails_status_statistics.json")
+    api.route = lambda request: Reply(200, videos["response"])
+    own, other = _youtube_account("googledevelopers"), _youtube_account("someoneelse")
+    SocialConnectionFactory(
+        account=own,
+        platform="youtube",
+        method=ConnectionMethod.GOOGLE,
+        access_token="ya29.own-token",
+        token_expires_at=timezone.now() + timedelta(hours=1),
+    )
+    for n, account in enumerate((own, other)):
+        PostFactory(
+            platform="youtube",
+            post_id=f"vid{n:08d}",
+            url=f"https://www.youtube.com/watch?v=vid{n:08d}",
+            account=account,
+            next_refresh_at=timezone.now() - timedelta(minutes=1),
+        )
+
+    jobs.refresh_post_stats()
+
+    calls = api.calls("/videos")
+    assert len(calls) == 2
+    assert ProviderState.objects.get(provider="youtube_api").quota_used == len(calls)

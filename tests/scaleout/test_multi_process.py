@@ -485,14 +485,13 @@ def test_two_web_processes_and_three_workers_share_the_work_and_the_limits(setti
             target.refresh_from_db()
         assert [t.state for t in targets] == [TargetState.PUBLISHED] * 3
         assert [len(fake.posts) for fake in (graph, tiktok, youtube)] == [1, 1, 1]
-        # Each published post is tracked once (the fake YouTube's video ids are not the
-        # platform's 11 characters: that one is not trackable).
-        assert targets[0].tracked_post is not None and targets[1].tracked_post is not None
-        assert Post.objects.count() == POSTS + DETECTED + 2
+        # Each published post is tracked once.
+        assert all(t.tracked_post is not None for t in targets)
+        assert Post.objects.count() == POSTS + DETECTED + 3
         assert {t.platform_post_id for t in targets} == {
             graph.posts[0]["id"],
             tiktok.posts[0]["id"],
-            f"yt{youtube.posts[0]['id']}",
+            youtube.posts[0]["id"],
         }
 
         # --- the shared rate limit and quota held across the three workers ------------------
