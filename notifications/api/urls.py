@@ -1,8 +1,17 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .views import NotificationViewSet
+from .views import NotificationPreferencesView, NotificationViewSet
 
 router = SimpleRouter()
 router.register("notifications", NotificationViewSet, basename="notification")
 
-urlpatterns = router.urls
+urlpatterns = [
+    # Before the router's: `notifications/<pk>/` would take "preferences" as an id.
+    path(
+        "notifications/preferences/",
+        NotificationPreferencesView.as_view(),
+        name="notification-preferences",
+    ),
+    *router.urls,
+]

@@ -3,6 +3,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.errors import DomainError
 
@@ -44,15 +45,19 @@ class NotificationViewSet(
     def unread_count(self, request):
         return Response({"unread": notifications_unread_count(request.user)})
 
+
+class NotificationPreferencesView(APIView):
+    """Which events you get by e-mail and on Slack (in-app: all of them)."""
+
+    # Everyone signed in has their own preferences.
+    action_permissions = {"*": []}
+
     @extend_schema(responses=PreferenceSerializer)
-    @action(detail=False, methods=["get"], url_path="preferences")
-    def preferences(self, request):
-        """Which events you get by e-mail and on Slack (in-app: all of them)."""
+    def get(self, request):
         return Response(PreferenceSerializer(self._preference()).data)
 
     @extend_schema(request=PreferenceSerializer, responses=PreferenceSerializer)
-    @preferences.mapping.put
-    def preferences_update(self, request):
+    def put(self, request):
         current = self._preference()
         data = PreferenceSerializer(current, data=request.data, partial=True)
         data.is_valid(raise_exception=True)

@@ -33,7 +33,9 @@ class MediaUploadSerializer(StrictInputMixin, serializers.Serializer):
     upload_id = serializers.UUIDField(required=False)
 
     def validate(self, data):
-        if bool(data.get("file")) == bool(data.get("upload_id")):
+        # One of the two, given: an empty `upload_id` beside a file is not "no upload_id".
+        sent = [name for name in ("file", "upload_id") if name in self.initial_data]
+        if len(sent) != 1 or bool(data.get("file")) == bool(data.get("upload_id")):
             raise serializers.ValidationError(
                 {"file": ["Send a file (multipart), or the upload_id of a direct upload."]}
             )

@@ -398,13 +398,13 @@ class ReviewLinkViewSet(
                 user, ContentTask.objects.filter(pk=fields["task"])
             ).first()
             if fields["task"] is None:
-                raise NotFoundError("No such task.", fields={"task": ["Unknown."]})
+                raise DomainError("No such task.", fields={"task": ["Unknown."]})
         if fields.get("campaign"):
             fields["campaign"] = campaigns_visible_to(
                 user, Campaign.objects.filter(pk=fields["campaign"])
             ).first()
             if fields["campaign"] is None:
-                raise NotFoundError("No such campaign.", fields={"campaign": ["Unknown."]})
+                raise DomainError("No such campaign.", fields={"campaign": ["Unknown."]})
         return _created_link(request, **fields)
 
     @extend_schema(request=None, responses=ReviewLinkSerializer)
