@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import email.utils
-import time
-from dataclasses import dataclass
-from typing import Any
-
 import openai
 
 from .client import build_client
+from .completion import Usage, complete, retry_after_seconds
 from .config import AIConfig
 from .errors import (
     AIInvalidAnswer,
@@ -31,95 +27,8 @@ __all__ = [
     "PostInput",
     "Taxonomy",
     "classify",
+    "retry_after_seconds",
 ]
-
-
-@dataclass
-class _Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    calls: int = 0
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """A response's `retry-after-ms` / `Retry-After` (seconds or an HTTP date), in seconds."""
-    if headers is None:
-        return None
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return max(float(value) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(moment.timestamp() - time.time(), 0.0)
-
-
-def _error_detail(exc: openai.APIStatusError) -> str:
-    body = exc.body
-    if isinstance(body, dict):
-        message = body.get("message") or (body.get("error") or {}).get("message")
-        if message:
-            return str(message)[:300]
-    return str(exc.message)[:300]
-
-
-def _complete(
-    client: openai.OpenAI,
-    config: AIConfig,
-    messages: list[dict],
-    fmt: dict,
-    usage: _Usage,
-) -> tuple[str | None, str]:
-    """One chat completion; returns (content, model). Maps the client's errors to ours."""
-    try:
-        response = client.chat.completions.create(
-            model=config.model, messages=messages, response_format=fmt
-        )
-    except openai.APITimeoutError as exc:
-        raise AITransientError(f"The model did not answer within {config.timeout_s:g} s.") from exc
-    except openai.APIConnectionError as exc:
-        raise AITransientError(f"Could not reach the AI server: {exc}") from exc
-    except openai.APIStatusError as exc:
-        status, detail = exc.status_code, _error_detail(exc)
-        code = exc.code if isinstance(exc.code, str) else ""
-        if status == 429 and code == "insufficient_quota":
-            raise AINotConfigured(f"The AI account has no quota left (429): {detail}") from exc
-        if status in (401, 403):
-            raise AINotConfigured(
-                f"The AI server refused the API key ({status}): {detail}"
-            ) from exc
-        if status == 404:
-            raise AINotConfigured(
-                f"The AI server does not know model {config.model!r} or this URL (404): {detail}"
-            ) from exc
-        if status in (408, 409, 429) or status >= 500:
-            retry_after = retry_after_seconds(exc.response.headers)
-            raise AITransientError(
-                f"AI server error {status}: {detail}", retry_after=retry_after, status=status
-            ) from exc
-        raise AIRequestError(f"The AI server rejected the request ({status}): {detail}") from exc
-    usage.calls += 1
-    if response.usage is not None:
-        usage.prompt_tokens += response.usage.prompt_tokens or 0
-        usage.completion_tokens += response.usage.completion_tokens or 0
-    if not response.choices:
-        raise InvalidAnswer("The server answered no choice.")
-    message = response.choices[0].message
-    refusal = getattr(message, "refusal", None)
-    if refusal:
-        raise InvalidAnswer(f"The model refused: {refusal}")
-    return message.content, response.model or config.model
 
 
 def classify(
@@ -144,12 +53,12 @@ def classify(
     budget = config.text_budget_chars
     image = config.use_images and bool(post.thumbnail_url)
     messages = build_messages(post, taxonomy, budget=budget, image=image)
-    usage = _Usage()
+    usage = Usage()
     content, model = None, config.model
 
     def ask(messages: list[dict]):
         nonlocal content, model
-        content, model = _complete(client, config, messages, fmt, usage)
+        content, model = _content(client, config, messages, fmt, usage)
         return validate_answer(content, taxonomy, is_video=post.is_video)
 
     retried_because = ""
@@ -176,6 +85,11 @@ def classify(
     return _classification(answer, model, usage, messages, content, retried_because)
 
 
+def _content(client, config, messages, fmt, usage) -> tuple[str | None, str]:
+    message, model = complete(client, config, usage, messages=messages, response_format=fmt)
+    return message.content, model
+
+
 def _require_ready(config: AIConfig, taxonomy: Taxonomy) -> None:
     if not config.configured:
         raise AINotConfigured(config.not_configured_reason)
@@ -186,7 +100,7 @@ def _require_ready(config: AIConfig, taxonomy: Taxonomy) -> None:
 
 
 def _classification(
-    answer, model: str, usage: _Usage, messages: list[dict], content, retried_because: str
+    answer, model: str, usage: Usage, messages: list[dict], content, retried_because: str
 ) -> Classification:
     return Classification(
         idea_concept=answer.idea_concept,

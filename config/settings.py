@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "finance",
     "publishing",
     "workflow",
+    "analytics",
     "operations",
 ]
 

@@ -121,3 +121,33 @@ class JobProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: done before {self.done_before}"
+
+
+class AIUsage(models.Model):
+    """One answer of an AI assistance feature (captions, quality check, summary, brief,
+    insight explanation, ask): what it cost and whether it was usable, for the per-feature,
+    per-day figures in operations. Classification keeps its usage on the post itself."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    feature = models.CharField(max_length=40, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    prompt_tokens = models.PositiveIntegerField(default=0)
+    completion_tokens = models.PositiveIntegerField(default=0)
+    calls = models.PositiveSmallIntegerField(default=0)
+    ok = models.BooleanField(default=True)
+    error = models.TextField(blank=True, help_text="Why the answer was not usable.")
+    detail = models.JSONField(
+        default=dict, blank=True, help_text="Feature-specific facts (e.g. ask's tool calls)."
+    )
+
+    class Meta:
+        verbose_name = "AI usage"
+        verbose_name_plural = "AI usage"
+        indexes = [models.Index(fields=["feature", "at"], name="aiusage_feature_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.feature} · {self.at:%Y-%m-%d %H:%M}"
