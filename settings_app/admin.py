@@ -23,6 +23,11 @@ from .services import (
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
     list_display = ("name", "is_active", "created_at")
+    fieldsets = (
+        (None, {"fields": ("name", "is_active", "notes")}),
+        ("Brand", {"fields": ("brand_voice", "brand_guidelines", "brand_terms")}),
+        ("Reports", {"fields": ("report_emails",)}),
+    )
     list_filter = ("is_active",)
     search_fields = ("^name",)
 

@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -12,6 +14,22 @@ class Client(TimeStampedModel):
     name = models.CharField(max_length=200)
     is_active = models.BooleanField(default=True)
     notes = models.TextField(blank=True)
+    brand_voice = models.TextField(
+        blank=True, help_text="How the client sounds, in a few words (AI captions use it)."
+    )
+    brand_guidelines = models.TextField(
+        blank=True,
+        help_text="The client's rules for captions, one per line (AI captions and the caption "
+        "quality check cite them).",
+    )
+    brand_terms = models.TextField(
+        blank=True,
+        help_text="Handles, hashtags and keywords that name the brand, one per line (mentions).",
+    )
+    report_emails = models.TextField(
+        blank=True,
+        help_text="Who receives the client's scheduled reports: e-mail addresses, one per line.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -25,6 +43,32 @@ class Client(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        bad = [line for line in lines(self.report_emails) if not _is_email(line)]
+        if bad:
+            raise ValidationError({"report_emails": f"Not an e-mail address: {', '.join(bad)}."})
+
+    @property
+    def report_email_list(self) -> list[str]:
+        return lines(self.report_emails)
+
+    @property
+    def brand_term_list(self) -> list[str]:
+        return lines(self.brand_terms)
+
+
+def lines(text: str) -> list[str]:
+    """The non-empty, stripped lines of a one-per-line text field."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _is_email(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 class Editor(TimeStampedModel):

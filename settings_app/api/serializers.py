@@ -10,7 +10,17 @@ TIMESTAMPS = ["created_at", "updated_at"]
 class ClientSerializer(CleanModelSerializer):
     class Meta:
         model = Client
-        fields = ["id", "name", "is_active", "notes", *TIMESTAMPS]
+        fields = [
+            "id",
+            "name",
+            "is_active",
+            "notes",
+            "brand_voice",
+            "brand_guidelines",
+            "brand_terms",
+            "report_emails",
+            *TIMESTAMPS,
+        ]
 
 
 class EditorSerializer(CleanModelSerializer):
