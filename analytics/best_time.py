@@ -2,7 +2,7 @@
 local weekday and hour it was posted, over the agency's own posts.
 
 One aggregate query: each post's first-window views are two correlated subqueries
-(`views@(post_date + window)` − `views@post_date`, specs/metrics.md), grouped by the weekday and
+(`views@(post_date + window)` - `views@post_date`, specs/metrics.md), grouped by the weekday and
 hour of `post_date` in the agency's TIME_ZONE. A post counts only when it has a snapshot inside
 its first window (the first refresh window available: the latest snapshot taken within the
 first `BEST_TIME_WINDOW_HOURS` hours); a post first tracked later would bring its lifetime views,
@@ -64,7 +64,7 @@ class Cell:
 
 @dataclass
 class BestTime:
-    """A weekday × hour grid of cells; `cells[(weekday, hour)]` only where posts exist."""
+    """A weekday x hour grid of cells; `cells[(weekday, hour)]` only where posts exist."""
 
     cells: dict[tuple[int, int], Cell]
     min_posts: int
@@ -155,7 +155,7 @@ def best_time_grid(user, *, platform: str | None = None, **scope) -> BestTime:
     )
     cells = {}
     total = 0
-    for row in rows:  # at most 7 × 24 rows
+    for row in rows:  # at most 7 x 24 rows
         weekday = row["weekday"] - 1
         total += row["posts"]
         value = round(row["avg"]) if row["posts"] >= minimum and row["avg"] is not None else None

@@ -96,6 +96,9 @@ class AudienceDemographic(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key}: {self.value:g} {self.unit}"
+
 
 class Mention(models.Model):
     """A tracked post whose caption or hashtags name one of a client's brand terms (whole word,

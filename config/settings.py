@@ -635,7 +635,7 @@ DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 API_BULK_MAX_URLS = env.int("API_BULK_MAX_URLS", default=10000)
 
 # --- Analytics: best time to post, audience (issue 20) ----------------------------------------
-# Views gained in a post's first N hours, by local weekday × hour of posting; a cell backed by
+# Views gained in a post's first N hours, by local weekday x hour of posting; a cell backed by
 # fewer posts says "too few posts".
 BEST_TIME_WINDOW_HOURS = env.int("BEST_TIME_WINDOW_HOURS", default=24)
 BEST_TIME_MIN_POSTS = env.int("BEST_TIME_MIN_POSTS", default=3)

@@ -39,7 +39,7 @@ def _cell(cell) -> dict:
 
 
 class BestTimeView(APIView):
-    """Views gained in the first 24 h (BEST_TIME_WINDOW_HOURS) by local weekday × hour of
+    """Views gained in the first 24 h (BEST_TIME_WINDOW_HOURS) by local weekday x hour of
     posting, over the posts the caller may see, for one account, creator or client (or all).
     A cell with fewer than BEST_TIME_MIN_POSTS posts has `avg_views` null."""
 

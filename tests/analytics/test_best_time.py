@@ -1,4 +1,4 @@
-"""Best time to post: first-24-hour views by local weekday × hour, with the posts behind each
+"""Best time to post: first-24-hour views by local weekday x hour, with the posts behind each
 cell, too-few-posts cells, role scoping and the API's 400s."""
 
 from datetime import datetime, timedelta
