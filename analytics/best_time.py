@@ -61,6 +61,10 @@ class Cell:
     def too_few(self) -> bool:
         return self.avg_views is None
 
+    @property
+    def weekday_name(self) -> str:
+        return WEEKDAYS[self.weekday]
+
 
 @dataclass
 class BestTime:
@@ -208,6 +212,16 @@ def heat_colour(value: int | None, top: int) -> str:
     return "#{:02x}{:02x}{:02x}".format(*rgb)
 
 
+def compact(value: int | None) -> str:
+    """12 345 -> "12.3k"; 2 400 000 -> "2.4M"."""
+    if value is None:
+        return ""
+    for limit, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(value)
+
+
 def heat_rows(grid: BestTime) -> list[dict]:
     """The grid as template rows: one per weekday, 24 cells each with colour and text."""
     top = grid.max_avg
@@ -223,6 +237,7 @@ def heat_rows(grid: BestTime) -> list[dict]:
                     "value": cell.avg_views,
                     "too_few": cell.posts > 0 and cell.avg_views is None,
                     "colour": heat_colour(cell.avg_views, top),
+                    "label": compact(cell.avg_views),
                     "dark": cell.avg_views is not None and top and cell.avg_views / top > 0.55,
                 }
             )
