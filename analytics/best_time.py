@@ -243,3 +243,26 @@ def heat_rows(grid: BestTime) -> list[dict]:
             )
         rows.append({"weekday": weekday, "name": name, "cells": cells})
     return rows
+
+
+SUGGESTIONS_PER_ACCOUNT = 3
+
+
+def best_time_slot_suggestions(user, account_ids: list[int]) -> dict[int, list[dict]]:
+    """publishing's slot-suggestions hook: each account's best cells (enough posts only), as
+    plain dicts. One aggregate query per account (the slots page asks for a handful)."""
+    answer: dict[int, list[dict]] = {}
+    for account_id in account_ids:
+        grid = best_time_grid(user, account=account_id)
+        answer[account_id] = [
+            {
+                "weekday": cell.weekday,
+                "hour": cell.hour,
+                "label": (
+                    f"{cell.weekday_name} {cell.hour:02d}:00 "
+                    f"(avg {compact(cell.avg_views)} views, {cell.posts} posts)"
+                ),
+            }
+            for cell in grid.best[:SUGGESTIONS_PER_ACCOUNT]
+        ]
+    return answer

@@ -79,3 +79,18 @@ def test_the_mentions_page_counts_per_client_and_says_ai_is_not_configured(owner
     assert f'data-client="{acme.pk}"' in html
     assert 'id="ai-not-configured"' in html
     assert "go #acme go" in html
+
+
+def test_the_posting_slots_page_suggests_an_accounts_best_times(owner_client):
+    connection = SocialConnectionFactory(account=AccountFactory(username="slotty"))
+    for week in range(3):
+        post_at(
+            connection.account, datetime(2026, 3, 3, 18, 0, tzinfo=UTC) + timedelta(weeks=week), 900
+        )
+    post_at(connection.account, datetime(2026, 3, 4, 7, 0, tzinfo=UTC), 90_000)  # one post only
+
+    html = owner_client.get(reverse("admin:publishing_postingslot_changelist")).content.decode()
+
+    assert 'id="slot-suggestions"' in html
+    assert "Tue 18:00 (avg 900 views, 3 posts)" in html
+    assert "Wed 07:00" not in html
