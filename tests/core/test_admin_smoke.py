@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
+from analytics.models import AudienceSnapshot, Mention
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
@@ -83,6 +84,18 @@ def _notification() -> Notification:
 
 
 INSTANCE_MAKERS = {
+    AudienceSnapshot: lambda: AudienceSnapshot.objects.create(
+        account=AccountFactory(),
+        date="2026-03-18",
+        source="youtube_analytics",
+        fetched_at=timezone.now(),
+    ),
+    Mention: lambda: Mention.objects.create(
+        client=ClientFactory(),
+        post=PostFactory(caption="#acme"),
+        term="#acme",
+        matched_at=timezone.now(),
+    ),
     Group: lambda: Group.objects.create(name="Managers"),
     UserFactory._meta.model: lambda: UserFactory(),
     Schedule: lambda: Schedule.objects.create(name="smoke", func="math.floor"),
@@ -179,8 +192,8 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
         "Workflow",
         "Publishing",
         "Finance",
+        "Analytics",
         "Operations",
-        "Settings",
     ]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 
