@@ -63,8 +63,8 @@ def mentions_find(*, now: datetime | None = None, clients: QuerySet | None = Non
                     _insert(batch)
                     batch = []
             _insert(batch)
-        report.ok += 1
-    report.created = Mention.objects.count() - before
+    # The run's items are the mentions it recorded (a second run records none).
+    report.created = report.ok = Mention.objects.count() - before
     return report
 
 

@@ -102,3 +102,22 @@ def test_the_api_lists_mentions_an_editor_may_see(acme):
     bad = api.get("/api/v1/analytics/mentions/", {"client": "x"})
     assert bad.status_code == 400 and "client" in bad.json()["error"]["fields"]
     assert mine.pk in {r["post"] for r in everything["results"]}
+
+
+def test_the_scheduled_job_records_its_run_and_stays_idempotent(acme, settings):
+    from operations.jobs import find_mentions
+    from operations.models import JobRun
+    from operations.schedules import SCHEDULES
+
+    settings.OPENAI_API_KEY = ""
+    PostFactory(caption="#AcmeSummer vibes")
+
+    find_mentions()
+    find_mentions()
+
+    runs = JobRun.objects.filter(job="find_mentions")
+    assert runs.count() == 2 and all(r.status == "succeeded" for r in runs)
+    assert sorted(runs.values_list("items_ok", flat=True)) == [0, 1]
+    assert Mention.objects.count() == 1
+    assert SCHEDULES["find_mentions"]["func"] == "operations.jobs.find_mentions"
+    assert SCHEDULES["fetch_audiences"]["func"] == "operations.jobs.fetch_audiences"
