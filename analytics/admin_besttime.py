@@ -55,7 +55,10 @@ class BestTimePage(AdminPage):
             "clients": Client.objects.filter(is_active=True).only("pk", "name"),
             "creators": creators_visible_to(user, Creator.objects.all()).only("pk", "display_name"),
             "platforms": Platform.choices,
-            "picked": {k: self.request.GET.get(k, "") for k in ("client", "creator", "account")},
+            "picked": {
+                k: self.request.GET.get(k, "")
+                for k in ("client", "creator", "account", "start_date", "end_date")
+            },
             "picked_platform": self.request.GET.get("platform", ""),
         }
 

@@ -13,7 +13,7 @@ gives no value ("too few posts").
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
 
 from core.errors import DomainError
-from core.windows import agency_timezone
+from core.windows import agency_timezone, local_midnight
 from posts.choices import Platform
 from posts.models import Post, PostSnapshot
 from settings_app.access import posts_visible_to
@@ -133,11 +133,23 @@ def scope_filter(*, account: int | None = None, creator: int | None = None, clie
     return Q()
 
 
-def best_time_posts(user, *, platform: str | None = None, **scope) -> QuerySet[Post]:
-    """The posts behind the grid: visible to `user`, of the scope, published, not trials."""
+def best_time_posts(
+    user,
+    *,
+    platform: str | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    **scope,
+) -> QuerySet[Post]:
+    """The posts behind the grid: visible to `user`, of the scope, published (between the
+    inclusive local dates when given), not trials."""
     qs = Post.objects.filter(post_date__isnull=False, is_trial=False).filter(scope_filter(**scope))
     if platform:
         qs = qs.filter(platform=platform)
+    if start_date:
+        qs = qs.filter(post_date__gte=local_midnight(start_date))
+    if end_date:
+        qs = qs.filter(post_date__lt=local_midnight(end_date + timedelta(days=1)))
     return posts_visible_to(user, qs)
 
 
@@ -193,7 +205,21 @@ def best_time_params(params) -> dict:
             errors["platform"] = [f"One of {', '.join(Platform.values)}."]
         else:
             values["platform"] = platform
-    unknown = sorted(set(params) - {*SCOPES, "platform", "format"})
+    for name in ("start_date", "end_date"):
+        text = params.get(name)
+        if text in (None, ""):
+            continue
+        try:
+            values[name] = date.fromisoformat(text) if str(text).isascii() else None
+        except ValueError:
+            values[name] = None
+        if values[name] is None or len(str(text)) != 10:
+            values.pop(name, None)
+            errors[name] = ["A date like 2026-03-18."]
+    start, end = values.get("start_date"), values.get("end_date")
+    if start and end and start > end:
+        errors["end_date"] = ["On or after start_date."]
+    unknown = sorted(set(params) - {*SCOPES, "platform", "format", "start_date", "end_date"})
     for name in unknown:
         errors[name] = ["Unknown parameter."]
     if errors:

@@ -52,6 +52,18 @@ class BestTimeView(APIView):
             OpenApiParameter("creator", OpenApiTypes.INT, required=False),
             OpenApiParameter("client", OpenApiTypes.INT, required=False),
             OpenApiParameter("platform", OpenApiTypes.STR, required=False),
+            OpenApiParameter(
+                "start_date",
+                OpenApiTypes.DATE,
+                required=False,
+                description="Posts published on or after this local date.",
+            ),
+            OpenApiParameter(
+                "end_date",
+                OpenApiTypes.DATE,
+                required=False,
+                description="Posts published on or before this local date.",
+            ),
         ],
         responses=BestTimeSerializer,
     )

@@ -1,7 +1,7 @@
 """Best time to post: first-24-hour views by local weekday x hour, with the posts behind each
 cell, too-few-posts cells, role scoping and the API's 400s."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -127,6 +127,8 @@ def test_the_api_answers_the_grid_with_counts_and_too_few(owner):
         ({"account": "1", "client": "2"}, "client"),
         ({"platform": "myspace"}, "platform"),
         ({"acount": "1"}, "acount"),
+        ({"start_date": "2026-13-01"}, "start_date"),
+        ({"start_date": "2026-03-10", "end_date": "2026-03-01"}, "end_date"),
     ],
 )
 def test_the_api_names_a_bad_parameter(owner, params, field):
@@ -143,3 +145,16 @@ def test_a_user_without_post_access_is_refused(db):
     api = APIClient()
     api.force_login(UserFactory(roles=[], is_staff=True))
     assert api.get(URL).status_code == 403
+
+
+def test_dates_keep_the_posts_published_between_them_in_local_days(owner):
+    account = AccountFactory()
+    posted(account, datetime(2026, 3, 1, 0, 30), first_day=100)  # Berlin; Feb 28 in UTC
+    posted(account, datetime(2026, 3, 9, 23, 30), first_day=100)  # Mar 9 Berlin; Mar 9 UTC
+    posted(account, datetime(2026, 3, 10, 0, 30), first_day=100)  # Mar 10 Berlin
+
+    grid = best_time_grid(
+        owner, account=account.pk, start_date=date(2026, 3, 1), end_date=date(2026, 3, 9)
+    )
+
+    assert set(grid.cells) == {(6, 0), (0, 23)}
