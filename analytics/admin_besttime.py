@@ -16,7 +16,7 @@ from posts.choices import Platform
 from settings_app.access import accounts_visible_to, creators_visible_to
 from settings_app.models import Client
 
-from .audience.queries import NO_CONNECTION, audience_rows
+from .audience.queries import audience_rows
 from .best_time import best_time_grid, best_time_params, heat_colour, heat_rows
 from .mentions import mention_counts_by_client, mention_sentiment_configured, mentions_visible_to
 from .models import AudienceSnapshot, Mention
@@ -71,7 +71,7 @@ class AudiencePage(AdminPage):
     permissions = ("analytics.view_audiencesnapshot",)
 
     def get_context(self, **kwargs: Any) -> dict:
-        return {"rows": audience_rows(self.request.user), "no_connection": NO_CONNECTION}
+        return {"rows": audience_rows(self.request.user)}
 
 
 class MentionsPage(AdminPage):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
 from creators.models import Account
 from platforms.audience import PLATFORMS_WITH_AUDIENCE
@@ -16,7 +16,9 @@ from settings_app.access import accounts_visible_to
 from ..models import AudienceDemographic, AudienceSnapshot
 
 NOTHING_FROM_PLATFORM = "The platform gives no audience demographics to apps (TikTok)."
-NO_CONNECTION = "No publishing connection: connect the account to read its audience."
+NO_CONNECTION = (
+    "No publishing connection (disconnected): reconnect the account to read its audience."
+)
 NOT_FETCHED = "Connected; the audience has not been fetched yet (daily job)."
 
 
@@ -27,16 +29,16 @@ def audience_snapshots_visible_to(user, qs: QuerySet | None = None) -> QuerySet:
 
 def audience_accounts(user, *, limit: int = 200) -> QuerySet[Account]:
     """Visible accounts that have a connection or a stored audience, with the latest day."""
-    connected = SocialConnection.objects.filter(
-        account=OuterRef("pk"), status=ConnectionStatus.CONNECTED
-    )
+    connections = SocialConnection.objects.filter(account=OuterRef("pk"))
     qs = accounts_visible_to(user, Account.objects.all())
     return (
         qs.annotate(
-            connected=Exists(connected),
+            connected=Exists(connections.filter(status=ConnectionStatus.CONNECTED)),
+            ever_connected=Exists(connections),
             latest_audience=Max("audience_snapshots__date"),
         )
-        .filter(connected=True)
+        # A disconnected account stays listed (its last audience, and why no new one comes).
+        .filter(Q(ever_connected=True) | Q(latest_audience__isnull=False))
         .order_by("platform", "username")[:limit]
     )
 
@@ -66,6 +68,8 @@ def audience_rows(user, *, limit: int = 200) -> list[dict]:
     for account in accounts:
         if account.platform not in PLATFORMS_WITH_AUDIENCE:
             note = NOTHING_FROM_PLATFORM
+        elif not account.connected:
+            note = NO_CONNECTION
         elif not by_account.get(account.pk):
             note = NOT_FETCHED
         else:

@@ -94,3 +94,27 @@ def test_the_posting_slots_page_suggests_an_accounts_best_times(owner_client):
     assert 'id="slot-suggestions"' in html
     assert "Tue 18:00 (avg 900 views, 3 posts)" in html
     assert "Wed 07:00" not in html
+
+
+def test_the_audience_page_shows_the_latest_day_and_a_disconnected_account(owner_client):
+    from analytics.audience.services import audience_store
+    from platforms.audience import Audience, Bucket
+
+    live = SocialConnectionFactory(account=AccountFactory(username="live"))
+    gone = SocialConnectionFactory(account=AccountFactory(username="gone"), status="disconnected")
+    for connection, day, value in ((live, "2026-03-17", 1), (live, "2026-03-18", 4200)):
+        audience_store(
+            account_id=connection.account_id,
+            day=day,
+            audience=Audience(
+                "instagram_follower_demographics", [Bucket("age", "25-34", value, "followers")]
+            ),
+            now=datetime(2026, 3, 18, tzinfo=UTC),
+        )
+
+    html = owner_client.get(reverse("admin:analytics_audience")).content.decode()
+
+    assert "25-34: 4,200" in html and "25-34: 1<" not in html
+    assert "Mar 18, 2026" in html
+    gone_row = html.split(f'data-account="{gone.account_id}"')[1].split("</tr>")[0]
+    assert "No publishing connection" in gone_row
