@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.models import AIUsage
+
 
 class DailyAccountMetric(models.Model):
     """One account's figures for one local day (agency TIME_ZONE), computed in SQL from the
@@ -34,3 +36,12 @@ class DailyAccountMetric(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} · {self.date}"
+
+
+class AskedQuestion(AIUsage):
+    """The "ask the workspace" answers of `core.AIUsage` (feature "ask"), listed in the admin
+    with the question, the tool calls and their row counts."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "asked question"
