@@ -24,15 +24,6 @@ URL = "/api/v1/ai/ask/"
 
 
 @pytest.fixture
-def ask_ai(settings, fake_openai):
-    settings.OPENAI_API_KEY = "test-key"
-    settings.OPENAI_BASE_URL = fake_openai.url + "/v1"
-    settings.OPENAI_MODEL = "gpt-4o-mini"
-    settings.AI_TIMEOUT_S = 1.0
-    return fake_openai
-
-
-@pytest.fixture
 def world(db):
     """An owner, an editor with one TikTok account and post, another editor with the same."""
     editor_user = UserFactory(username="eddie", roles=["Editor"])
