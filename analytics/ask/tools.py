@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -257,7 +257,10 @@ class WorkspaceTools:
             qs = qs.filter(subcategories__in=subs).distinct()
         if args.get("reel_style"):
             qs = qs.filter(reel_style=args["reel_style"])
-        qs = qs.order_by("-views", "-pk")[: args.get("limit", DEFAULT_LIMIT)]
+        # Posts without a view count (photos) last, on PostgreSQL as on SQLite.
+        qs = qs.order_by(F("views").desc(nulls_last=True), "-pk")[
+            : args.get("limit", DEFAULT_LIMIT)
+        ]
         return [
             self._post_row(p, category=p["category__name"], reel_style=p["reel_style"])
             for p in qs.values(
@@ -363,7 +366,7 @@ class WorkspaceTools:
             qs = qs.filter(column=args["column"])
         if args.get("overdue_only"):
             qs = qs.filter(overdue_q(self.now))
-        qs = qs.order_by("due_at", "pk")[: args.get("limit", DEFAULT_LIMIT)]
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk")[: args.get("limit", DEFAULT_LIMIT)]
         return [
             Row(
                 ref=f"task:{t['pk']}",
