@@ -346,3 +346,41 @@ def test_the_admin_page_says_when_ai_is_not_configured_and_when_the_question_is_
 def test_the_ask_page_is_in_the_menu_of_every_role_that_may_open_it(world, client):
     client.force_login(world["editor"])
     assert reverse("admin:analytics_ask") in client.get(reverse("admin:index")).content.decode()
+
+
+def test_the_tools_only_read(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    owner = WorkspaceTools(world["owner"])
+    with CaptureQueriesContext(connection) as queries:
+        owner("accounts_by_metric", {"metric": "followers", "direction": "up"})
+        owner("posts_by_label", {"period": "last_90_days", "category": "Fitness"})
+        owner("top_posts_by_views", {"period": "last_month"})
+        owner("campaign_progress", {"status": "active"})
+        owner("statements", {"month": "2026-03"})
+        owner("content_tasks", {"column": "backlog", "overdue_only": True})
+
+    statements = [q["sql"].lstrip().split()[0].upper() for q in queries.captured_queries]
+    assert statements and set(statements) <= {"SELECT"}
+
+
+def test_an_unknown_category_or_month_is_an_error_for_the_model(world):
+    from ai.ask import ToolArgumentError
+
+    owner = WorkspaceTools(world["owner"])
+    with pytest.raises(ToolArgumentError, match="Fitness"):
+        owner("posts_by_label", {"period": "this_month", "category": "Knitting"})
+    with pytest.raises(ToolArgumentError, match="2026-13"):
+        owner("statements", {"month": "2026-13"})
+
+
+def test_a_creators_login_asks_about_its_own_account_only(world, creator_login):
+    user, creator = creator_login("maya")
+    own = creator.accounts.get()
+    type(own).objects.filter(pk=own.pk).update(followers=10)
+
+    rows = WorkspaceTools(user)("accounts_by_metric", {"metric": "followers"})
+
+    assert refs(rows) == [f"account:{own.pk}"]
+    assert WorkspaceTools(user)("statements", {}) == []
