@@ -384,3 +384,27 @@ def test_a_creators_login_asks_about_its_own_account_only(world, creator_login):
 
     assert refs(rows) == [f"account:{own.pk}"]
     assert WorkspaceTools(user)("statements", {}) == []
+
+
+def test_asking_is_throttled_like_the_rest_of_the_api_before_any_model_call(
+    world, ask_ai, monkeypatch
+):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"api_key": "2/minute", "user": "2/minute"}
+    )
+    ask_ai.route = lambda request: {"answerable": False, "answer": "-", "cited": []}
+    client = key_client(world["owner"])
+
+    answers = [client.post(URL, {"question": "Top?"}, format="json") for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert len(ask_ai.requests) == 2
+
+
+def test_a_user_without_a_role_may_not_ask(db, ask_ai):
+    response = key_client(UserFactory(roles=[])).post(URL, {"question": "Top?"}, format="json")
+
+    assert response.status_code == 403
+    assert ask_ai.requests == []
