@@ -22,7 +22,7 @@ import openai
 from .client import build_client
 from .completion import Usage, complete
 from .config import AIConfig
-from .errors import AIInvalidAnswer, AINotConfigured
+from .errors import AIError, AIInvalidAnswer, AINotConfigured
 from .structured import json_schema_format, parse_json_object
 from .validation import InvalidAnswer
 
@@ -257,7 +257,8 @@ def ask(
     ToolArgumentError). At most `max_rounds` rounds of tool calls, then the model must answer.
     An answer citing a row no tool returned is retried once; a second bad answer raises
     AIInvalidAnswer. Raises AINotConfigured, AITransientError, AIRequestError like every
-    feature; ValueError for an empty or too long question."""
+    feature, each carrying `tool_calls` and `usage` (what was done and spent before it);
+    ValueError for an empty or too long question."""
     question = check_question(question)
     if not config.configured:
         raise AINotConfigured(config.not_configured_reason)
@@ -272,6 +273,30 @@ def ask(
                 max_rounds=max_rounds,
                 client=own_client,
             )
+    calls: list[ToolCall] = []
+    usage = Usage()
+    try:
+        return _conversation(
+            config, client, question, tools, run_tool, context, max_rounds, calls, usage
+        )
+    except AIError as exc:
+        # What was done before the failure, for the caller's log.
+        exc.tool_calls = list(calls)
+        exc.usage = usage
+        raise
+
+
+def _conversation(
+    config: AIConfig,
+    client: openai.OpenAI,
+    question: str,
+    tools: Sequence[Tool],
+    run_tool: RunTool,
+    context: str,
+    max_rounds: int,
+    calls: list[ToolCall],
+    usage: Usage,
+) -> AskAnswer:
     by_name = {tool.name: tool for tool in tools}
     specs = [tool.spec() for tool in tools]
     fmt = json_schema_format("workspace_answer", ANSWER_SCHEMA)
@@ -280,9 +305,7 @@ def ask(
         {"role": "system", "content": system},
         {"role": "user", "content": question},
     ]
-    usage = Usage()
     model = config.model
-    calls: list[ToolCall] = []
     calls_rows: dict[str, dict[str, Row]] = {}
     retried_because = ""
     rounds = 0

@@ -66,21 +66,25 @@ def workspace_ask(
         )
     except AIError as exc:
         code = next(code for kind, code in ERROR_CODES if isinstance(exc, kind))
+        usage = getattr(exc, "usage", None)
+        tool_calls = [call.as_log() for call in getattr(exc, "tool_calls", [])]
         ai_usage_record(
             FEATURE,
             user=user,
             model=config.model,
             prompt_version=PROMPT_VERSION,
-            prompt_tokens=getattr(exc, "prompt_tokens", 0),
-            completion_tokens=getattr(exc, "completion_tokens", 0),
+            prompt_tokens=usage.prompt_tokens if usage else 0,
+            completion_tokens=usage.completion_tokens if usage else 0,
+            calls=usage.calls if usage else 0,
             error=str(exc),
-            detail={"question": question, "tool_calls": []},
+            detail={"question": question, "tool_calls": tool_calls},
         )
         return AskOutcome(
             question=question,
             error_code=code,
             error=str(exc),
             retry_after=getattr(exc, "retry_after", None),
+            tool_calls=tool_calls,
         )
     tool_calls = [call.as_log() for call in answer.tool_calls]
     ai_usage_record(

@@ -292,12 +292,17 @@ def test_twice_hallucinated_citations_are_a_502(world, ask_ai):
         "answer": "x",
         "cited": [{"tool_call_id": "call_1", "ref": "post:999999"}],
     }
-    ask_ai.script(ToolCalls([("top_posts_by_views", {"period": "this_month"})]), bad, bad)
+    ask_ai.script(ToolCalls([("top_posts_by_views", {"period": "last_7_days"})]), bad, bad)
 
     response = key_client(world["owner"]).post(URL, {"question": "Top posts?"}, format="json")
 
     assert response.status_code == 502
     assert "post:999999" in response.json()["error"]["message"]
+    log = AIUsage.objects.get(feature="ask")
+    assert not log.ok and log.calls == 3 and log.prompt_tokens > 0
+    assert log.detail["tool_calls"] == [
+        {"name": "top_posts_by_views", "args": {"period": "last_7_days"}, "rows": 2}
+    ]
 
 
 def test_a_signed_in_session_may_ask_and_anonymous_may_not(world, ask_ai):
