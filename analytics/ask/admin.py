@@ -38,9 +38,15 @@ class AskPage(AdminPage):
         context = self.get_context()
         context["question"] = question
         try:
-            context["outcome"] = workspace_ask(user=self.request.user, question=question)
+            outcome = workspace_ask(user=self.request.user, question=question)
         except DomainError as exc:  # an empty or too long question
             context["question_error"] = exc.message
+        else:
+            context["outcome"] = outcome
+            context["calls"] = [
+                {**call, "args_text": ", ".join(f"{k}={v}" for k, v in call["args"].items())}
+                for call in outcome.tool_calls
+            ]
         return self.render(context)
 
 

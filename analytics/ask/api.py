@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from ai.ask import MAX_QUESTION_CHARS
 from core.api.errors import error_response
+from core.api.permissions import IsStaffOrApiKey
 
 from .services import workspace_ask, workspace_question_check
 
@@ -57,6 +58,16 @@ AI_STATUS = {
 }
 
 
+class MayAsk(IsStaffOrApiKey):
+    """Asking only reads (the tools write nothing): a read-only API key may ask too."""
+
+    def has_permission(self, request, view) -> bool:
+        if getattr(getattr(request, "auth", None), "is_read_only", False):
+            user = request.user
+            return bool(user and user.is_active and user.has_perms(ASK_PERMISSIONS))
+        return super().has_permission(request, view)
+
+
 class AskView(APIView):
     """Ask the workspace a question in plain words. The model answers only through read-only
     tools scoped to the caller's role (an editor's own accounts and posts, a creator's own
@@ -65,6 +76,7 @@ class AskView(APIView):
     answer: 502."""
 
     action_permissions = {"*": list(ASK_PERMISSIONS)}
+    permission_classes = [MayAsk]
 
     @extend_schema(
         request=AskRequestSerializer,

@@ -413,3 +413,11 @@ def test_a_user_without_a_role_may_not_ask(db, ask_ai):
 
     assert response.status_code == 403
     assert ask_ai.requests == []
+
+
+def test_a_read_only_key_may_ask_since_asking_writes_nothing(world, ask_ai):
+    ask_ai.script({"answerable": False, "answer": "-", "cited": []})
+    client = key_client(world["owner"], scopes=["read"])
+
+    assert client.post(URL, {"question": "Top?"}, format="json").status_code == 200
+    assert client.post("/api/v1/clients/", {"name": "X"}, format="json").status_code == 403
