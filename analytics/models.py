@@ -2,6 +2,8 @@
 
 from django.db import models
 
+from core.models import AIUsage
+
 
 class DailyAccountMetric(models.Model):
     """One account's figures for one local day (agency TIME_ZONE), computed in SQL from the
@@ -133,3 +135,12 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} in post {self.post_id}"
+
+
+class AskedQuestion(AIUsage):
+    """The "ask the workspace" answers of `core.AIUsage` (feature "ask"), listed in the admin
+    with the question, the tool calls and their row counts."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "asked question"

@@ -364,6 +364,8 @@ ADMIN_PAGES = [
     ("admin:finance_financeitem_add", [], ["Owner", "Finance"]),
     ("admin:settings_app_client_add", [], ["Owner"]),
     ("admin:posts_boards", [], ["Owner", "Manager", "Finance", "Analyst"]),
+    # Every role may ask; the tools answer from the asker's own rows (tests/analytics).
+    ("admin:analytics_ask", [], ROLES),
     ("admin:publishing_scheduledpost_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_publishtarget_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_socialconnection_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
