@@ -34,7 +34,7 @@ from settings_app.access import comments_visible_to, creators_visible_to
 from ..choices import CommentVisibility, DeliverableKind
 from ..models import Asset, Campaign, CaptionCheck, CaptionVersion, Comment, ContentTask
 from .campaigns import deliverable_create
-from .submissions import task_caption_add
+from .submissions import _check_open, task_caption_add
 from .tasks import task_create
 
 MAX_PROPOSAL_CREATORS = 30
@@ -66,6 +66,7 @@ def task_captions_generate(
             f"Ask for 1 to {MAX_VARIANTS} variants.",
             fields={"variants": [f"Between 1 and {MAX_VARIANTS}."]},
         )
+    _check_open(task, "caption version")  # before spending tokens on a caption never saved
     latest = Asset.objects.filter(task=task).order_by("-version").values("version")[:1]
     media = [
         a.media for a in Asset.objects.filter(task=task, version__in=latest).select_related("media")
