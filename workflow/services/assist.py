@@ -180,7 +180,9 @@ def task_thread_summary(*, task: ContentTask, user) -> dict[str, Any]:
     }
 
 
-def _proposal_creators(campaign: Campaign, user, creator_ids: Iterable[int] | None):
+def campaign_brief_creators(campaign: Campaign, user, creator_ids: Iterable[int] | None = None):
+    """The creators a brief is planned for: those named (each visible to `user`), else the
+    ones linked to the campaign or its client's accounts (at most MAX_PROPOSAL_CREATORS)."""
     qs = creators_visible_to(user, Creator.objects.all())
     if creator_ids:
         ids = list(dict.fromkeys(creator_ids))
@@ -209,7 +211,7 @@ def campaign_brief_proposal(
 ) -> dict[str, Any]:
     """Proposed deliverables and task titles from the campaign's brief and goals. Nothing is
     created: `campaign_brief_confirm` does, with what staff keep of it."""
-    creators = _proposal_creators(campaign, user, creator_ids)
+    creators = campaign_brief_creators(campaign, user, creator_ids)
     data = BriefInput(
         campaign=campaign.name,
         brief=campaign.brief,
