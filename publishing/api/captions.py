@@ -18,8 +18,28 @@ from ..services.captions import caption_as_dict, composer_captions
 from ..validation import RULES
 
 
+class RepurposeSerializer(StrictInputMixin, serializers.Serializer):
+    caption = serializers.CharField(max_length=5000)
+    hashtags = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list, max_length=60
+    )
+    platform = serializers.ChoiceField(choices=list(RULES), help_text="Written for this one.")
+
+
 class ComposerCaptionsRequestSerializer(StrictInputMixin, serializers.Serializer):
-    brief = serializers.CharField(max_length=4000, help_text="What the post is about.")
+    brief = serializers.CharField(
+        max_length=4000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="What the post is about (required unless `repurpose` is given).",
+    )
+    repurpose = RepurposeSerializer(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="A caption written for another platform, to rewrite for `platform`.",
+    )
     platform = serializers.ChoiceField(choices=list(RULES))
     tone = serializers.ChoiceField(choices=TONES, default="professional")
     variants = serializers.IntegerField(min_value=1, max_value=MAX_VARIANTS, default=1)
@@ -51,8 +71,9 @@ class ComposerCaptionsSerializer(serializers.Serializer):
 
 
 class ComposerCaptionsView(APIView):
-    """AI caption suggestions for a draft, within the platform's caption and hashtag limits;
-    nothing is saved. 503 when the AI is not configured or not answering (the message says
+    """AI caption suggestions for a draft, within the platform's caption and hashtag limits, or
+    (`repurpose`) a caption written for another platform rewritten for this one; nothing is
+    saved. 503 when the AI is not configured or not answering (the message says
     why)."""
 
     permission_classes = [IsStaffOrApiKey]

@@ -6,10 +6,18 @@ messages a user can act on (specs/ai.md "AI assistance")."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ai.assist import PlatformLimits
-from ai.captions import MAX_VARIANTS, TONES, Caption, CaptionInput, caption_suggest
+from ai.captions import (
+    MAX_VARIANTS,
+    TONES,
+    Caption,
+    CaptionInput,
+    caption_repurpose,
+    caption_suggest,
+)
 from ai.config import config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured, AITransientError
 from ai.structured import Structured
@@ -116,11 +124,14 @@ def composer_captions(
     variants: int = 1,
     client=None,
     media=(),
+    repurpose: dict | None = None,
 ) -> list[Caption]:
     """Caption suggestions for a draft in the composer: `brief` (what the post is about),
     within `platform`'s limits, in `tone` (the client's brand voice and guidelines when
-    `client` is given), knowing the chosen `media`'s format and duration. Nothing is saved:
-    the composer fills its fields with the chosen one."""
+    `client` is given), knowing the chosen `media`'s format and duration. With `repurpose`
+    (`{"caption", "hashtags", "platform"}`), that caption, written for another platform, is
+    rewritten for `platform` instead. Nothing is saved: the composer fills its fields with the
+    chosen one."""
     if tone not in TONES:
         raise DomainError(
             f"“{tone}” is not a tone.", fields={"tone": [f"One of: {', '.join(TONES)}."]}
@@ -130,7 +141,7 @@ def composer_captions(
             f"Ask for 1 to {MAX_VARIANTS} variants.",
             fields={"variants": [f"Between 1 and {MAX_VARIANTS}."]},
         )
-    if not brief.strip():
+    if not brief.strip() and not (repurpose and repurpose.get("caption", "").strip()):
         raise DomainError("Say what the post is about.", fields={"brief": ["Required."]})
     data = CaptionInput(
         brief=brief,
@@ -139,14 +150,28 @@ def composer_captions(
         **client_voice(client),
         media_facts=media_facts(media),
     )
-    answer = ai_feature_run(
-        "caption",
-        lambda config: caption_suggest(config, data, variants=variants),
-        user=user,
-        detail={"where": "composer", "platform": platform, "variants": variants},
-        field="tone",
-    )
-    return answer.value
+    detail = {"where": "composer", "platform": platform, "variants": variants}
+    if repurpose:
+        source = platform_caption_limits(repurpose.get("platform", "")).label
+        data = replace(data, brief=brief.strip() or repurpose["caption"])
+
+        def call(config):
+            return caption_repurpose(
+                config,
+                caption=repurpose["caption"],
+                hashtags=repurpose.get("hashtags") or (),
+                source_platform=source,
+                data=data,
+                variants=variants,
+            )
+
+        detail["repurposed_from"] = repurpose.get("platform")
+    else:
+
+        def call(config):
+            return caption_suggest(config, data, variants=variants)
+
+    return ai_feature_run("caption", call, user=user, detail=detail, field="tone").value
 
 
 def client_voice(client) -> dict:

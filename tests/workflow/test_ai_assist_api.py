@@ -254,3 +254,27 @@ def test_composer_captions_follow_the_platform_and_know_the_media(ai_on, manager
 def test_bad_composer_input_is_a_400_naming_the_field(ai_on, manager, body, field):
     answer = key_client(manager).post(f"{API}/composer/captions/", body, format="json")
     assert answer.status_code == 400 and field in answer.json()["error"]["fields"]
+
+
+def test_the_composer_repurposes_a_caption_for_another_platform(ai_on, manager):
+    answer = key_client(manager).post(
+        f"{API}/composer/captions/",
+        {
+            "platform": "tiktok",
+            "repurpose": {
+                "caption": "New AURORA, out now",
+                "hashtags": ["AuroraRun"],
+                "platform": "instagram",
+            },
+        },
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    sent = ai_on.requests[0]
+    assert "written for Instagram, for TikTok" in sent.system
+    assert "New AURORA, out now\\n\\n#AuroraRun" in sent.user
+    usage = AIUsage.objects.get()
+    assert (usage.prompt_version, usage.detail["repurposed_from"]) == (
+        "caption-repurpose-v1",
+        "instagram",
+    )
