@@ -10,12 +10,12 @@ from ai.captions import MAX_VARIANTS, TONES
 from core.api.permissions import IsStaffOrApiKey
 from core.api.serializers import StrictInputMixin
 from core.errors import DomainError
+from posts.choices import Platform
 from settings_app.models import Client
 
 from ..models import MediaAsset
 from ..queries import media_visible_to
 from ..services.captions import caption_as_dict, composer_captions
-from ..validation import RULES
 
 
 class RepurposeSerializer(StrictInputMixin, serializers.Serializer):
@@ -23,7 +23,7 @@ class RepurposeSerializer(StrictInputMixin, serializers.Serializer):
     hashtags = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, default=list, max_length=60
     )
-    platform = serializers.ChoiceField(choices=list(RULES), help_text="Written for this one.")
+    platform = serializers.ChoiceField(choices=Platform.choices, help_text="Written for this one.")
 
 
 class ComposerCaptionsRequestSerializer(StrictInputMixin, serializers.Serializer):
@@ -40,7 +40,7 @@ class ComposerCaptionsRequestSerializer(StrictInputMixin, serializers.Serializer
         default=None,
         help_text="A caption written for another platform, to rewrite for `platform`.",
     )
-    platform = serializers.ChoiceField(choices=list(RULES))
+    platform = serializers.ChoiceField(choices=Platform.choices)
     tone = serializers.ChoiceField(choices=TONES, default="professional")
     variants = serializers.IntegerField(min_value=1, max_value=MAX_VARIANTS, default=1)
     client = serializers.PrimaryKeyRelatedField(
