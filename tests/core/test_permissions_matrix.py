@@ -181,6 +181,12 @@ CREATOR_MATRIX = [
     ("get", "/campaigns/{my_campaign}/", None, 200),
     ("get", "/campaigns/{campaign}/", None, 404),
     ("post", "/campaigns/", {"client": "{client}", "name": "C"}, 403),
+    # AI assistance: another creator's thread is not found; planning and checking are staff's.
+    ("post", "/tasks/{task}/summary/", None, 404),
+    ("post", "/tasks/{task}/ai-captions/", {}, 404),
+    ("post", "/tasks/{my_task}/quality-check/", None, 403),
+    ("post", "/campaigns/{my_campaign}/brief-to-tasks/", {}, 403),
+    ("post", "/campaigns/{my_campaign}/brief-to-tasks/confirm/", {"deliverables": []}, 403),
     ("get", "/review-links/", None, 403),
     ("get", "/finance/items/", None, 403),
     ("get", "/finance/items/{item}/", None, 403),
