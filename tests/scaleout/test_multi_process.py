@@ -474,6 +474,10 @@ def test_two_web_processes_and_three_workers_share_the_work_and_the_limits(setti
             for line in request.user.splitlines()
             if line.startswith("Caption: Scale-out video ")
         )
+        # The published YouTube video, tracked through the same fake, may be classified too
+        # when its turn comes before this check; it is no post of the scenario.
+        published_video = f"Caption: Scale-out video {youtube.posts[0]['id']}"
+        requests_per_caption.pop(published_video, None)
         assert len(requests_per_caption) == POSTS + DETECTED
         assert set(requests_per_caption.values()) == {1}
 
