@@ -15,11 +15,14 @@ live worker's commit is never reconciled while it is still in flight.
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection as db_connection
+from django.db import connections as db_connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -301,8 +304,9 @@ def target_publish(
     publisher = publisher_for(target.connection.platform)
     request = target_request(target)
     try:
+        # Every remote id is checkpointed inside prepare, before the next call; the handle it
+        # returns is written with the commit marker, in the same compare-and-set (one write).
         handle = publisher.prepare(request, lambda h: _checkpoint(target, h, log))
-        _checkpoint(target, handle, log)
     except LeaseLost:
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target_id)
@@ -314,9 +318,12 @@ def target_publish(
 def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
     started = timezone.now()
     # The commit marker, before the irreversible call: from now on, reconcile, never retry.
-    if not _move(target, TargetState.PUBLISHING, commit_started_at=started):
+    # The handle prepare ended with goes with it (durable before the call, in one write).
+    handle = dict(request.remote_handle)
+    if not _move(target, TargetState.PUBLISHING, commit_started_at=started, remote_handle=handle):
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target.pk)
+    log.remote_handle = dict(handle)
     try:
         ref = publisher.commit(
             replace(request, commit_started_at=started, now=None), request.remote_handle
@@ -405,6 +412,41 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
 # --- One pass ----------------------------------------------------------------------------------
 
 
+def targets_run(
+    claimed: list[int], step: Callable[..., str], *, publisher_for: PublisherFor, now: datetime
+) -> list[str]:
+    """Run `step` (target_publish or target_reconcile) on the claimed targets; returns the
+    states they end in, in claim order.
+
+    The targets of different connections run on up to PUBLISH_CONCURRENCY threads (a publish is
+    mostly waiting for the platform); the targets of one connection stay on one thread, in claim
+    order (oldest due first), so a connection never has two posts in flight at once. Every
+    transition is a compare-and-set on the target's row and the rate limits are shared rows,
+    so threads hold the same rules as workers. Each thread has its own database connection,
+    closed when it is done. Inside a transaction (whose rows other connections cannot see) the
+    targets run one after another on the caller's connection."""
+    workers = min(settings.PUBLISH_CONCURRENCY, len(claimed))
+    if workers <= 1 or db_connection.in_atomic_block:
+        return [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+    by_connection: dict[int, list[int]] = {}
+    owners = dict(PublishTarget.objects.filter(pk__in=claimed).values_list("pk", "connection_id"))
+    for pk in claimed:
+        by_connection.setdefault(owners.get(pk, -pk), []).append(pk)
+
+    def run(group: list[int]) -> list[tuple[int, str]]:
+        try:
+            return [(pk, step(pk, publisher_for=publisher_for, now=now)) for pk in group]
+        finally:
+            db_connections.close_all()  # this thread's connections only
+
+    groups = list(by_connection.values())
+    with ThreadPoolExecutor(
+        max_workers=min(workers, len(groups)), thread_name_prefix="publish"
+    ) as pool:
+        ended = dict(pair for done in pool.map(run, groups) for pair in done)
+    return [ended[pk] for pk in claimed]
+
+
 @dataclass
 class PublishReport(WorkReport):
     """A publishing pass's report: `handled` counts every target it touched (published,
@@ -442,7 +484,7 @@ def publishing_pass(
         while True:
             claimed = claim(now=now, limit=limit, exclude=seen)
             seen.update(claimed)
-            ended += [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+            ended += targets_run(claimed, step, publisher_for=publisher_for, now=now)
             if len(claimed) < limit or time.monotonic() >= deadline:
                 break
     report.handled += len(ended)
