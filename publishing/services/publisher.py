@@ -171,7 +171,10 @@ def target_request(target: PublishTarget) -> TargetRequest:
 
 
 def _log_start(target: PublishTarget, step: str, now: datetime) -> PublishAttempt:
-    return PublishAttempt.objects.create(
+    """The attempt's publishing-log row, written once when the attempt ends (`_log_finish`):
+    one write per attempt. A worker that dies mid-attempt leaves no row of its own; the
+    expired lease logs it (`lease_expired`), and the target's row holds its checkpoints."""
+    return PublishAttempt(
         target=target,
         number=target.attempt,
         step=step,
@@ -183,7 +186,7 @@ def _log_start(target: PublishTarget, step: str, now: datetime) -> PublishAttemp
 def _log_finish(log: PublishAttempt, outcome: str, *, error_class="", error="") -> None:
     log.finished_at = timezone.now()
     log.outcome, log.error_class, log.error = outcome, error_class, error
-    log.save(update_fields=["finished_at", "outcome", "error_class", "error", "remote_handle"])
+    log.save(force_insert=True)
 
 
 def _move(target: PublishTarget, from_state: str, **changes: Any) -> bool:

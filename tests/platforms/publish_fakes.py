@@ -95,6 +95,9 @@ class FakePlatform:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: without TCP_NODELAY the body waits for the
+            # client's delayed ACK (~40 ms a call), which no real platform adds.
+            disable_nagle_algorithm = True
 
             def _handle(self) -> None:
                 fake._serve(self)

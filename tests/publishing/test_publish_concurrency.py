@@ -61,9 +61,7 @@ def instagram_targets(graph, *, connections: int, each: int) -> dict[str, list[P
     return by_token
 
 
-def test_targets_of_different_connections_are_published_at_once_within_the_bound(
-    graph, settings
-):
+def test_targets_of_different_connections_are_published_at_once_within_the_bound(graph, settings):
     settings.PUBLISH_CONCURRENCY = 3
     by_token = instagram_targets(graph, connections=6, each=1)
     publish_due_targets()
