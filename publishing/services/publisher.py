@@ -13,6 +13,7 @@ The lease (PUBLISH_LEASE_SECONDS) must outlast the platform clients' own timeout
 live worker's commit is never reconciled while it is still in flight.
 """
 
+import queue
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -435,18 +436,29 @@ def targets_run(
     owners = dict(PublishTarget.objects.filter(pk__in=claimed).values_list("pk", "connection_id"))
     for pk in claimed:
         by_connection.setdefault(owners.get(pk, -pk), []).append(pk)
+    groups: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+    for group in by_connection.values():
+        groups.put(group)
+    ended: dict[int, str] = {}
 
-    def run(group: list[int]) -> list[tuple[int, str]]:
+    def drain() -> None:
+        # One connection's targets at a time, until none is left; the thread's database
+        # connection is opened on its first query and closed once, at the end.
         try:
-            return [(pk, step(pk, publisher_for=publisher_for, now=now)) for pk in group]
+            while True:
+                try:
+                    group = groups.get_nowait()
+                except queue.Empty:
+                    return
+                for pk in group:
+                    ended[pk] = step(pk, publisher_for=publisher_for, now=now)
         finally:
             db_connections.close_all()  # this thread's connections only
 
-    groups = list(by_connection.values())
-    with ThreadPoolExecutor(
-        max_workers=min(workers, len(groups)), thread_name_prefix="publish"
-    ) as pool:
-        ended = dict(pair for done in pool.map(run, groups) for pair in done)
+    threads = min(workers, len(by_connection))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="publish") as pool:
+        for done in [pool.submit(drain) for _ in range(threads)]:
+            done.result()  # a crash in a thread is the pass's crash, as without threads
     return [ended[pk] for pk in claimed]
 
 
