@@ -9,7 +9,9 @@ Part 1 fills a database of its own (SQLite by default, `DATABASE_URL` for Postgr
 `--targets` targets over the three fake platforms (tests/platforms/publish_fakes.py, no faults),
 all due at the same moment, and runs the publishing job once in a worker subprocess at that
 moment, as the minutely schedule would. A target's lateness is the end of its publish attempt
-(its publishing log) minus its due time: prints p50, p99 and the worst.
+(its publishing log) minus its due time: prints p50, p99 and the worst, and the queries of each
+job run (every thread's connection counted). `BENCH_PROFILE=file` saves a cProfile of the
+worker's job runs.
 
 Part 2 creates the database `--explain-db` (default bench_publish) on the `--explain-url`
 server, migrates it, inserts `--rows` scheduled targets (due over the next 90 days, a thousand
