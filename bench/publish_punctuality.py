@@ -9,7 +9,9 @@ Part 1 fills a database of its own (SQLite by default, `DATABASE_URL` for Postgr
 `--targets` targets over the three fake platforms (tests/platforms/publish_fakes.py, no faults),
 all due at the same moment, and runs the publishing job once in a worker subprocess at that
 moment, as the minutely schedule would. A target's lateness is the end of its publish attempt
-(its publishing log) minus its due time: prints p50, p99 and the worst.
+(its publishing log) minus its due time: prints p50, p99 and the worst, and the queries of each
+job run (every thread's connection counted). `BENCH_PROFILE=file` saves a cProfile of the
+worker's job runs.
 
 Part 2 creates the database `--explain-db` (default bench_publish) on the `--explain-url`
 server, migrates it, inserts `--rows` scheduled targets (due over the next 90 days, a thousand
@@ -24,6 +26,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -53,17 +56,48 @@ def worker() -> None:
     import django
 
     django.setup()
+    from django.db.backends.signals import connection_created
+
     from operations.jobs import publish_due_targets
     from publishing.models import PublishTarget
+
+    # Every query of the run, on every thread's connection (the pass may run targets on a few
+    # threads, each with its own connection): a figure that stays stable on a busy machine.
+    queries = [0]
+    lock = threading.Lock()
+
+    def count(execute, sql, params, many, context):
+        with lock:
+            queries[0] += 1
+        return execute(sql, params, many, context)
+
+    def install(sender, connection, **kwargs):
+        if count not in connection.execute_wrappers:
+            connection.execute_wrappers.append(count)
+
+    connection_created.connect(install, weak=False)
+    profile = os.environ.get("BENCH_PROFILE")
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
 
     # The scheduler starts the job every minute; a run lasts at most PUBLISH_PASS_SECONDS, so
     # runs back to back stand for the minutely schedule while targets are left.
     for number in range(30):
-        started = time.monotonic()
+        started, before = time.monotonic(), queries[0]
+        if profiler:
+            profiler.enable()
         publish_due_targets()
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(profile)
+        spent = queries[0] - before
         left = PublishTarget.objects.filter(state="scheduled").count()
         print(
-            f"job run {number + 1}: {time.monotonic() - started:.1f} s, {left} left",
+            f"job run {number + 1}: {time.monotonic() - started:.1f} s, {spent:,} queries, "
+            f"{left} left",
             file=sys.stderr,
             flush=True,
         )
@@ -123,6 +157,8 @@ def punctuality(args) -> None:
     wall = time.monotonic() - started
     runs = [line for line in process.stderr.splitlines() if line.startswith("job run")]
     print("\n".join(runs))
+    if process.returncode:
+        print(process.stderr[-3000:])
     done = (
         PublishAttempt.objects.filter(outcome="published", step="publish")
         .annotate(due=F("target__next_attempt_at"))
@@ -141,6 +177,9 @@ def punctuality(args) -> None:
         )
     posts = sum(len(f.posts) for f in fakes.values())
     print(f"Remote posts: {posts:,}")
+    spent = sum(int(line.split(", ")[1].split()[0].replace(",", "")) for line in runs)
+    if published:
+        print(f"Queries: {spent:,} in all, {spent / published:.1f} per published target")
     for fake in fakes.values():
         fake.stop()
 

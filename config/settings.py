@@ -470,6 +470,9 @@ PUBLISH_BATCH_SIZE = env.int("PUBLISH_BATCH_SIZE", default=50)
 # A publishing pass keeps claiming batches while they come back full, for at most this long
 # (the job runs every minute: a backlog is drained by one pass, not 50 targets a minute).
 PUBLISH_PASS_SECONDS = env.int("PUBLISH_PASS_SECONDS", default=50)
+# Targets of different connections published at once by one worker (threads, each with its
+# own database connection): a publish mostly waits for the platform. 1: one after another.
+PUBLISH_CONCURRENCY = env.int("PUBLISH_CONCURRENCY", default=4)
 # The platforms' publishing APIs (platforms.publishers); override for a proxy or the test fakes.
 # The Graph URLs carry the API version.
 INSTAGRAM_PUBLISH_BASE_URL = env.str(

@@ -252,6 +252,7 @@ class CalendarPage(AdminPage):
                     "limit": budget.limit,
                     "quota_day": quota_day,
                     "zone": budget.zone,
+                    "reported": budget.reported.describe() if budget.reported else "",
                 }
             )
 

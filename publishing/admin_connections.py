@@ -25,6 +25,7 @@ from settings_app.access import accounts_visible_to
 
 from .choices import ConnectionMethod, ConnectionStatus, TargetState
 from .models import SocialConnection
+from .queries import QuotaReading, connection_quota_readings
 from .services.connections import connection_disconnect
 from .services.oauth import (
     connection_oauth_complete,
@@ -93,9 +94,18 @@ def _expiry(connection: SocialConnection, now) -> tuple[str, bool]:
     return text, expires - now < timedelta(days=1) and not refreshable
 
 
-def _quota(connection: SocialConnection, published_24h: int, youtube_left: int | None) -> str:
-    """What we honestly know of today's publishing quota."""
+def _quota(
+    connection: SocialConnection,
+    published_24h: int,
+    youtube_left: int | None,
+    reading: QuotaReading | None = None,
+) -> str:
+    """What we honestly know of today's publishing quota: for Instagram its own last count
+    (content_publishing_limit, read before each publish) when it knows of at least as many
+    posts as we do (posts made outside CreatorOps count too), else our count."""
     if connection.platform == "instagram":
+        if reading is not None and reading.used >= published_24h:
+            return reading.describe()
         return f"{published_24h} posted in 24 h; remaining unknown"
     if connection.platform == "youtube":
         if youtube_left is None:
@@ -138,8 +148,10 @@ class ConnectionsPage(AdminPage):
             ),
             None,
         )
+        rows = list(rows[:500])  # one row per connected account: a small table
+        readings = connection_quota_readings(rows, now=now)
         connections = []
-        for connection in rows[:500]:  # one row per connected account: a small table
+        for connection in rows:
             expiry, urgent = _expiry(connection, now)
             connections.append(
                 {
@@ -147,7 +159,12 @@ class ConnectionsPage(AdminPage):
                     "expiry": expiry,
                     "urgent": urgent,
                     "fb_warning": facebook_login_warning(connection, now=now),
-                    "quota": _quota(connection, connection.published_24h, youtube_left),
+                    "quota": _quota(
+                        connection,
+                        connection.published_24h,
+                        youtube_left,
+                        readings.get(connection.pk),
+                    ),
                     "handle": (connection.meta or {}).get("handle") or connection.account.username,
                 }
             )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
 
 from core.errors import DomainError
 from platforms.ratelimit import limits_for
@@ -201,6 +202,8 @@ class Budget:
     limit: int
     used: int
     scope: str = "account"
+    #: The platform's own reading behind `used` (Instagram, today), when fresher than ours.
+    reported: "QuotaReading | None" = None
 
     @property
     def remaining(self) -> int:
@@ -233,6 +236,70 @@ def connection_daily_limit(connection: SocialConnection) -> int:
         return settings.PUBLISH_TIKTOK_DAILY_POSTS
     # The publisher's own bucket (PROVIDER_RATE_LIMITS), by default the setting.
     return limits_for("youtube.uploads")["daily_quota"] or settings.PUBLISH_YOUTUBE_UPLOADS_PER_DAY
+
+
+@dataclass(frozen=True)
+class QuotaReading:
+    """Instagram's last `content_publishing_limit` answer for a connection (kept in its meta by
+    the publisher), brought up to now: `reported` posts in the rolling window as Instagram
+    counted them at `read_at`, plus `since`, our targets published on the connection after
+    that (the publisher reads the limit just before its commit)."""
+
+    reported: int
+    since: int
+    total: int
+    read_at: datetime
+
+    @property
+    def used(self) -> int:
+        return self.reported + self.since
+
+    def describe(self) -> str:
+        at = timezone.localtime(self.read_at).strftime("%H:%M")
+        text = f"{self.used} of {self.total} posts used in the last 24 h"
+        if self.since:
+            return f"{text}: {self.reported} as Instagram reported at {at}, {self.since} since"
+        return f"{text}, as Instagram reported at {at}"
+
+
+def connection_quota_readings(
+    connections: Iterable[SocialConnection], *, now: datetime | None = None
+) -> dict[int, QuotaReading]:
+    """The Instagram connections' last quota readings still inside their rolling window, each
+    with our posts published since: one query for all of them."""
+    from .services.connections import PUBLISHING_LIMIT_KEY
+
+    now = now or timezone.now()
+    readings: dict[int, tuple[int, int, datetime]] = {}
+    for connection in connections:
+        known = (connection.meta or {}).get(PUBLISHING_LIMIT_KEY)
+        if connection.platform != Platform.INSTAGRAM or not isinstance(known, dict):
+            continue
+        try:
+            read_at = datetime.fromisoformat(known["read_at"])
+            usage, total = int(known["quota_usage"]), int(known["quota_total"])
+            window = timedelta(seconds=int(known.get("quota_duration") or 86400))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if total > 0 and read_at > now - window:
+            readings[connection.pk] = (usage, total, read_at)
+    if not readings:
+        return {}
+    after = Q()
+    for pk, (_, _, read_at) in readings.items():
+        # The commit marker is our clock, like read_at (published_at is the platform's).
+        after |= Q(connection_id=pk, commit_started_at__gte=read_at)
+    since = dict(
+        PublishTarget.objects.filter(after, state=TargetState.PUBLISHED)
+        .values("connection_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("connection_id", "n")
+    )
+    return {
+        pk: QuotaReading(reported=usage, since=since.get(pk, 0), total=total, read_at=read_at)
+        for pk, (usage, total, read_at) in readings.items()
+    }
 
 
 def connection_budgets(
@@ -271,16 +338,25 @@ def connection_budgets(
         rows = (
             targets.annotate(day=TruncDate("post__scheduled_at", tzinfo=zone))
             .values(*keys)
-            .annotate(n=Count("id"))
+            .annotate(n=Count("id"), pending=Count("id", filter=~Q(state=TargetState.PUBLISHED)))
             .order_by()
         )
         counts = {
-            (None if project_wide else row["connection_id"], row["day"]): row["n"] for row in rows
+            (None if project_wide else row["connection_id"], row["day"]): (row["n"], row["pending"])
+            for row in rows
         }
+        today = platform_quota_day(platform, timezone.now())
+        readings = connection_quota_readings(group) if today in days else {}
         for connection in group:
             limit = connection_daily_limit(connection)
+            reading = readings.get(connection.pk)
             for day in days:
-                used = counts.get((None if project_wide else connection.pk, day), 0)
+                used, pending = counts.get((None if project_wide else connection.pk, day), (0, 0))
+                reported = None
+                # Today: what Instagram counts (posts made elsewhere too) plus what is still to
+                # go out, when that is at least our own count.
+                if reading and day == today and reading.used + pending >= used:
+                    used, reported = reading.used + pending, reading
                 budgets[(connection.pk, day)] = Budget(
                     connection_id=connection.pk,
                     platform=platform,
@@ -289,6 +365,7 @@ def connection_budgets(
                     limit=limit,
                     used=used,
                     scope="project" if project_wide else "account",
+                    reported=reported,
                 )
     return budgets
 

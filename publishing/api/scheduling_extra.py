@@ -102,6 +102,13 @@ class ImportFileSerializer(StrictInputMixin, serializers.Serializer):
     file = serializers.FileField(help_text="CSV, UTF-8, with a header row.")
 
 
+class QuotaReadingSerializer(serializers.Serializer):
+    reported = serializers.IntegerField(help_text="Posts in the rolling 24 h, as Instagram said.")
+    since = serializers.IntegerField(help_text="Our posts published since that reading.")
+    total = serializers.IntegerField(help_text="Instagram's cap (quota_total).")
+    read_at = serializers.DateTimeField()
+
+
 class BudgetSerializer(serializers.Serializer):
     connection = serializers.IntegerField(source="connection_id")
     platform = serializers.CharField()
@@ -111,6 +118,13 @@ class BudgetSerializer(serializers.Serializer):
     limit = serializers.IntegerField()
     used = serializers.IntegerField()
     remaining = serializers.IntegerField()
+    platform_reading = QuotaReadingSerializer(
+        source="reported",
+        allow_null=True,
+        read_only=True,
+        help_text="Instagram's own count behind `used` today (its last content_publishing_limit "
+        "answer plus our posts since), when it knows of more posts than we do; else null.",
+    )
 
 
 def posts_answer(request, posts) -> list[dict]:

@@ -13,13 +13,17 @@ The lease (PUBLISH_LEASE_SECONDS) must outlast the platform clients' own timeout
 live worker's commit is never reconciled while it is still in flight.
 """
 
+import queue
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection as db_connection
+from django.db import connections as db_connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -168,7 +172,10 @@ def target_request(target: PublishTarget) -> TargetRequest:
 
 
 def _log_start(target: PublishTarget, step: str, now: datetime) -> PublishAttempt:
-    return PublishAttempt.objects.create(
+    """The attempt's publishing-log row, written once when the attempt ends (`_log_finish`):
+    one write per attempt. A worker that dies mid-attempt leaves no row of its own; the
+    expired lease logs it (`lease_expired`), and the target's row holds its checkpoints."""
+    return PublishAttempt(
         target=target,
         number=target.attempt,
         step=step,
@@ -180,7 +187,7 @@ def _log_start(target: PublishTarget, step: str, now: datetime) -> PublishAttemp
 def _log_finish(log: PublishAttempt, outcome: str, *, error_class="", error="") -> None:
     log.finished_at = timezone.now()
     log.outcome, log.error_class, log.error = outcome, error_class, error
-    log.save(update_fields=["finished_at", "outcome", "error_class", "error", "remote_handle"])
+    log.save(force_insert=True)
 
 
 def _move(target: PublishTarget, from_state: str, **changes: Any) -> bool:
@@ -301,8 +308,9 @@ def target_publish(
     publisher = publisher_for(target.connection.platform)
     request = target_request(target)
     try:
+        # Every remote id is checkpointed inside prepare, before the next call; the handle it
+        # returns is written with the commit marker, in the same compare-and-set (one write).
         handle = publisher.prepare(request, lambda h: _checkpoint(target, h, log))
-        _checkpoint(target, handle, log)
     except LeaseLost:
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target_id)
@@ -314,9 +322,12 @@ def target_publish(
 def _commit(target, log, publisher: Publisher, request: TargetRequest) -> str:
     started = timezone.now()
     # The commit marker, before the irreversible call: from now on, reconcile, never retry.
-    if not _move(target, TargetState.PUBLISHING, commit_started_at=started):
+    # The handle prepare ended with goes with it (durable before the call, in one write).
+    handle = dict(request.remote_handle)
+    if not _move(target, TargetState.PUBLISHING, commit_started_at=started, remote_handle=handle):
         _log_finish(log, "lease_lost")
         return PublishTarget.objects.values_list("state", flat=True).get(pk=target.pk)
+    log.remote_handle = dict(handle)
     try:
         ref = publisher.commit(
             replace(request, commit_started_at=started, now=None), request.remote_handle
@@ -405,6 +416,52 @@ def _still_unknown(target: PublishTarget, log: PublishAttempt, now: datetime) ->
 # --- One pass ----------------------------------------------------------------------------------
 
 
+def targets_run(
+    claimed: list[int], step: Callable[..., str], *, publisher_for: PublisherFor, now: datetime
+) -> list[str]:
+    """Run `step` (target_publish or target_reconcile) on the claimed targets; returns the
+    states they end in, in claim order.
+
+    The targets of different connections run on up to PUBLISH_CONCURRENCY threads (a publish is
+    mostly waiting for the platform); the targets of one connection stay on one thread, in claim
+    order (oldest due first), so a connection never has two posts in flight at once. Every
+    transition is a compare-and-set on the target's row and the rate limits are shared rows,
+    so threads hold the same rules as workers. Each thread has its own database connection,
+    closed when it is done. Inside a transaction (whose rows other connections cannot see) the
+    targets run one after another on the caller's connection."""
+    workers = min(settings.PUBLISH_CONCURRENCY, len(claimed))
+    if workers <= 1 or db_connection.in_atomic_block:
+        return [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+    by_connection: dict[int, list[int]] = {}
+    owners = dict(PublishTarget.objects.filter(pk__in=claimed).values_list("pk", "connection_id"))
+    for pk in claimed:
+        by_connection.setdefault(owners.get(pk, -pk), []).append(pk)
+    groups: queue.SimpleQueue[list[int]] = queue.SimpleQueue()
+    for group in by_connection.values():
+        groups.put(group)
+    ended: dict[int, str] = {}
+
+    def drain() -> None:
+        # One connection's targets at a time, until none is left; the thread's database
+        # connection is opened on its first query and closed once, at the end.
+        try:
+            while True:
+                try:
+                    group = groups.get_nowait()
+                except queue.Empty:
+                    return
+                for pk in group:
+                    ended[pk] = step(pk, publisher_for=publisher_for, now=now)
+        finally:
+            db_connections.close_all()  # this thread's connections only
+
+    threads = min(workers, len(by_connection))
+    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="publish") as pool:
+        for done in [pool.submit(drain) for _ in range(threads)]:
+            done.result()  # a crash in a thread is the pass's crash, as without threads
+    return [ended[pk] for pk in claimed]
+
+
 @dataclass
 class PublishReport(WorkReport):
     """A publishing pass's report: `handled` counts every target it touched (published,
@@ -442,7 +499,7 @@ def publishing_pass(
         while True:
             claimed = claim(now=now, limit=limit, exclude=seen)
             seen.update(claimed)
-            ended += [step(pk, publisher_for=publisher_for, now=now) for pk in claimed]
+            ended += targets_run(claimed, step, publisher_for=publisher_for, now=now)
             if len(claimed) < limit or time.monotonic() >= deadline:
                 break
     report.handled += len(ended)

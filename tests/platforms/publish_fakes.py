@@ -85,10 +85,19 @@ class FakePlatform:
         self.headers: dict[str, dict[str, str]] = {}
         self.lock = threading.Lock()
         self._ids = itertools.count(1)
+        #: Seconds every answer takes (a real platform's latency), and the most calls seen in
+        #: flight at once: in all and per token (one account).
+        self.latency_s = 0.0
+        self.in_flight: dict[str, int] = defaultdict(int)
+        self.most_in_flight = 0
+        self.most_in_flight_per_token = 0
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body are two writes: without TCP_NODELAY the body waits for the
+            # client's delayed ACK (~40 ms a call), which no real platform adds.
+            disable_nagle_algorithm = True
 
             def _handle(self) -> None:
                 fake._serve(self)
@@ -145,6 +154,25 @@ class FakePlatform:
             headers={k.lower(): v for k, v in handler.headers.items()},
             body=handler.rfile.read(length) if length else b"",
         )
+        token = _bearer(call) or "-"  # upload URLs carry no token: one shared count
+        with self.lock:
+            self.in_flight["*"] += 1
+            self.in_flight[token] += 1
+            self.most_in_flight = max(self.most_in_flight, self.in_flight["*"])
+            if token != "-":
+                self.most_in_flight_per_token = max(
+                    self.most_in_flight_per_token, self.in_flight[token]
+                )
+        try:
+            self._answer(handler, call)
+        finally:
+            with self.lock:
+                self.in_flight["*"] -= 1
+                self.in_flight[token] -= 1
+
+    def _answer(self, handler: BaseHTTPRequestHandler, call: Call) -> None:
+        if self.latency_s:
+            time.sleep(self.latency_s)
         with self.lock:
             call.operation, work = self.route(call)
             self.calls.append(call)

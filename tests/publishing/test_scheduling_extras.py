@@ -183,6 +183,7 @@ def test_youtube_uploads_are_one_budget_for_the_project_on_the_pacific_day(api, 
         "limit": 1,
         "used": 1,
         "remaining": 0,
+        "platform_reading": None,
     }
 
 

@@ -15,6 +15,7 @@ from platforms.publishers.instagram import InstagramPublisher, PublishedMedia
 
 from ...choices import ConnectionMethod, MediaKind
 from ...models import SocialConnection
+from ..connections import connection_remember_publishing_limit
 from ..oauth import connection_token_fresh
 from ..steps import (
     UNKNOWN,
@@ -60,6 +61,13 @@ class InstagramSteps:
         handle = dict(request.remote_handle)
         with _translated():
             limit = client.publishing_limit(user)
+            connection_remember_publishing_limit(
+                request.connection_id,
+                quota_usage=limit.quota_usage,
+                quota_total=limit.quota_total,
+                quota_duration=limit.quota_duration,
+                at=timezone.now(),
+            )
             if limit.quota_total and limit.remaining <= 0:
                 raise PublishError(
                     f"Instagram: {limit.quota_usage} of {limit.quota_total} posts in 24 h used.",
