@@ -27,10 +27,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.db.models import (
-    BigIntegerField,
     Count,
     Exists,
-    ExpressionWrapper,
     OuterRef,
     QuerySet,
     Sum,
@@ -40,11 +38,12 @@ from django.utils import timezone
 from core import windows
 from creators.metrics import account_value_at, counted_posts
 from creators.models import Account, AccountSnapshot
-from posts.metrics import COUNTERS, value_at
+from posts.metrics import COUNTERS
 from posts.models import Post
 from posts.queries import posts_moving_in
 
 from ..models import DailyAccountMetric
+from ..queries import day_window, gained
 
 # Accounts per statement: bounds the IN list and each upsert.
 ACCOUNTS_PER_CHUNK = 500
@@ -73,19 +72,6 @@ class RollupReport:
     days: int = 0
     accounts: int = 0
     rows: int = 0
-
-
-def day_window(day: date) -> windows.Window:
-    """The local day `day` as the window `[00:00, next 00:00)` (23 or 25 hours across DST)."""
-    return windows.local_midnight(day), windows.local_midnight(day + timedelta(days=1))
-
-
-def gained(counter: str, start: datetime, end: datetime) -> ExpressionWrapper:
-    """`gained(counter, [start, end))` of a post (for a Post queryset): the engine's `X@end -
-    X@start` (posts.metrics.views_gained, for any counter)."""
-    return ExpressionWrapper(
-        value_at(counter, end) - value_at(counter, start), output_field=BigIntegerField()
-    )
 
 
 def rolled_up_accounts() -> QuerySet[Account]:
