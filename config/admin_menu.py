@@ -8,6 +8,7 @@ from core.admin_site import MenuEntry
 APP_ORDER = (
     "posts",
     "creators",
+    "analytics",
     "workflow",
     "publishing",
     "finance",
@@ -18,6 +19,9 @@ APP_ORDER = (
 MENU = (
     MenuEntry(
         "workflow", "Content board", "workflow_contenttask_board", ("workflow.view_contenttask",)
+    ),
+    MenuEntry(
+        "analytics", "Analytics", "analytics_dashboard", ("analytics.view_dailyaccountmetric",)
     ),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
     # Totals over every post: not for roles that see only their own.
