@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
     ExpressionWrapper,
@@ -133,6 +134,16 @@ def gained(counter: str, start: datetime, end: datetime) -> ExpressionWrapper:
     return ExpressionWrapper(
         value_at(counter, end) - value_at(counter, start), output_field=BigIntegerField()
     )
+
+
+def jit_off(using: str = "default") -> None:
+    """Inside a transaction, PostgreSQL's JIT off for its remaining statements. The metrics'
+    correlated subqueries (four counters at two moments) cost PostgreSQL seconds of JIT
+    compilation for milliseconds of work; the statements are index probes, JIT gains nothing."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 # --- Scope ------------------------------------------------------------------------------------
@@ -385,8 +396,10 @@ def top_posts(
         .select_related("category")
         .prefetch_related("subcategories")
     )
-    top = list(posts.order_by(F("views_gained").desc(), "-pk")[:limit])
-    bottom = list(posts.order_by(F("views_gained").asc(), "pk")[:limit])
+    with transaction.atomic():
+        jit_off()
+        top = list(posts.order_by(F("views_gained").desc(), "-pk")[:limit])
+        bottom = list(posts.order_by(F("views_gained").asc(), "pk")[:limit])
     return {"top": [_post_dict(p) for p in top], "bottom": [_post_dict(p) for p in bottom]}
 
 

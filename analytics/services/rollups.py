@@ -43,7 +43,7 @@ from posts.models import Post
 from posts.queries import posts_moving_in
 
 from ..models import DailyAccountMetric
-from ..queries import day_window, gained
+from ..queries import day_window, gained, jit_off
 
 # Accounts per statement: bounds the IN list and each upsert.
 ACCOUNTS_PER_CHUNK = 500
@@ -148,7 +148,7 @@ def daily_metrics_rollup(
 ) -> RollupReport:
     """Compute and upsert the rows of the local days `start`..`end` (inclusive) for `accounts`
     (default: every account with data). Idempotent; one short transaction per day and chunk of
-    accounts, so a long backfill never holds the database."""
+    accounts (its reads and its upsert), so a long backfill never holds the database."""
     if end < start:
         raise ValueError(f"The end ({end}) is before the start ({start}).")
     days = (end - start).days + 1
@@ -162,8 +162,9 @@ def daily_metrics_rollup(
     for offset in range(days):
         day = start + timedelta(days=offset)
         for chunk in chunks:
-            rows = _day_rows(chunk, day)
             with transaction.atomic():
+                jit_off()
+                rows = _day_rows(chunk, day)
                 DailyAccountMetric.objects.bulk_create(
                     rows,
                     update_conflicts=True,
