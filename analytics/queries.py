@@ -301,11 +301,11 @@ def series(*, accounts: QuerySet[Account], period: Period) -> list[dict]:
     gains = {_as_date(point.pop("bucket")): point for point in grouped}
     buckets = period.buckets()
     ends = [period.start - timedelta(days=1), *(last for _, _, last in buckets)]
+    at_ends = rows.filter(date__gte=ends[0], date__lte=period.end)
+    if period.granularity != "day":  # every day is a bucket's end otherwise
+        at_ends = at_ends.filter(date__in=ends)
     followers = dict(
-        rows.filter(date__in=ends)
-        .values("date")
-        .annotate(total=Sum("followers"))
-        .values_list("date", "total")
+        at_ends.values("date").annotate(total=Sum("followers")).values_list("date", "total")
     )
     points, before = [], followers.get(ends[0])
     for first, _, last in buckets:
@@ -328,7 +328,9 @@ def _as_date(value) -> date:
     return value
 
 
+@transaction.atomic
 def _answer(accounts: QuerySet[Account], period: Period, fields: tuple[str, ...]) -> dict:
+    jit_off()
     answer = {
         "period": period.as_dict(),
         "previous_period": period.previous.as_dict(),
@@ -412,10 +414,12 @@ def content(
     return answer
 
 
+@transaction.atomic
 def compare(*, accounts: QuerySet[Account], period: Period) -> dict:
     """The period's figures per platform side by side (with the previous period and the
     change): one grouped query."""
     rows, aggregates = _totals_query(_rows(accounts), period)
+    jit_off()
     grouped = rows.values("account__platform").annotate(**aggregates).order_by("account__platform")
     labels = dict(Platform.choices)
     return {
