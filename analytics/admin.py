@@ -1,6 +1,8 @@
-"""The analytics page of the admin (specs/analytics.md): a scope and period picker, headline
-figures with their change, the growth and views charts, the platforms side by side and the
-top and bottom posts; all read from analytics.queries, as the API does."""
+"""The analytics admin: the analytics page (specs/analytics.md: a scope and period picker,
+headline figures with their change, the growth and views charts, the platforms side by side,
+the top and bottom posts, all read from analytics.queries as the API does, and the best time
+to post heat map); best time, audience and mentions pages (admin_besttime.py), and the "Ask
+the workspace" page and its log (analytics/ask/admin.py)."""
 
 from django.contrib import admin, messages
 
@@ -10,8 +12,13 @@ from core.charts import Series, line_chart
 from posts.choices import Platform
 from settings_app.models import Board, Client, Editor
 
-from . import queries
+from . import (
+    admin_besttime,  # noqa: F401  (best time, audience and mentions pages)
+    queries,
+)
+from .admin_besttime import best_time_context
 from .api.serializers import AnalyticsParamsSerializer
+from .ask import admin as ask_admin  # noqa: F401 - registers the page
 from .models import DailyAccountMetric
 
 # The headline figures, in the order shown.
@@ -120,7 +127,20 @@ class AnalyticsPage(AdminPage):
             "granularities": ("day", "week", "month"),
             "platform_choices": Platform.choices,
             "chosen_platforms": params.get("platforms") or [],
+            **best_time_context(self.request, params=self._best_time_params(params)),
         }
+
+    @staticmethod
+    def _best_time_params(params: dict) -> dict:
+        """The heat map's scope: the page's when the heat map knows it (account, creator,
+        client), else every account the user sees; the page's period; one platform if one."""
+        period = params["period"]
+        chosen = {"start_date": period.start.isoformat(), "end_date": period.end.isoformat()}
+        if params["scope"] in ("account", "creator", "client"):
+            chosen[params["scope"]] = str(params["scope_id"])
+        if len(params.get("platforms") or []) == 1:
+            chosen["platform"] = params["platforms"][0]
+        return chosen
 
     def _scope_choices(self) -> list[dict]:
         """The picker's small lists (clients, boards, editors); creators, accounts and

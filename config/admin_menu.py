@@ -12,6 +12,7 @@ APP_ORDER = (
     "workflow",
     "publishing",
     "finance",
+    "analytics",
     "operations",
     "settings_app",
 )
@@ -23,6 +24,8 @@ MENU = (
     MenuEntry(
         "analytics", "Analytics", "analytics_dashboard", ("analytics.view_dailyaccountmetric",)
     ),
+    # Every role may ask: the tools answer only from the rows the asker may see.
+    MenuEntry("posts", "Ask the workspace", "analytics_ask", ("posts.view_post",)),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
     # Totals over every post: not for roles that see only their own.
     MenuEntry("posts", "Boards", "posts_boards", ("posts.view_post", "posts.view_all_post")),
@@ -43,6 +46,10 @@ MENU = (
         "publishing_connections",
         ("publishing.view_socialconnection",),
     ),
+    # Best time to post: every role that sees posts (over the posts it may see).
+    MenuEntry("posts", "Best time to post", "analytics_best_time", ("posts.view_post",)),
+    MenuEntry("analytics", "Audience", "analytics_audience", ("analytics.view_audiencesnapshot",)),
+    MenuEntry("analytics", "Brand mentions", "analytics_mentions", ("analytics.view_mention",)),
     MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),

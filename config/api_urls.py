@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("workflow.api.urls")),
     path("", include("analytics.api.urls")),
+    path("", include("analytics.api.urls_besttime")),
+    path("", include("analytics.ask.urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),
 ]

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from ai.errors import AINotConfigured
+from analytics.audience.services import audiences_fetch
+from analytics.mentions import mentions_find, mentions_judge
 from analytics.services.rollups import daily_metrics_nightly
 from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
@@ -293,4 +295,21 @@ def cleanup_media_uploads(*, now: datetime | None = None) -> int:
     JobRun id."""
     with job_run("cleanup_media_uploads") as run:
         job_run_record(run=run, report=media_uploads_cleanup(now=now))
+    return run.pk
+
+
+def fetch_audiences(*, now: datetime | None = None) -> int:
+    """Store today's audience demographics of every connected Instagram and YouTube account
+    not fetched yet today (analytics.audience); returns the JobRun id."""
+    with job_run("fetch_audiences") as run:
+        job_run_record(run=run, report=audiences_fetch(now=now))
+    return run.pk
+
+
+def find_mentions(*, now: datetime | None = None) -> int:
+    """Record new brand mentions in tracked posts, then ask the AI (when configured) for the
+    sentiment of those not judged yet (analytics.mentions); returns the JobRun id."""
+    with job_run("find_mentions") as run:
+        job_run_record(run=run, report=mentions_find(now=now))
+        job_run_record(run=run, report=mentions_judge())
     return run.pk

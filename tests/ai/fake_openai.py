@@ -145,6 +145,62 @@ def error(status: int, message: str, *, code: str | None = None, **headers: str)
     )
 
 
+# --- Function calling ("ask the workspace") ---------------------------------------------------
+
+
+@dataclass
+class ToolCalls:
+    """A scripted assistant message calling tools: `calls` are (name, arguments) pairs, the
+    arguments a dict (sent as JSON) or a raw string (to script bad JSON). Ids are "call_<n>",
+    numbered over the whole conversation."""
+
+    calls: list[tuple[str, Any]]
+    content: str = ""
+
+
+def tool_calls_completion(request: ChatRequest, scripted: ToolCalls) -> dict:
+    """A chat.completion body whose message calls the scripted tools."""
+    done = sum(len(m.get("tool_calls") or []) for m in request.messages)
+    calls = [
+        {
+            "id": f"call_{done + index + 1}",
+            "type": "function",
+            "function": {
+                "name": name,
+                "arguments": args if isinstance(args, str) else json.dumps(args),
+            },
+        }
+        for index, (name, args) in enumerate(scripted.calls)
+    ]
+    body = completion(request, scripted.content)
+    body["choices"][0]["finish_reason"] = "tool_calls"
+    body["choices"][0]["message"]["tool_calls"] = calls
+    return body
+
+
+def tool_results(request: ChatRequest) -> dict[str, dict]:
+    """The tool results the request carries: call id -> the tool's JSON reply."""
+    return {
+        m["tool_call_id"]: json.loads(m["content"])
+        for m in request.messages
+        if m.get("role") == "tool"
+    }
+
+
+def cite_every_row(answer: str = "Here is what the workspace shows.") -> Callable:
+    """A final answer (for `script`) citing every row the tool calls returned."""
+
+    def reply(request: ChatRequest) -> dict:
+        cited = [
+            {"tool_call_id": call_id, "ref": row["ref"]}
+            for call_id, result in tool_results(request).items()
+            for row in result.get("rows", [])
+        ]
+        return {"answerable": True, "answer": answer, "cited": cited}
+
+    return reply
+
+
 class FakeOpenAI:
     """The server. `script(*replies)` queues replies used first, in order; each is a Reply, an
     answer dict/str (a 200 with that content) or a callable of the request returning either.
@@ -215,6 +271,8 @@ class FakeOpenAI:
             answer = answer(request)
         if isinstance(answer, Reply):
             return answer
+        if isinstance(answer, ToolCalls):
+            return Reply(200, tool_calls_completion(request, answer))
         body = completion(request, answer)
         with self._lock:
             self.answers.append(body["choices"][0]["message"]["content"])

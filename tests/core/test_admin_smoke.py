@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from analytics.models import DailyAccountMetric
+from analytics.models import AskedQuestion, AudienceSnapshot, DailyAccountMetric, Mention
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
+from core.ai_usage import ai_usage_record
 from core.audit import audit_record
 from core.models import AuditEntry
 from creators.models import Account, AccountSnapshot, Creator
@@ -86,6 +87,21 @@ def _notification() -> Notification:
 
 
 INSTANCE_MAKERS = {
+    AudienceSnapshot: lambda: AudienceSnapshot.objects.create(
+        account=AccountFactory(),
+        date="2026-03-18",
+        source="youtube_analytics",
+        fetched_at=timezone.now(),
+    ),
+    Mention: lambda: Mention.objects.create(
+        client=ClientFactory(),
+        post=PostFactory(caption="#acme"),
+        term="#acme",
+        matched_at=timezone.now(),
+    ),
+    AskedQuestion: lambda: ai_usage_record(
+        "ask", detail={"question": "Top posts?", "tool_calls": []}
+    ),
     Group: lambda: Group.objects.create(name="Managers"),
     UserFactory._meta.model: lambda: UserFactory(),
     Schedule: lambda: Schedule.objects.create(name="smoke", func="math.floor"),
@@ -186,8 +202,8 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
         "Workflow",
         "Publishing",
         "Finance",
+        "Analytics",
         "Operations",
-        "Settings",
     ]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 

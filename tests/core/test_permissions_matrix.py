@@ -104,6 +104,10 @@ API_MATRIX = [
     ("post", "/campaigns/", {"client": "{client}", "name": "C"}, ["Owner", "Manager"]),
     ("get", "/review-links/", None, ["Owner", "Manager", "Analyst"]),
     ("post", "/review-links/", {"task": "{task}"}, ["Owner", "Manager"]),
+    # Analytics: best time over the posts each role sees; audience and mentions for analysts.
+    ("get", "/analytics/best-time/", None, ROLES),
+    ("get", "/analytics/mentions/", None, ["Owner", "Manager", "Analyst"]),
+    ("get", "/analytics/audience/", None, ["Owner", "Manager", "Analyst"]),
 ]
 
 
@@ -185,6 +189,8 @@ CREATOR_MATRIX = [
     ("get", "/finance/items/{item}/", None, 403),
     ("get", "/finance/statements/", None, 403),
     ("get", "/clients/", None, 403),
+    ("get", "/analytics/best-time/", None, 200),
+    ("get", "/analytics/mentions/", None, 403),
 ]
 
 
@@ -363,9 +369,14 @@ ADMIN_PAGES = [
     ("admin:posts_boards", [], ["Owner", "Manager", "Finance", "Analyst"]),
     # Every staff role; an editor's figures are its own accounts' (analytics.queries).
     ("admin:analytics_dashboard", [], ROLES),
+    # Every role may ask; the tools answer from the asker's own rows (tests/analytics).
+    ("admin:analytics_ask", [], ROLES),
     ("admin:publishing_scheduledpost_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_publishtarget_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_socialconnection_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
+    ("admin:analytics_best_time", [], ROLES),
+    ("admin:analytics_audience", [], ["Owner", "Manager", "Analyst"]),
+    ("admin:analytics_mentions", [], ["Owner", "Manager", "Analyst"]),
 ]
 
 
