@@ -8,7 +8,6 @@ from core.admin_site import MenuEntry
 APP_ORDER = (
     "posts",
     "creators",
-    "analytics",
     "workflow",
     "publishing",
     "finance",
