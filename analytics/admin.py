@@ -31,7 +31,7 @@ HEADLINES = (
     ("posts_published", "Posts published"),
     ("engagement_rate", "Engagement rate %"),
 )
-CHART_WIDTH = 540
+CHART_WIDTH = 500  # two side by side at 1440 wide
 PICKER_LIMIT = 500  # options of a scope select
 
 

@@ -36,5 +36,11 @@ def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
     assert page.locator("#views-chart").count() == 1
     assert page.locator("#platforms tr[data-platform]").count() == 2
     assert page.locator(f"#top-posts tr[data-post='{agency['hit'].pk}']").count() == 1
+    assert page.locator("#best-time-slot #best-time").count() == 1  # the heat map's block
+    growth, views = (
+        page.locator("#growth-chart").bounding_box(),
+        page.locator("#views-chart").bounding_box(),
+    )
+    assert growth["y"] == views["y"]  # the two charts side by side
     assert fits_the_page(page)
     screenshot(page, "analytics_page")
