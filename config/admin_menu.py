@@ -20,6 +20,9 @@ MENU = (
     MenuEntry(
         "workflow", "Content board", "workflow_contenttask_board", ("workflow.view_contenttask",)
     ),
+    MenuEntry(
+        "analytics", "Analytics", "analytics_dashboard", ("analytics.view_dailyaccountmetric",)
+    ),
     # Every role may ask: the tools answer only from the rows the asker may see.
     MenuEntry("posts", "Ask the workspace", "analytics_ask", ("posts.view_post",)),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),

@@ -22,6 +22,7 @@ from django.utils import timezone
 from ai.errors import AINotConfigured
 from analytics.audience.services import audiences_fetch
 from analytics.mentions import mentions_find, mentions_judge
+from analytics.services.rollups import daily_metrics_nightly
 from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
 from core.jobs import WorkReport
@@ -174,6 +175,15 @@ def thin_snapshots(*, now: datetime | None = None, on_batch: OnBatch = None) -> 
         account_snapshots_thin(now=now, time_budget=budget / 4, on_batch=record)
         left = budget - (time.monotonic() - started)
         post_snapshots_thin(now=now, time_budget=left, on_batch=record)
+    return run.pk
+
+
+def rollup_daily_metrics(*, now: datetime | None = None) -> int:
+    """The analytics rollups (specs/analytics.md): yesterday's DailyAccountMetric rows, and the
+    days before it repaired. Idempotent (an upsert). Returns the JobRun id."""
+    with job_run("rollup_daily_metrics") as run:
+        report = daily_metrics_nightly(now=now)
+        job_run_record(run=run, report=WorkReport(kind="daily_account_metrics", ok=report.rows))
     return run.pk
 
 

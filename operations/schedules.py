@@ -48,6 +48,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.DAILY,
         "minutes": None,
     },
+    # Analytics: yesterday's daily account rollups, and the last days repaired.
+    "rollup_daily_metrics": {
+        "func": f"{OURS}rollup_daily_metrics",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Publishing: due targets and reconciliations each minute; the sweep reports missed ones.
     "publish_due_targets": {
         "func": f"{OURS}publish_due_targets",

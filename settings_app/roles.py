@@ -44,6 +44,7 @@ _WORK_READ = [
     "creators.view_account",
     "creators.view_accountsnapshot",
     "creators.view_all_account",
+    "analytics.view_dailyaccountmetric",
 ]
 # Publishing (specs/publishing.md): Managers and Owners schedule for every account, Editors for
 # the accounts they edit (publishing.queries.connections_schedulable_by), Analysts read.
@@ -90,6 +91,7 @@ ROLES: dict[str, list[str]] = {
     MANAGER: [
         "posts.*",
         "creators.*",
+        "analytics.view_dailyaccountmetric",
         "publishing.*",
         "workflow.*",
         *_SETTINGS_READ,
@@ -123,6 +125,8 @@ ROLES: dict[str, list[str]] = {
         "creators.view_account",
         "creators.change_account",
         "creators.view_accountsnapshot",
+        # The analytics page, scoped to their own accounts (analytics.queries).
+        "analytics.view_dailyaccountmetric",
         *_PUBLISHING_EDIT,
         *_WORKFLOW_WORK,
         *_SETTINGS_READ,

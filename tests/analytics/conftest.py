@@ -1,6 +1,15 @@
-"""Ask the workspace's tests: the AI settings pointed at the fake OpenAI server."""
+"""Fixtures of the analytics tests: a small rolled-up agency; the AI settings pointed at the
+fake OpenAI server (ask the workspace)."""
 
 import pytest
+
+from tests.analytics.agency import agency_create
+
+
+@pytest.fixture
+def agency(db):
+    """A small rolled-up agency (tests/analytics/agency.py)."""
+    return agency_create()
 
 
 @pytest.fixture

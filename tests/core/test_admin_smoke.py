@@ -1,5 +1,7 @@
 """Every registered admin loads; the index follows the modules; big lists are not counted."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from analytics.models import AskedQuestion, AudienceSnapshot, Mention
+from analytics.models import AskedQuestion, AudienceSnapshot, DailyAccountMetric, Mention
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
@@ -119,6 +121,9 @@ INSTANCE_MAKERS = {
     AccountSnapshot: lambda: AccountSnapshotFactory(),
     Post: lambda: PostFactory(views=12_345),
     PostSnapshot: lambda: PostSnapshotFactory(),
+    DailyAccountMetric: lambda: DailyAccountMetric.objects.create(
+        account=AccountFactory(), date=date(2026, 3, 1), followers=10
+    ),
     FinanceItem: lambda: FinanceItemFactory(),
     PayoutStatement: lambda: PayoutStatementFactory(),
     JobRun: lambda: JobRunFactory(),

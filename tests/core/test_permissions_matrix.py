@@ -91,6 +91,9 @@ API_MATRIX = [
     ("post", "/editors/", {"name": "New editor"}, ["Owner"]),
     ("get", "/api-keys/", None, ROLES),
     ("get", "/ai/status/", None, ROLES),
+    ("get", "/analytics/overview/", None, ROLES),
+    ("get", "/analytics/content/?granularity=week", None, ROLES),
+    ("get", "/analytics/compare/?client={client}", None, ROLES),
     # Workflow: editors see the tasks assigned to them; finance no task at all. Who may move a
     # task where is the moves table's (tests/workflow/test_moves_table.py).
     ("get", "/tasks/", None, ["Owner", "Manager", "Editor", "Analyst"]),
@@ -370,6 +373,8 @@ ADMIN_PAGES = [
     ("admin:finance_financeitem_add", [], ["Owner", "Finance"]),
     ("admin:settings_app_client_add", [], ["Owner"]),
     ("admin:posts_boards", [], ["Owner", "Manager", "Finance", "Analyst"]),
+    # Every staff role; an editor's figures are its own accounts' (analytics.queries).
+    ("admin:analytics_dashboard", [], ROLES),
     # Every role may ask; the tools answer from the asker's own rows (tests/analytics).
     ("admin:analytics_ask", [], ROLES),
     ("admin:publishing_scheduledpost_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),

@@ -1,0 +1,1 @@
+"""Analytics' writes: one module per workflow (`rollups`: the daily account metrics)."""

@@ -1,0 +1,46 @@
+"""The analytics page in a real browser: an owner opens it from the admin index, picks a
+client and a period, and reads the figures, charts, platforms and posts at 1440x900."""
+
+import pytest
+
+from tests.analytics.agency import MARCH, agency_create
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def fits_the_page(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
+    page, live_server, admin_login, screenshot
+):
+    agency = agency_create()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    owner = agency["owner"]
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+    admin_login(page, live_server, owner)
+
+    page.click("a[href='/admin/analytics/dailyaccountmetric/dashboard/']")
+    page.wait_for_selector("#analytics-picker")
+    page.select_option("#an-scope", f"client:{agency['client_a'].pk}")
+    page.fill("#an-start", MARCH["start_date"])
+    page.fill("#an-end", MARCH["end_date"])
+    page.click("#analytics-picker input[type=submit]")
+    page.wait_for_selector("#headlines")
+
+    assert page.get_attribute("[data-figure='views_gained']", "data-value") == "2010"
+    assert "+101.0%" in page.inner_text("[data-figure='views_gained']")
+    assert page.locator("#growth-chart").count() == 1
+    assert page.locator("#views-chart").count() == 1
+    assert page.locator("#platforms tr[data-platform]").count() == 2
+    assert page.locator(f"#top-posts tr[data-post='{agency['hit'].pk}']").count() == 1
+    assert page.locator("#best-time-slot #best-time").count() == 1  # the heat map's block
+    growth, views = (
+        page.locator("#growth-chart").bounding_box(),
+        page.locator("#views-chart").bounding_box(),
+    )
+    assert growth["y"] == views["y"]  # the two charts side by side
+    assert fits_the_page(page)
+    screenshot(page, "analytics_page")
