@@ -1,8 +1,10 @@
 import pytest
 from django.core.exceptions import ValidationError
+
 from settings_app.models import Client
 
 pytestmark = pytest.mark.django_db
+
 
 def test_report_emails_must_each_be_an_address():
     client = Client(name="Acme", report_emails="ops@acme.test\nnot-an-address\n")
