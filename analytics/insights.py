@@ -81,7 +81,9 @@ def period_moments(start: date, end: date) -> tuple[datetime, datetime]:
     return local_midnight(start), local_midnight(end + timedelta(days=1))
 
 
-def _gained(posts: QuerySet[Post], start: datetime, end: datetime) -> QuerySet[Post]:
+def posts_with_views_gained(
+    posts: QuerySet[Post], start: datetime, end: datetime
+) -> QuerySet[Post]:
     return (
         posts.exclude(account=None)
         .exclude(post_date__gte=end)
@@ -94,7 +96,7 @@ def account_medians(posts: QuerySet[Post], start: datetime, end: datetime) -> di
     """Per account: the median views gained by its posts in `[start, end)`. The database keeps
     only each account's middle row(s) (row number r of n with n <= 2r <= n + 2)."""
     middle = (
-        _gained(posts, start, end)
+        posts_with_views_gained(posts, start, end)
         .annotate(
             rn=Window(RowNumber(), partition_by=[F("account_id")], order_by=F("gained").asc()),
             n=Window(Count("pk"), partition_by=[F("account_id")]),
@@ -123,7 +125,7 @@ def top_posts_relative(
         output_field=FloatField(),
     )
     ranked = (
-        _gained(posts, start, end)
+        posts_with_views_gained(posts, start, end)
         .annotate(
             median=median,
             ratio=ExpressionWrapper(

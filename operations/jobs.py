@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ai.errors import AINotConfigured
+from analytics.reports.services import reports_schedule_due
 from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
 from core.jobs import WorkReport
@@ -283,4 +284,12 @@ def cleanup_media_uploads(*, now: datetime | None = None) -> int:
     JobRun id."""
     with job_run("cleanup_media_uploads") as run:
         job_run_record(run=run, report=media_uploads_cleanup(now=now))
+    return run.pk
+
+
+def create_scheduled_reports(*, now: datetime | None = None) -> int:
+    """Create the due scheduled reports (last calendar week / month) and queue their renders;
+    each is e-mailed to its client when ready. Returns the JobRun id."""
+    with job_run("create_scheduled_reports") as run:
+        job_run_record(run=run, report=reports_schedule_due(now=now))
     return run.pk
