@@ -11,6 +11,7 @@ APP_ORDER = (
     "workflow",
     "publishing",
     "finance",
+    "analytics",
     "operations",
     "settings_app",
 )
@@ -38,6 +39,9 @@ MENU = (
         "Connections",
         "publishing_connections",
         ("publishing.view_socialconnection",),
+    ),
+    MenuEntry(
+        "analytics", "Generate a report", "analytics_report_generate", ("analytics.add_report",)
     ),
     MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)

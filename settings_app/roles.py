@@ -85,6 +85,18 @@ _WORKFLOW_WORK = [
     "workflow.add_comment",
 ]
 
+# Reports (specs/analytics.md): who sees which is analytics.reports.queries (an editor its own
+# and its creators', a creator's login its own creator's).
+_REPORTS_MAKE = [
+    "analytics.view_report",
+    "analytics.add_report",
+    "analytics.delete_report",
+    "analytics.view_reportschedule",
+    "analytics.add_reportschedule",
+    "analytics.change_reportschedule",
+    "analytics.delete_reportschedule",
+]
+
 ROLES: dict[str, list[str]] = {
     OWNER: ["*"],
     MANAGER: [
@@ -92,6 +104,7 @@ ROLES: dict[str, list[str]] = {
         "creators.*",
         "publishing.*",
         "workflow.*",
+        *_REPORTS_MAKE,
         *_SETTINGS_READ,
         "settings_app.add_board",
         "settings_app.change_board",
@@ -124,6 +137,8 @@ ROLES: dict[str, list[str]] = {
         "creators.view_accountsnapshot",
         *_PUBLISHING_EDIT,
         *_WORKFLOW_WORK,
+        "analytics.view_report",
+        "analytics.add_report",
         *_SETTINGS_READ,
         "settings_app.view_apikey",
         "settings_app.add_apikey",
@@ -134,6 +149,8 @@ ROLES: dict[str, list[str]] = {
         "operations.view_*",
         "publishing.view_*",
         "workflow.view_*",
+        "analytics.view_report",
+        "analytics.view_reportschedule",
         *_WORK_READ,
         *_SETTINGS_READ,
         *_FINANCE_READ,
@@ -150,6 +167,7 @@ ROLES: dict[str, list[str]] = {
         "posts.view_postsnapshot",
         "publishing.view_mediaasset",
         "publishing.add_mediaasset",
+        "analytics.view_report",
         *[
             p
             for p in _WORKFLOW_WORK
