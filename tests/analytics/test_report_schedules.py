@@ -69,7 +69,8 @@ def test_a_ready_scheduled_report_is_emailed_once_to_the_clients_addresses(world
     assert message.to == ["boss@acme.test", "team@acme.test"]
     assert "Acme Foods" in message.subject
     ((name, content, mimetype),) = message.attachments
-    assert mimetype == "application/pdf" and content.startswith(b"%PDF")
+    assert name.endswith(".pdf") and mimetype == "application/pdf"
+    assert content.startswith(b"%PDF")
 
     assert report_email(report) is False  # a second delivery sends nothing
     assert report_render(report.pk) is None  # done: not rendered again
