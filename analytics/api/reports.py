@@ -1,12 +1,12 @@
 """Reports' API: list, create (the render is queued), retrieve, delete, download. Thin: the
 rules are analytics.reports.services and .queries."""
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from core.api.permissions import IsStaffOrApiKey
@@ -100,7 +100,7 @@ class ReportViewSet(
         data.is_valid(raise_exception=True)
         fields = data.validated_data
         if not report_scope_allowed(request.user, fields["scope_kind"], fields["scope_id"]):
-            raise ValidationError({"scope_id": "You may not report on this scope."})
+            raise PermissionDenied("Your role does not allow reports on this scope.")
         report = report_create(created_by=request.user, **fields)
         return Response(self.get_serializer(report).data, status=status.HTTP_201_CREATED)
 
