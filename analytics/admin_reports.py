@@ -105,7 +105,6 @@ class ReportAdmin(AdminPagesMixin, admin.ModelAdmin):
     pages = (GenerateReportPage, ReportDownloadPage)
     list_display = (
         "__str__",
-        "kind",
         "status_display",
         "size_display",
         "download",
