@@ -128,7 +128,6 @@ def test_an_editor_sees_only_the_reports_it_asked_for(world, client):
     page = client.get(reverse("admin:analytics_report_changelist")).content.decode()
 
     assert reverse("admin:analytics_report_change", args=[mine.pk]) in page
-    assert ()
     others = Report.objects.exclude(pk=mine.pk).get()
     assert reverse("admin:analytics_report_change", args=[others.pk]) not in page
     assert (
