@@ -4,9 +4,8 @@ median in the period, the facts they share (category, sub-categories, reel style
 length, posting hour) and, when AI is configured, a two-sentence explanation written from those
 facts only (`ai.insights`). Without AI, or when its answer is rejected twice, the facts alone.
 
-Views gained, the per-account medians and the ranking are computed in the database: one query
-for the medians (a window function keeps the middle rows only: at most two per account) and one
-for the top posts."""
+Views gained, the per-account medians and the ranking are computed in the database, in one
+statement (window functions over the posts' views gained)."""
 
 from __future__ import annotations
 
@@ -14,19 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import (
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    IntegerField,
-    QuerySet,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Cast, Greatest, RowNumber
+from django.db import connections
+from django.db.models import Count, F, QuerySet, Window
 
 from ai.config import AIConfig, config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
@@ -92,52 +80,58 @@ def posts_with_views_gained(
     )
 
 
-def account_medians(posts: QuerySet[Post], start: datetime, end: datetime) -> dict[int, float]:
-    """Per account: the median views gained by its posts in `[start, end)`. The database keeps
-    only each account's middle row(s) (row number r of n with n <= 2r <= n + 2)."""
-    middle = (
-        posts_with_views_gained(posts, start, end)
-        .annotate(
-            rn=Window(RowNumber(), partition_by=[F("account_id")], order_by=F("gained").asc()),
-            n=Window(Count("pk"), partition_by=[F("account_id")]),
-        )
-        .annotate(d=ExpressionWrapper(F("rn") * 2 - F("n"), output_field=IntegerField()))
-        .filter(d__gte=0, d__lte=2)
-        .values_list("account_id", "gained")
+# Each post's account median, by window functions over the posts' views gained: the middle row
+# (odd count) or the mean of the two middle rows (even count) of the account's posts ordered by
+# gain; then the posts ranked by gain over that median (a median under 1 counts as 1).
+RANKED_SQL = """
+SELECT post_pk, gained, median FROM (
+    SELECT post_pk, gained,
+        (
+            NTH_VALUE(gained, CAST((n + 1) / 2 AS INTEGER)) OVER w
+            + NTH_VALUE(gained, CAST(n / 2 + 1 AS INTEGER)) OVER w
+        ) / 2.0 AS median
+    FROM ({inner}) AS g
+    WINDOW w AS (
+        PARTITION BY acct ORDER BY gained
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     )
-    found: dict[int, list[int]] = {}
-    for account_id, gained in middle:
-        found.setdefault(account_id, []).append(gained)
-    return {account_id: sum(values) / len(values) for account_id, values in found.items()}
+) AS m
+ORDER BY gained * 1.0 / (CASE WHEN median < 1 THEN 1 ELSE median END) DESC, gained DESC, post_pk
+LIMIT %s
+"""
 
 
 def top_posts_relative(
     posts: QuerySet[Post], start: datetime, end: datetime, *, limit: int = TOP
 ) -> list[tuple[Post, float]]:
     """The `limit` posts with the most views gained in `[start, end)` relative to their
-    account's median (a median under 1 counts as 1), with that median."""
-    medians = account_medians(posts, start, end)
-    if not medians:
-        return []
-    median = Case(
-        *[When(account_id=pk, then=Value(float(m))) for pk, m in medians.items()],
-        default=Value(1.0),
-        output_field=FloatField(),
-    )
-    ranked = (
+    account's median, with that median: one statement, the views gained computed once."""
+    inner = (
         posts_with_views_gained(posts, start, end)
         .annotate(
-            median=median,
-            ratio=ExpressionWrapper(
-                Cast("gained", FloatField()) / Greatest(median, Value(1.0)),
-                output_field=FloatField(),
-            ),
+            n=Window(Count("pk"), partition_by=[F("account_id")]),
+            post_pk=F("pk"),
+            acct=F("account_id"),
         )
+        .order_by()
+        .values("post_pk", "acct", "gained", "n")
+    )
+    sql, params = inner.query.sql_with_params()
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(RANKED_SQL.format(inner=sql), [*params, limit])
+        ranked = cursor.fetchall()
+    found = (
+        Post.objects.filter(pk__in=[row[0] for row in ranked])
         .select_related("account", "category")
         .prefetch_related("subcategories")
-        .order_by("-ratio", "-gained", "pk")[:limit]
+        .in_bulk()
     )
-    return [(post, post.median) for post in ranked]
+    out = []
+    for pk, gained, median in ranked:
+        post = found[pk]
+        post.gained = gained
+        out.append((post, float(median)))
+    return out
 
 
 def post_facts(post: Post, median: float) -> PostFacts:

@@ -99,3 +99,23 @@ def test_two_bad_answers_leave_the_facts_alone_and_record_the_failure(world, ai_
     usage = AIUsage.objects.get()
     assert usage.feature == "insight" and not usage.ok and "sentences" in usage.error
     assert json.loads(json.dumps(usage.detail)) == {}
+
+
+def test_an_even_number_of_posts_takes_the_mean_of_the_two_middle_ones(db):
+    from tests.analytics.reporting import post_gaining
+    from tests.creators.factories import AccountFactory, CreatorFactory
+
+    creator = CreatorFactory(display_name="Maya")
+    account = AccountFactory(creator=creator)
+    for gained in (100, 200, 300, 5_000):
+        post_gaining(account, gained)
+
+    card = insight_card(scope_get("creator", creator.pk), *MARCH, explain=False)
+
+    # Median of 100, 200, 300, 5 000 is 250.
+    assert [(top.views_gained, top.median) for top in card.posts] == [
+        (5_000, 250.0),
+        (300, 250.0),
+        (200, 250.0),
+    ]
+    assert card.posts[0].times_median == 20.0
