@@ -59,7 +59,7 @@ def generate(*, accounts: int, posts: int) -> int:
         Account(
             client=client,
             platform=PLATFORMS[n % 3],
-            username=f"bench{n}",
+            username=f"bench{client.pk}_{n}",
             url=f"https://www.instagram.com/bench{client.pk}_{n}/",
             followers=10_000 + n * 37,
         )
