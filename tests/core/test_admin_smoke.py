@@ -1,5 +1,7 @@
 """Every registered admin loads; the index follows the modules; big lists are not counted."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -9,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
+from analytics.models import Report, ReportSchedule
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
@@ -119,6 +122,18 @@ INSTANCE_MAKERS = {
     PostingSlot: lambda: PostingSlot.objects.create(
         connection=SocialConnectionFactory(), weekday=1, local_time="09:00", timezone="UTC"
     ),
+    Report: lambda: Report.objects.create(
+        kind="monthly",
+        scope_kind="client",
+        scope_id=ClientFactory().pk,
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        status="failed",
+        error="RuntimeError: smoke",
+    ),
+    ReportSchedule: lambda: ReportSchedule.objects.create(
+        client=ClientFactory(), frequency="monthly"
+    ),
     AuditEntry: lambda: audit_record(
         actor=UserFactory(), obj=PostFactory(), before={"extra": {}}, after={"extra": {"a": 1}}
     ),
@@ -173,12 +188,13 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
     content = response.content.decode()
     assert "CreatorOps" in content
     names = [app["name"] for app in response.context["app_list"]]
-    assert names[:7] == [
+    assert names[:8] == [
         "Posts",
         "Creators",
         "Workflow",
         "Publishing",
         "Finance",
+        "Analytics",
         "Operations",
         "Settings",
     ]
