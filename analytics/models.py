@@ -39,6 +39,105 @@ class DailyAccountMetric(models.Model):
         return f"{self.account_id} · {self.date}"
 
 
+class AudienceSnapshot(models.Model):
+    """A connected account's audience as its platform reported it on one local day, with the
+    endpoint that answered (`source`). Its figures are `AudienceDemographic` rows; a day fetched
+    again replaces them (one snapshot per account, day and source)."""
+
+    account = models.ForeignKey(
+        "creators.Account", on_delete=models.CASCADE, related_name="audience_snapshots"
+    )
+    date = models.DateField()
+    source = models.CharField(
+        max_length=40, help_text="instagram_follower_demographics, youtube_analytics…"
+    )
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-date", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "date", "source"],
+                name="audiencesnapshot_unique_day_source",
+                violation_error_message="This account's audience of that day is already stored.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} · {self.date} · {self.source}"
+
+
+class AudienceDimension(models.TextChoices):
+    AGE = "age", "Age"
+    GENDER = "gender", "Gender"
+    COUNTRY = "country", "Country"
+    CITY = "city", "City"
+
+
+class AudienceDemographic(models.Model):
+    """One bucket of one dimension ("age" "25-34"): `value` in the platform's `unit` —
+    followers (Instagram counts) or percent of viewers / views (YouTube)."""
+
+    snapshot = models.ForeignKey(
+        AudienceSnapshot, on_delete=models.CASCADE, related_name="demographics"
+    )
+    dimension = models.CharField(max_length=16, choices=AudienceDimension.choices)
+    key = models.CharField(max_length=120)
+    value = models.FloatField()
+    unit = models.CharField(max_length=16, help_text="followers, viewer_percent or views.")
+
+    class Meta:
+        ordering = ["snapshot_id", "dimension", "-value"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "dimension", "key"], name="audiencedemographic_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dimension__in=AudienceDimension.values),
+                name="audiencedemographic_dimension_valid",
+                violation_error_message="Unknown audience dimension.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key}: {self.value:g} {self.unit}"
+
+
+class Mention(models.Model):
+    """A tracked post whose caption or hashtags name one of a client's brand terms (whole word,
+    any case). One row per client, post and term; `sentiment` from the AI when configured."""
+
+    class Sentiment(models.TextChoices):
+        POSITIVE = "positive", "Positive"
+        NEUTRAL = "neutral", "Neutral"
+        NEGATIVE = "negative", "Negative"
+
+    client = models.ForeignKey(
+        "settings_app.Client", on_delete=models.CASCADE, related_name="mentions"
+    )
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="mentions")
+    term = models.CharField(max_length=200)
+    matched_at = models.DateTimeField()
+    sentiment = models.CharField(
+        max_length=8, choices=Sentiment.choices, null=True, blank=True, default=None
+    )
+    sentiment_model = models.CharField(max_length=100, blank=True, default="")
+
+    class Meta:
+        ordering = ["-matched_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "post", "term"],
+                name="mention_unique_client_post_term",
+                violation_error_message="This post's mention of that term is already recorded.",
+            )
+        ]
+        indexes = [models.Index(fields=["client", "-matched_at"], name="mention_client_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.term} in post {self.post_id}"
+
+
 class Report(models.Model):
     """One PDF report of a scope (a client, a creator or a campaign) over the local dates
     `[start, end]` (inclusive), rendered by a job (analytics.tasks.report_render). A failed

@@ -40,6 +40,10 @@ MENU = (
         "publishing_connections",
         ("publishing.view_socialconnection",),
     ),
+    # Best time to post: every role that sees posts (over the posts it may see).
+    MenuEntry("posts", "Best time to post", "analytics_best_time", ("posts.view_post",)),
+    MenuEntry("analytics", "Audience", "analytics_audience", ("analytics.view_audiencesnapshot",)),
+    MenuEntry("analytics", "Brand mentions", "analytics_mentions", ("analytics.view_mention",)),
     MenuEntry(
         "analytics", "Generate a report", "analytics_report_generate", ("analytics.add_report",)
     ),

@@ -644,3 +644,15 @@ REPLAY_NOW_MAX = env.int("REPLAY_NOW_MAX", default=50)
 # --- Product settings -------------------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="USD")
 API_BULK_MAX_URLS = env.int("API_BULK_MAX_URLS", default=10000)
+
+# --- Analytics: best time to post, audience (issue 20) ----------------------------------------
+# Views gained in a post's first N hours, by local weekday x hour of posting; a cell backed by
+# fewer posts says "too few posts".
+BEST_TIME_WINDOW_HOURS = env.int("BEST_TIME_WINDOW_HOURS", default=24)
+BEST_TIME_MIN_POSTS = env.int("BEST_TIME_MIN_POSTS", default=3)
+# Audience demographics of connected YouTube channels (YouTube Analytics API v2).
+YOUTUBE_ANALYTICS_BASE_URL = env.str(
+    "YOUTUBE_ANALYTICS_BASE_URL", default="https://youtubeanalytics.googleapis.com"
+)
+# Days of views the YouTube Analytics audience covers (its reports need a date range).
+AUDIENCE_YOUTUBE_DAYS = env.int("AUDIENCE_YOUTUBE_DAYS", default=28)

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from ai.errors import AINotConfigured
+from analytics.audience.services import audiences_fetch
+from analytics.mentions import mentions_find, mentions_judge
 from analytics.reports.services import reports_schedule_due
 from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
@@ -292,4 +294,21 @@ def create_scheduled_reports(*, now: datetime | None = None) -> int:
     each is e-mailed to its client when ready. Returns the JobRun id."""
     with job_run("create_scheduled_reports") as run:
         job_run_record(run=run, report=reports_schedule_due(now=now))
+    return run.pk
+
+
+def fetch_audiences(*, now: datetime | None = None) -> int:
+    """Store today's audience demographics of every connected Instagram and YouTube account
+    not fetched yet today (analytics.audience); returns the JobRun id."""
+    with job_run("fetch_audiences") as run:
+        job_run_record(run=run, report=audiences_fetch(now=now))
+    return run.pk
+
+
+def find_mentions(*, now: datetime | None = None) -> int:
+    """Record new brand mentions in tracked posts, then ask the AI (when configured) for the
+    sentiment of those not judged yet (analytics.mentions); returns the JobRun id."""
+    with job_run("find_mentions") as run:
+        job_run_record(run=run, report=mentions_find(now=now))
+        job_run_record(run=run, report=mentions_judge())
     return run.pk

@@ -114,6 +114,18 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.MINUTES,
         "minutes": 5,
     },
+    # Analytics: connected accounts' audience demographics once a local day; brand mentions
+    # in tracked posts (and their AI sentiment when configured) every hour.
+    "fetch_audiences": {
+        "func": f"{OURS}fetch_audiences",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
+    "find_mentions": {
+        "func": f"{OURS}find_mentions",
+        "schedule_type": Schedule.HOURLY,
+        "minutes": None,
+    },
     "daily_digest": {
         "func": f"{OURS}daily_digest",
         "schedule_type": Schedule.DAILY,  # at the time of day the schedule was first installed

@@ -33,6 +33,8 @@ BASE_URL_SETTINGS = (
     "FACEBOOK_PUBLISH_BASE_URL",
     "TIKTOK_API_BASE_URL",
     "YOUTUBE_UPLOAD_BASE_URL",
+    # Audience demographics (platforms.audience).
+    "YOUTUBE_ANALYTICS_BASE_URL",
     # The OAuth token endpoints (platforms.publishers.oauth).
     "OAUTH_INSTAGRAM_TOKEN_URL",
     "OAUTH_INSTAGRAM_GRAPH_URL",
@@ -47,6 +49,7 @@ PUBLISH_API_HOSTS = frozenset(
         "open.tiktokapis.com",
         "open-upload.tiktokapis.com",
         "www.googleapis.com",
+        "youtubeanalytics.googleapis.com",
         # OAuth token endpoints.
         "api.instagram.com",
         "oauth2.googleapis.com",

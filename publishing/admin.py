@@ -16,6 +16,7 @@ from .admin_composer import ComposerPage, ImportPage
 from .admin_connections import ConnectionsPage, OAuthCallbackPage, OAuthStartPage
 from .admin_media import MediaLibraryPage, MediaThumbnailPage
 from .choices import PostStatus
+from .hooks import slot_suggestions
 from .models import (
     MediaAsset,
     PostingSlot,
@@ -26,6 +27,9 @@ from .models import (
     SocialConnection,
 )
 from .queries import connections_schedulable_by, scheduled_posts_visible_to, with_status
+
+# Accounts whose suggested posting times the slots page shows (one query each).
+SUGGESTED_ACCOUNTS = 8
 
 
 class _ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -170,3 +174,20 @@ class PostingSlotAdmin(admin.ModelAdmin):
         from django.conf import settings
 
         return {"timezone": settings.TIME_ZONE, **super().get_changeform_initial_data(request)}
+
+    def changelist_view(self, request, extra_context=None):
+        # Best times to post (registered by analytics) for the accounts the user schedules to.
+        connections = list(
+            connections_schedulable_by(request.user)
+            .select_related("account")
+            .order_by("account__username")[:SUGGESTED_ACCOUNTS]
+        )
+        by_account = slot_suggestions(request.user, [c.account_id for c in connections])
+        suggestions = [
+            {"connection": c, "times": by_account[c.account_id]}
+            for c in connections
+            if by_account.get(c.account_id)
+        ]
+        return super().changelist_view(
+            request, {**(extra_context or {}), "slot_suggestions": suggestions}
+        )

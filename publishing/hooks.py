@@ -78,3 +78,31 @@ def _run(callbacks: list[TargetCallback], target_id: int, event: str) -> None:
                 getattr(callback, "__qualname__", callback),
                 target_id,
             )
+
+
+# --- Posting-slot suggestions -----------------------------------------------------------------
+# `register_slot_suggestions(callback)`: `callback(user, account_ids)` returns, per account id,
+# suggested weekly times as plain dicts {"weekday": 0-6 (Monday 0), "hour": 0-23, "label": str}
+# best first. The analytics app registers its best-time-to-post cells; the posting-slots page
+# shows them beside the slots. Without a callback there are no suggestions.
+SlotSuggestions = Callable[[object, list[int]], dict[int, list[dict]]]
+_slot_suggestions: list[SlotSuggestions] = []
+
+
+def register_slot_suggestions(callback: SlotSuggestions) -> None:
+    """Offer `callback(user, account_ids)` suggestions on the posting-slots page."""
+    if callback not in _slot_suggestions:
+        _slot_suggestions.append(callback)
+
+
+def slot_suggestions(user, account_ids: list[int]) -> dict[int, list[dict]]:
+    """The registered callbacks' suggestions per account id (merged; a failing one is logged
+    and skipped: suggestions never break the page)."""
+    merged: dict[int, list[dict]] = {}
+    for callback in _slot_suggestions:
+        try:
+            for account_id, items in callback(user, account_ids).items():
+                merged.setdefault(account_id, []).extend(items)
+        except Exception:
+            logger.exception("A slot-suggestions hook failed")
+    return merged

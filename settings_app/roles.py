@@ -109,6 +109,7 @@ ROLES: dict[str, list[str]] = {
         "settings_app.add_board",
         "settings_app.change_board",
         "operations.*",
+        "analytics.view_*",
         "core.view_auditentry",
         *_FINANCE_READ,
         "finance.view_personal_financeitem",
@@ -147,10 +148,9 @@ ROLES: dict[str, list[str]] = {
     # Read-only; finance figures without the payees' personal data.
     ANALYST: [
         "operations.view_*",
+        "analytics.view_*",
         "publishing.view_*",
         "workflow.view_*",
-        "analytics.view_report",
-        "analytics.view_reportschedule",
         *_WORK_READ,
         *_SETTINGS_READ,
         *_FINANCE_READ,

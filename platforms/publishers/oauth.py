@@ -47,12 +47,18 @@ TIKTOK = "tiktok"
 GOOGLE = "google"
 METHODS = (INSTAGRAM_LOGIN, FACEBOOK_LOGIN, TIKTOK, GOOGLE)
 
-#: The scopes each method asks for (publishing + reading the account's own id and handle).
+#: The scopes each method asks for (publishing + reading the account's own id and handle, and
+#: its audience insights for analytics: platforms.audience).
 SCOPES: dict[str, tuple[str, ...]] = {
-    INSTAGRAM_LOGIN: ("instagram_business_basic", "instagram_business_content_publish"),
+    INSTAGRAM_LOGIN: (
+        "instagram_business_basic",
+        "instagram_business_content_publish",
+        "instagram_business_manage_insights",
+    ),
     FACEBOOK_LOGIN: (
         "instagram_basic",
         "instagram_content_publish",
+        "instagram_manage_insights",
         "pages_show_list",
         "pages_read_engagement",
         "business_management",
@@ -61,6 +67,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     GOOGLE: (
         "https://www.googleapis.com/auth/youtube.upload",
         "https://www.googleapis.com/auth/youtube.readonly",
+        "https://www.googleapis.com/auth/yt-analytics.readonly",
     ),
 }
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from analytics.models import Report, ReportSchedule
+from analytics.models import AudienceSnapshot, Mention, Report, ReportSchedule
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
@@ -86,6 +86,18 @@ def _notification() -> Notification:
 
 
 INSTANCE_MAKERS = {
+    AudienceSnapshot: lambda: AudienceSnapshot.objects.create(
+        account=AccountFactory(),
+        date="2026-03-18",
+        source="youtube_analytics",
+        fetched_at=timezone.now(),
+    ),
+    Mention: lambda: Mention.objects.create(
+        client=ClientFactory(),
+        post=PostFactory(caption="#acme"),
+        term="#acme",
+        matched_at=timezone.now(),
+    ),
     Group: lambda: Group.objects.create(name="Managers"),
     UserFactory._meta.model: lambda: UserFactory(),
     Schedule: lambda: Schedule.objects.create(name="smoke", func="math.floor"),

@@ -101,6 +101,10 @@ API_MATRIX = [
     ("post", "/campaigns/", {"client": "{client}", "name": "C"}, ["Owner", "Manager"]),
     ("get", "/review-links/", None, ["Owner", "Manager", "Analyst"]),
     ("post", "/review-links/", {"task": "{task}"}, ["Owner", "Manager"]),
+    # Analytics: best time over the posts each role sees; audience and mentions for analysts.
+    ("get", "/analytics/best-time/", None, ROLES),
+    ("get", "/analytics/mentions/", None, ["Owner", "Manager", "Analyst"]),
+    ("get", "/analytics/audience/", None, ["Owner", "Manager", "Analyst"]),
     # Reports: editors see and ask for their own (a client's report is refused as a 400 on its
     # scope, tested in tests/analytics); creators see their own creator's.
     ("get", "/reports/", None, ["Owner", "Manager", "Editor", "Analyst"]),
@@ -197,6 +201,8 @@ CREATOR_MATRIX = [
     ("get", "/finance/items/{item}/", None, 403),
     ("get", "/finance/statements/", None, 403),
     ("get", "/clients/", None, 403),
+    ("get", "/analytics/best-time/", None, 200),
+    ("get", "/analytics/mentions/", None, 403),
 ]
 
 
@@ -376,6 +382,9 @@ ADMIN_PAGES = [
     ("admin:publishing_scheduledpost_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_publishtarget_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_socialconnection_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
+    ("admin:analytics_best_time", [], ROLES),
+    ("admin:analytics_audience", [], ["Owner", "Manager", "Analyst"]),
+    ("admin:analytics_mentions", [], ["Owner", "Manager", "Analyst"]),
     ("admin:analytics_report_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:analytics_report_generate", [], ["Owner", "Manager", "Editor"]),
     ("admin:analytics_reportschedule_changelist", [], ["Owner", "Manager", "Analyst"]),
