@@ -235,4 +235,21 @@ def reports_schedule_due(*, now: datetime | None = None) -> WorkReport:
             due, status=ReportStatus.PENDING, attempts=0, started_at=None
         ).values_list("pk", flat=True):
             report_render_on_commit(report_id)
+        report.ok = reports_requeue_stuck(now=now)
     return report
+
+
+def reports_requeue_stuck(*, now: datetime) -> int:
+    """Queue again the reports whose render task was lost: pending for longer than the stale
+    limit, or generating that long (their worker died). The render's claim keeps a report
+    from being rendered twice at once."""
+    stale = now - timedelta(seconds=settings.REPORT_RENDER_STALE_SECONDS)
+    stuck = Report.objects.filter(
+        Q(status=ReportStatus.PENDING, created_at__lt=stale)
+        | Q(status=ReportStatus.GENERATING, started_at__lt=stale),
+        attempts__lt=MAX_ATTEMPTS,
+    ).values_list("pk", flat=True)[:500]
+    ids = list(stuck)
+    for report_id in ids:
+        report_render_on_commit(report_id)
+    return len(ids)

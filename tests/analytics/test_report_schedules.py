@@ -91,3 +91,31 @@ def test_an_on_demand_report_is_not_emailed(world, django_capture_on_commit_call
     )
     report_render(report.pk)
     assert mail.outbox == []
+
+
+def test_a_render_whose_worker_died_is_queued_again_and_rendered_once(
+    world, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from analytics.reports.services import report_create
+
+    report = report_create(
+        kind="custom",
+        scope_kind="client",
+        scope_id=world["client"].pk,
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+    )
+    long_ago = timezone.now() - timedelta(hours=2)
+    Report.objects.filter(pk=report.pk).update(status="generating", started_at=long_ago, attempts=1)
+
+    with django_capture_on_commit_callbacks() as queued:
+        create_scheduled_reports()
+    assert len(queued) == 1
+
+    rendered = report_render(report.pk)
+    assert rendered.status == ReportStatus.COMPLETED and rendered.attempts == 2
+    assert report_render(report.pk) is None
