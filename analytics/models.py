@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.models import AIUsage
+
 from .choices import Frequency, ReportKind, ReportStatus, ScopeKind
 
 
@@ -136,6 +138,15 @@ class Mention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} in post {self.post_id}"
+
+
+class AskedQuestion(AIUsage):
+    """The "ask the workspace" answers of `core.AIUsage` (feature "ask"), listed in the admin
+    with the question, the tool calls and their row counts."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "asked question"
 
 
 class Report(models.Model):

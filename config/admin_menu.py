@@ -20,6 +20,8 @@ MENU = (
     MenuEntry(
         "workflow", "Content board", "workflow_contenttask_board", ("workflow.view_contenttask",)
     ),
+    # Every role may ask: the tools answer only from the rows the asker may see.
+    MenuEntry("posts", "Ask the workspace", "analytics_ask", ("posts.view_post",)),
     MenuEntry("posts", "Trial reels board", "posts_trial_board", ("posts.view_post",)),
     # Totals over every post: not for roles that see only their own.
     MenuEntry("posts", "Boards", "posts_boards", ("posts.view_post", "posts.view_all_post")),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("notifications.api.urls")),
     path("", include("workflow.api.urls")),
     path("", include("analytics.api.urls_besttime")),
+    path("", include("analytics.ask.urls")),
     path("", include("analytics.api.report_urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),

@@ -22,3 +22,10 @@ class ConflictError(DomainError):
     """The request clashes with what is already there (the API answers 409)."""
 
     code = "conflict"
+
+
+class UnavailableError(DomainError):
+    """A service the request needs (the AI server) is not configured or not answering now;
+    the API answers 503, the admin shows the message and the rest of the page works."""
+
+    code = "unavailable"

@@ -27,6 +27,7 @@ from publishing.queries import targets_needing_attention
 
 from .models import FailedItem, FailedItemKind
 from .queries import (
+    ai_assist_usage_by_day,
     ai_usage_by_day,
     dead_letter_counts,
     failed_items_open,
@@ -93,6 +94,7 @@ class OperationsDashboard(AdminPage):
             "ai_usage": usage,
             "ai_total_cost": sum(day["cost_usd"] for day in usage),
             "ai_total_tokens": sum(d["prompt_tokens"] + d["completion_tokens"] for d in usage),
+            "ai_assist_usage": ai_assist_usage_by_day(now=now),
         }
 
     def publishing_context(self) -> dict:

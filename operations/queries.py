@@ -8,11 +8,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django_q.models import Schedule
 
+from core.models import AIUsage
 from core.pagination import bounded_count
 from core.windows import agency_timezone, local_date
 from platforms.ratelimit import (
@@ -531,3 +532,42 @@ def ai_usage_by_day(*, now: datetime | None = None, days: int = AI_DAYS) -> list
             }
         )
     return answer
+
+
+def ai_assist_usage_by_day(
+    *, now: datetime | None = None, days: int = AI_DAYS
+) -> list[dict[str, Any]]:
+    """The AI assistance features' answers (core.AIUsage: captions, quality check, summaries,
+    briefs, explanations, ask) per day (agency time zone) and feature over the last `days`
+    days, newest day first, features by name: answers, failed ones, model calls, tokens and
+    cost. Days without any answer are left out. One GROUP BY."""
+    now = now or timezone.now()
+    first = local_date(now) - timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.combine(first, datetime.min.time()), agency_timezone())
+    rows = (
+        AIUsage.objects.filter(at__gte=start)
+        .annotate(day=TruncDate("at", tzinfo=agency_timezone()))
+        .order_by()
+        .values("day", "feature")
+        .annotate(
+            answers=Count("pk"),
+            failed=Count("pk", filter=Q(ok=False)),
+            calls=Sum("calls"),
+            prompt=Sum("prompt_tokens"),
+            completion=Sum("completion_tokens"),
+        )
+        .order_by("-day", "feature")
+    )
+    return [
+        {
+            "day": row["day"],
+            "feature": row["feature"],
+            "answers": row["answers"],
+            "failed": row["failed"],
+            "calls": row["calls"] or 0,
+            "prompt_tokens": row["prompt"] or 0,
+            "completion_tokens": row["completion"] or 0,
+            "cost_usd": ai_cost_usd(row["prompt"] or 0, row["completion"] or 0),
+        }
+        for row in rows
+    ]

@@ -23,13 +23,16 @@ from django.contrib import messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from ai.captions import MAX_VARIANTS, TONES
 from core.admin.adding import add_domain_error
 from core.admin.pages import AdminPage
 from core.errors import DomainError
+from settings_app.models import Client
 
 from .models import MediaAsset, SocialConnection
 from .queries import connections_schedulable_by, media_visible_to
 from .services.bulk import COLUMNS, scheduled_posts_import_csv
+from .services.captions import ai_status, composer_captions
 from .services.compose import scheduled_post_compose
 from .services.queue import scheduled_post_queue
 from .services.target_options import (
@@ -228,7 +231,7 @@ class ComposerPage(AdminPage):
         form = ComposerForm(user=self.request.user, initial={"timezone": settings.TIME_ZONE})
         return self.render_form(form, data=None)
 
-    def render_form(self, form: ComposerForm, *, data, target_errors=None, preview=None):
+    def render_form(self, form: ComposerForm, *, data, target_errors=None, preview=None, ai=None):
         connections = list(form.fields["connections"].queryset)
         creator = {c.pk: tiktok_creator_info(c) for c in connections if c.platform == "tiktok"}
         chosen = {str(v) for v in (data.getlist("connections") if data is not None else [])}
@@ -261,8 +264,60 @@ class ComposerPage(AdminPage):
                 "zones": sorted(zoneinfo.available_timezones()),
                 "media_library_url": reverse("admin:publishing_mediaasset_changelist"),
                 "can_see_media": self.request.user.has_perm("publishing.view_mediaasset"),
+                "ai": self.ai_context(data, **(ai or {})),
             }
         )
+
+    def ai_context(self, data, *, suggestions=(), error: str = "") -> dict:
+        """The AI suggestions' fieldset: why it is off, what was asked, what came back."""
+        get = (
+            (lambda name, default="": data.get(name, default))
+            if data is not None
+            else (lambda name, default="": default)
+        )
+        client_id = get("ai_client")
+        return {
+            "off": ai_status(),
+            "error": error,
+            "brief": get("ai_brief"),
+            "platform": get("ai_platform", "instagram"),
+            "platforms": list(PLATFORM_NAMES.items()),
+            "tone": get("ai_tone", "professional"),
+            "tones": TONES,
+            "clients": Client.objects.filter(is_active=True).order_by("name")[:200],
+            "client_id": int(client_id) if str(client_id).isdigit() else None,
+            "variants": get("ai_variants", "1"),
+            "max_variants": MAX_VARIANTS,
+            "suggestions": list(suggestions),
+        }
+
+    def suggest(self, form: ComposerForm, data) -> HttpResponse:
+        """Ask the AI for captions; the first fills the caption and hashtags fields (nothing
+        is saved), the others are listed. A failing AI says why; the form keeps its input."""
+        cleaned = form.cleaned_data
+        client_id = data.get("ai_client", "")
+        try:
+            variants = int(data.get("ai_variants") or 1)
+        except ValueError:
+            variants = 0
+        try:
+            captions = composer_captions(
+                user=self.request.user,
+                brief=data.get("ai_brief", "").strip() or cleaned["caption"],
+                platform=data.get("ai_platform", ""),
+                tone=data.get("ai_tone", "professional"),
+                variants=variants,
+                client=Client.objects.filter(pk=client_id).first() if client_id.isdigit() else None,
+                media=list(cleaned["media"]),
+            )
+        except DomainError as error:
+            return self.render_form(form, data=data, ai={"error": error.message})
+        filled = data.copy()
+        filled["caption"] = captions[0].caption
+        filled["hashtags"] = " ".join(captions[0].hashtags)
+        form = ComposerForm(filled, user=self.request.user)
+        form.is_valid()
+        return self.render_form(form, data=filled, ai={"suggestions": captions})
 
     def post(self) -> HttpResponse:
         data = self.request.POST
@@ -277,6 +332,8 @@ class ComposerPage(AdminPage):
         preview = previews(cleaned["caption"], cleaned["title"], hashtags, platforms)
         if action == "preview":
             return self.render_form(form, data=data, preview=preview)
+        if action == "ai_captions":
+            return self.suggest(form, data)
         if not connections:
             form.add_error("connections", "Choose at least one account.")
             return self.render_form(form, data=data, preview=preview)

@@ -14,6 +14,7 @@ from core.errors import DomainError
 from settings_app.access import campaigns_visible_to, is_creator_login, tasks_visible_to
 
 from .admin_board import BOARD_PAGES
+from .admin_brief import CampaignBriefPage
 from .admin_task import TaskActionPage, task_workspace
 from .filters import CampaignFilterSet, ContentTaskFilterSet, DeliverableFilterSet
 from .models import Campaign, ContentTask, Deliverable, ReviewLink, ReviewLinkUse
@@ -52,7 +53,8 @@ class DeliverableInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(FilterSetAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
+    pages = (CampaignBriefPage,)
     filterset_class = CampaignFilterSet
     list_display = ("name", "client", "status", "start", "end", "budget")
     list_select_related = ("client",)
@@ -90,6 +92,8 @@ class CampaignAdmin(FilterSetAdminMixin, admin.ModelAdmin):
             context["tasks_url"] = (
                 reverse("admin:workflow_contenttask_changelist") + f"?campaign={obj.pk}"
             )
+            if request.user.has_perm("workflow.add_deliverable"):
+                context["brief_url"] = reverse("admin:workflow_campaign_brief", args=[obj.pk])
             context["published"] = list(
                 obj.tasks.filter(column="published")
                 .prefetch_related("published_posts")

@@ -8,16 +8,24 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from ai.captions import MAX_VARIANTS, TONES
 from core.admin.pages import AdminPage
 from core.errors import DomainError
+from publishing.services.captions import ai_status
 from settings_app.access import is_creator_login
 
 from .choices import AssetKind, Column, CommentVisibility, MoveVia
 from .models import Asset, CaptionVersion, ContentTask, ReviewLink
-from .moves import next_columns
+from .moves import Capacity, capacities_of, next_columns
 from .queries import caption_versions_diff, task_comments, task_timeline
+from .services.assist import (
+    task_caption_check,
+    task_caption_check_latest,
+    task_captions_generate,
+    task_thread_summary,
+)
 from .services.review import review_link_create, review_link_revoke
-from .services.submissions import task_comment_add
+from .services.submissions import _SUBMITTABLE, task_comment_add
 from .services.tasks import task_move, tasks_visible_or_404
 
 
@@ -51,6 +59,23 @@ def task_workspace(task: ContentTask, user) -> dict:
         "can_create_review_link": staff_view and user.has_perm("workflow.add_reviewlink"),
         "action_url": reverse("admin:workflow_task_act", args=[task.pk]),
         "timezone": task.creator.timezone,
+        "ai": ai_section(task, user, staff_view=staff_view),
+    }
+
+
+def ai_section(task: ContentTask, user, *, staff_view: bool) -> dict:
+    """The task page's AI assistance: why it is off (the rest of the page works the same),
+    the stored quality check of the latest caption, and which buttons this user has."""
+    writes_captions = user.has_perm("workflow.add_captionversion") and (
+        Capacity.CREATOR in capacities_of(user, task)
+    )
+    return {
+        "off": ai_status(),
+        "check": task_caption_check_latest(task),
+        "can_caption": writes_captions and task.column in _SUBMITTABLE,
+        "can_check": staff_view and user.is_staff,
+        "tones": TONES,
+        "max_variants": MAX_VARIANTS,
     }
 
 
@@ -85,6 +110,12 @@ class TaskActionPage(AdminPage):
                 self._review_link(task)
             elif what == "revoke_link":
                 self._revoke(task)
+            elif what == "ai_captions":
+                self._ai_captions(task)
+            elif what == "quality_check":
+                self._quality_check(task)
+            elif what == "summary":
+                self._summary(task)
             else:
                 raise DomainError("Unknown action.")
         except DomainError as error:
@@ -111,6 +142,49 @@ class TaskActionPage(AdminPage):
             publish_now=request.POST.get("publish_now") == "1",
         )
         messages.success(request, f"Moved to {Column(to).label}.")
+
+    def _ai_captions(self, task: ContentTask) -> None:
+        request = self.request
+        if not ai_section(task, request.user, staff_view=False)["can_caption"]:
+            raise DomainError("You may not add captions to this task.")
+        try:
+            variants = int(request.POST.get("variants") or 1)
+        except ValueError:
+            variants = 0
+        versions, suggestions = task_captions_generate(
+            task=task,
+            user=request.user,
+            tone=request.POST.get("tone", "professional"),
+            variants=variants,
+        )
+        numbers = ", ".join(f"v{v.number}" for v in versions)
+        messages.success(request, f"AI captions saved as {numbers} (your versions are unchanged).")
+        for number, suggestion in zip((v.number for v in versions), suggestions, strict=True):
+            for flag in suggestion["flags"]:
+                messages.warning(request, f"v{number}: {flag}")
+
+    def _quality_check(self, task: ContentTask) -> None:
+        request = self.request
+        if is_creator_login(request.user) or not request.user.is_staff:
+            raise DomainError("The quality check is run by staff.")
+        check = task_caption_check(task=task, user=request.user)
+        count = len(check.flags)
+        messages.success(
+            request,
+            f"Caption v{check.caption.number} checked: "
+            + (f"{count} flag(s), shown under AI assistance." if count else "no flag."),
+        )
+
+    def _summary(self, task: ContentTask) -> None:
+        request = self.request
+        summary = task_thread_summary(task=task, user=request.user)
+        messages.info(request, f"Summary of {summary['comments_used']} comment(s):")
+        for label, key in (("Decision", "decisions"), ("Open request", "open_requests")):
+            for line in summary[key]:
+                cited = ", ".join(f"#{i}" for i in line["comment_ids"])
+                messages.info(request, f"{label}: {line['text']} (comments {cited})")
+        if not (summary["decisions"] or summary["open_requests"]):
+            messages.info(request, "No decision and no open request in the comments.")
 
     def _review_link(self, task: ContentTask) -> None:
         request = self.request

@@ -338,3 +338,24 @@ class ReviewLinkUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class CaptionCheck(models.Model):
+    """The AI quality check of one caption version: advisory flags, each naming the brand
+    guideline or platform rule it rests on. Shown on the task page; never blocks a move."""
+
+    caption = models.ForeignKey(CaptionVersion, on_delete=models.CASCADE, related_name="checks")
+    flags = models.JSONField(default=list, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    checked_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["caption", "-checked_at"], name="captioncheck_caption_idx")]
+
+    def __str__(self) -> str:
+        return f"Check of {self.caption} ({len(self.flags)} flags)"

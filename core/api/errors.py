@@ -16,7 +16,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core.errors import ConflictError, DomainError, NotFoundError
+from core.errors import ConflictError, DomainError, NotFoundError, UnavailableError
 
 
 def error_response(code: str, message: str, fields: dict | None = None, *, status_code: int = 400):
@@ -42,6 +42,8 @@ def exception_handler(exc, context):
         return error_response(exc.code, exc.message, exc.fields, status_code=404)
     if isinstance(exc, ConflictError):
         return error_response(exc.code, exc.message, exc.fields, status_code=409)
+    if isinstance(exc, UnavailableError):
+        return error_response(exc.code, exc.message, exc.fields, status_code=503)
     if isinstance(exc, DomainError):
         return error_response(exc.code, exc.message, exc.fields)
     if isinstance(exc, DjangoValidationError):

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .captions import ComposerCaptionsView
 from .media import MediaAssetViewSet
 from .scheduling_extra import ConnectionBudgetView, ScheduledPostImportView, ScheduledPostQueueView
 from .views import CalendarViewSet, ConnectionViewSet, ScheduledPostViewSet
@@ -17,6 +18,7 @@ urlpatterns = [
     path(
         "scheduled-posts/import/", ScheduledPostImportView.as_view(), name="scheduled-post-import"
     ),
+    path("composer/captions/", ComposerCaptionsView.as_view(), name="composer-captions"),
     path("connections/<int:pk>/budget/", ConnectionBudgetView.as_view(), name="connection-budget"),
     *router.urls,
 ]

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from analytics.models import AudienceSnapshot, Mention, Report, ReportSchedule
+from analytics.models import AskedQuestion, AudienceSnapshot, Mention, Report, ReportSchedule
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
+from core.ai_usage import ai_usage_record
 from core.audit import audit_record
 from core.models import AuditEntry
 from creators.models import Account, AccountSnapshot, Creator
@@ -97,6 +98,9 @@ INSTANCE_MAKERS = {
         post=PostFactory(caption="#acme"),
         term="#acme",
         matched_at=timezone.now(),
+    ),
+    AskedQuestion: lambda: ai_usage_record(
+        "ask", detail={"question": "Top posts?", "tool_calls": []}
     ),
     Group: lambda: Group.objects.create(name="Managers"),
     UserFactory._meta.model: lambda: UserFactory(),

@@ -196,6 +196,12 @@ CREATOR_MATRIX = [
     ("get", "/campaigns/{my_campaign}/", None, 200),
     ("get", "/campaigns/{campaign}/", None, 404),
     ("post", "/campaigns/", {"client": "{client}", "name": "C"}, 403),
+    # AI assistance: another creator's thread is not found; planning and checking are staff's.
+    ("post", "/tasks/{task}/summary/", None, 404),
+    ("post", "/tasks/{task}/ai-captions/", {}, 404),
+    ("post", "/tasks/{my_task}/quality-check/", None, 403),
+    ("post", "/campaigns/{my_campaign}/brief-to-tasks/", {}, 403),
+    ("post", "/campaigns/{my_campaign}/brief-to-tasks/confirm/", {"deliverables": []}, 403),
     ("get", "/review-links/", None, 403),
     ("get", "/finance/items/", None, 403),
     ("get", "/finance/items/{item}/", None, 403),
@@ -379,6 +385,8 @@ ADMIN_PAGES = [
     ("admin:finance_financeitem_add", [], ["Owner", "Finance"]),
     ("admin:settings_app_client_add", [], ["Owner"]),
     ("admin:posts_boards", [], ["Owner", "Manager", "Finance", "Analyst"]),
+    # Every role may ask; the tools answer from the asker's own rows (tests/analytics).
+    ("admin:analytics_ask", [], ROLES),
     ("admin:publishing_scheduledpost_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_publishtarget_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),
     ("admin:publishing_socialconnection_changelist", [], ["Owner", "Manager", "Editor", "Analyst"]),

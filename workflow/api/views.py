@@ -29,10 +29,28 @@ from ..filters import CampaignFilterSet, ContentTaskFilterSet, DeliverableFilter
 from ..models import Asset, Campaign, CaptionVersion, Comment, ContentTask, Deliverable, ReviewLink
 from ..moves import Capacity, capacities_of
 from ..queries import campaigns_progress, caption_versions_diff, task_timeline
+from ..services.assist import (
+    campaign_brief_confirm,
+    campaign_brief_proposal,
+    task_caption_check,
+    task_caption_check_latest,
+    task_captions_generate,
+    task_thread_summary,
+)
 from ..services.campaigns import campaign_create, campaign_update, deliverable_create
 from ..services.review import review_link_create, review_link_revoke
 from ..services.submissions import task_assets_add, task_caption_add, task_comment_add
 from ..services.tasks import task_create, task_move, task_update
+from .assist import (
+    AICaptionsRequestSerializer,
+    AICaptionsSerializer,
+    BriefConfirmAnswerSerializer,
+    BriefConfirmSerializer,
+    BriefProposalSerializer,
+    BriefRequestSerializer,
+    CaptionCheckSerializer,
+    ThreadSummarySerializer,
+)
 from .serializers import (
     AssetAddSerializer,
     AssetSerializer,
@@ -106,6 +124,42 @@ class CampaignViewSet(
         campaign_update(campaign, attachments=attachments, **fields)
         return self._answer(campaign)
 
+    def _staff_planner(self) -> None:
+        user = self.request.user
+        if is_creator_login(user) or not user.has_perm("workflow.add_deliverable"):
+            raise PermissionDenied("Only staff who add deliverables plan from a brief.")
+
+    @extend_schema(request=BriefRequestSerializer, responses=BriefProposalSerializer)
+    @action(detail=True, methods=["post"], url_path="brief-to-tasks", url_name="brief-to-tasks")
+    def brief_to_tasks(self, request, pk=None):
+        """AI: proposed deliverables and task titles from the campaign's brief and goals.
+        Nothing is created; POST the kept items to `brief-to-tasks/confirm/`. 503 when the AI
+        is not configured or not answering (the message says why)."""
+        campaign = self.get_object()
+        self._staff_planner()
+        data = BriefRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = campaign_brief_proposal(
+            campaign=campaign, user=request.user, creator_ids=data.validated_data.get("creators")
+        )
+        return Response(BriefProposalSerializer(proposal).data)
+
+    @extend_schema(request=BriefConfirmSerializer, responses={201: BriefConfirmAnswerSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="brief-to-tasks/confirm",
+        url_name="brief-to-tasks-confirm",
+    )
+    def brief_to_tasks_confirm(self, request, pk=None):
+        """Create the confirmed deliverables (one unit per title) and their Backlog tasks."""
+        campaign = self.get_object()
+        self._staff_planner()
+        data = BriefConfirmSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tasks = campaign_brief_confirm(campaign=campaign, user=request.user, **data.validated_data)
+        return Response({"tasks": [t.pk for t in tasks]}, status=status.HTTP_201_CREATED)
+
 
 class DeliverableViewSet(
     mixins.ListModelMixin,
@@ -169,6 +223,9 @@ class TaskViewSet(
         "comments": _VIEW_TASK,
         "timeline": _VIEW_TASK,
         "review_links": ["workflow.view_reviewlink"],
+        "ai_captions": ["workflow.add_captionversion"],
+        "quality_check": _VIEW_TASK,
+        "summary": _VIEW_TASK,
     }
 
     def get_queryset(self):
@@ -333,6 +390,56 @@ class TaskViewSet(
             "created_at", "id"
         )
         return Response(CommentSerializer(rows, many=True).data)
+
+    @extend_schema(request=AICaptionsRequestSerializer, responses={201: AICaptionsSerializer})
+    @action(detail=True, methods=["post"], url_path="ai-captions", url_name="ai-captions")
+    def ai_captions(self, request, pk=None):
+        """AI captions for the task's platform and tone, each saved as a new AI-generated
+        caption version (a human version is never changed). 503 when the AI is not
+        configured or not answering (the message says why)."""
+        task = self.get_object()
+        self._hands_in(task)
+        data = AICaptionsRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        versions, suggestions = task_captions_generate(
+            task=task, user=request.user, **data.validated_data
+        )
+        return Response(
+            {
+                "versions": CaptionSerializer(versions, many=True).data,
+                "suggestions": suggestions,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(methods=["GET"], responses={200: CaptionCheckSerializer})
+    @extend_schema(methods=["POST"], request=None, responses={201: CaptionCheckSerializer})
+    @action(
+        detail=True, methods=["get", "post"], url_path="quality-check", url_name="quality-check"
+    )
+    def quality_check(self, request, pk=None):
+        """The AI quality check of the latest caption version (advisory: never blocks a move);
+        GET the stored one (404 when never checked), POST to check now (staff only)."""
+        task = self.get_object()
+        if request.method == "POST":
+            if is_creator_login(request.user):
+                raise PermissionDenied("The quality check is run by staff.")
+            check = task_caption_check(task=task, user=request.user)
+            return Response(CaptionCheckSerializer(check).data, status=status.HTTP_201_CREATED)
+        check = task_caption_check_latest(task)
+        if check is None:
+            raise NotFoundError("The latest caption has not been checked.")
+        return Response(CaptionCheckSerializer(check).data)
+
+    @extend_schema(request=None, responses=ThreadSummarySerializer)
+    @action(detail=True, methods=["post"])
+    def summary(self, request, pk=None):
+        """AI summary of the comments you may see (internal ones for staff only) into
+        decisions and open requests, each citing the comment ids it rests on."""
+        task = self.get_object()
+        return Response(
+            ThreadSummarySerializer(task_thread_summary(task=task, user=request.user)).data
+        )
 
     @extend_schema(responses=TaskMoveSerializer(many=True))
     @action(detail=True, methods=["get"])

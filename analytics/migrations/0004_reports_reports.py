@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('analytics', '0002_besttime_audience_mentions'),
+        ('analytics', '0003_ask_askedquestion'),
         ('settings_app', '0006_client_brand_and_reports'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

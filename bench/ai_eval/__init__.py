@@ -1,0 +1,1 @@
+"""The "ask the workspace" evaluation set (see README.md in this folder)."""
