@@ -1,8 +1,9 @@
 """The analytics admin: the analytics page (specs/analytics.md: a scope and period picker,
 headline figures with their change, the growth and views charts, the platforms side by side,
 the top and bottom posts, all read from analytics.queries as the API does, and the best time
-to post heat map); best time, audience and mentions pages (admin_besttime.py), and the "Ask
-the workspace" page and its log (analytics/ask/admin.py)."""
+to post heat map); best time, audience and mentions pages (admin_besttime.py), the "Ask the
+workspace" page and its log (analytics/ask/admin.py), and reports (list, generate, download,
+delete) and report schedules (admin_reports.py)."""
 
 from django.contrib import admin, messages
 
@@ -14,6 +15,7 @@ from settings_app.models import Board, Client, Editor
 
 from . import (
     admin_besttime,  # noqa: F401  (best time, audience and mentions pages)
+    admin_reports,  # noqa: F401  (reports and report schedules)
     queries,
 )
 from .admin_besttime import best_time_context

@@ -50,6 +50,9 @@ MENU = (
     MenuEntry("analytics", "Audience", "analytics_audience", ("analytics.view_audiencesnapshot",)),
     MenuEntry("analytics", "Brand mentions", "analytics_mentions", ("analytics.view_mention",)),
     MenuEntry(
+        "analytics", "Generate a report", "analytics_report_generate", ("analytics.add_report",)
+    ),
+    MenuEntry(
         "operations", "Operations dashboard", "operations_dashboard", ("operations.view_jobrun",)
     ),
 )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("analytics.api.urls")),
     path("", include("analytics.api.urls_besttime")),
     path("", include("analytics.ask.urls")),
+    path("", include("analytics.api.report_urls")),
     # Last: only paths ending in "/", so APPEND_SLASH still redirects "/api/v1/posts".
     re_path(r"^(.*/)?$", UnknownEndpointView.as_view()),
 ]

@@ -619,6 +619,17 @@ ALERT_EMAILS = env.list("ALERT_EMAILS", default=[])
 if "EMAIL_URL" in env:  # e.g. smtp+tls://user:password@smtp.example.com:587
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="creatorops@localhost")
+
+# --- Reports (analytics.reports) ----------------------------------------------------------------
+# The branding of the PDF reports: the agency's name and the path of its logo (PNG, JPEG or SVG
+# on this machine; empty: the name alone).
+AGENCY_NAME = env.str("AGENCY_NAME", default="CreatorOps")
+AGENCY_LOGO = env.str("AGENCY_LOGO", default="")
+# Posts shown in a report's "top posts"; a thumbnail larger than this is left out.
+REPORT_TOP_POSTS = env.int("REPORT_TOP_POSTS", default=10)
+REPORT_THUMBNAIL_MAX_BYTES = env.int("REPORT_THUMBNAIL_MAX_BYTES", default=1_000_000)
+# A render still "generating" after this long (its worker died) may be claimed again.
+REPORT_RENDER_STALE_SECONDS = env.int("REPORT_RENDER_STALE_SECONDS", default=900)
 SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="")
 # People's notifications (notifications app): links in e-mails start with SITE_URL; a person's
 # own Slack webhook may only point at these hosts (it is user input).

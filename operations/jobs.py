@@ -22,6 +22,7 @@ from django.utils import timezone
 from ai.errors import AINotConfigured
 from analytics.audience.services import audiences_fetch
 from analytics.mentions import mentions_find, mentions_judge
+from analytics.reports.services import reports_schedule_due
 from analytics.services.rollups import daily_metrics_nightly
 from core.api.idempotency import idempotency_records_purge
 from core.counters import counter_prune
@@ -295,6 +296,14 @@ def cleanup_media_uploads(*, now: datetime | None = None) -> int:
     JobRun id."""
     with job_run("cleanup_media_uploads") as run:
         job_run_record(run=run, report=media_uploads_cleanup(now=now))
+    return run.pk
+
+
+def create_scheduled_reports(*, now: datetime | None = None) -> int:
+    """Create the due scheduled reports (last calendar week / month) and queue their renders;
+    each is e-mailed to its client when ready. Returns the JobRun id."""
+    with job_run("create_scheduled_reports") as run:
+        job_run_record(run=run, report=reports_schedule_due(now=now))
     return run.pk
 
 

@@ -96,6 +96,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.HOURLY,
         "minutes": None,
     },
+    # Analytics: the due weekly and monthly reports of the clients' schedules (one per period).
+    "create_scheduled_reports": {
+        "func": f"{OURS}create_scheduled_reports",
+        "schedule_type": Schedule.DAILY,
+        "minutes": None,
+    },
     # Operations: the worker's pulse (health endpoint), alerts, the daily digest.
     "heartbeat": {
         "func": f"{OURS}heartbeat",

@@ -86,6 +86,18 @@ _WORKFLOW_WORK = [
     "workflow.add_comment",
 ]
 
+# Reports (specs/analytics.md): who sees which is analytics.reports.queries (an editor its own
+# and its creators', a creator's login its own creator's).
+_REPORTS_MAKE = [
+    "analytics.view_report",
+    "analytics.add_report",
+    "analytics.delete_report",
+    "analytics.view_reportschedule",
+    "analytics.add_reportschedule",
+    "analytics.change_reportschedule",
+    "analytics.delete_reportschedule",
+]
+
 ROLES: dict[str, list[str]] = {
     OWNER: ["*"],
     MANAGER: [
@@ -94,6 +106,7 @@ ROLES: dict[str, list[str]] = {
         "analytics.view_dailyaccountmetric",
         "publishing.*",
         "workflow.*",
+        *_REPORTS_MAKE,
         *_SETTINGS_READ,
         "settings_app.add_board",
         "settings_app.change_board",
@@ -129,6 +142,8 @@ ROLES: dict[str, list[str]] = {
         "analytics.view_dailyaccountmetric",
         *_PUBLISHING_EDIT,
         *_WORKFLOW_WORK,
+        "analytics.view_report",
+        "analytics.add_report",
         *_SETTINGS_READ,
         "settings_app.view_apikey",
         "settings_app.add_apikey",
@@ -156,6 +171,7 @@ ROLES: dict[str, list[str]] = {
         "posts.view_postsnapshot",
         "publishing.view_mediaasset",
         "publishing.add_mediaasset",
+        "analytics.view_report",
         *[
             p
             for p in _WORKFLOW_WORK

@@ -17,15 +17,18 @@ ALL_PAGES = {
     ("posts", "Boards"),
     ("finance", "Payments board"),
     ("operations", "Operations dashboard"),
+    ("analytics", "Generate a report"),
 }
 # The workspace pages each role finds in its menu (settings_app.roles).
 PAGES_SEEN = {
     "Owner": ALL_PAGES,
     "Manager": ALL_PAGES,
-    "Finance": ALL_PAGES,
-    "Analyst": ALL_PAGES,
-    # Scoped to their own posts: no boards' totals, no money, no operations.
-    "Editor": {("posts", "Trial reels board")},
+    # Finance and Analysts read reports; they do not generate them.
+    "Finance": ALL_PAGES - {("analytics", "Generate a report")},
+    "Analyst": ALL_PAGES - {("analytics", "Generate a report")},
+    # Scoped to their own posts: no boards' totals, no money, no operations; reports on the
+    # creators they work with.
+    "Editor": {("posts", "Trial reels board"), ("analytics", "Generate a report")},
 }
 
 

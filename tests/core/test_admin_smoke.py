@@ -11,7 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from analytics.models import AskedQuestion, AudienceSnapshot, DailyAccountMetric, Mention
+from analytics.models import (
+    AskedQuestion,
+    AudienceSnapshot,
+    DailyAccountMetric,
+    Mention,
+    Report,
+    ReportSchedule,
+)
 from config.admin_menu import APP_ORDER
 from core.admin.changelist import EstimatedCountPaginator
 from core.admin_site import ordered_app_list
@@ -141,6 +148,18 @@ INSTANCE_MAKERS = {
     PostingSlot: lambda: PostingSlot.objects.create(
         connection=SocialConnectionFactory(), weekday=1, local_time="09:00", timezone="UTC"
     ),
+    Report: lambda: Report.objects.create(
+        kind="monthly",
+        scope_kind="client",
+        scope_id=ClientFactory().pk,
+        start=date(2026, 3, 1),
+        end=date(2026, 3, 31),
+        status="failed",
+        error="RuntimeError: smoke",
+    ),
+    ReportSchedule: lambda: ReportSchedule.objects.create(
+        client=ClientFactory(), frequency="monthly"
+    ),
     AuditEntry: lambda: audit_record(
         actor=UserFactory(), obj=PostFactory(), before={"extra": {}}, after={"extra": {"a": 1}}
     ),
@@ -195,7 +214,7 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
     content = response.content.decode()
     assert "CreatorOps" in content
     names = [app["name"] for app in response.context["app_list"]]
-    assert names[:7] == [
+    assert names[:8] == [
         "Posts",
         "Creators",
         "Workflow",
@@ -203,6 +222,7 @@ def test_the_index_shows_the_modules_in_order_under_the_creatorops_header(superu
         "Finance",
         "Analytics",
         "Operations",
+        "Settings",
     ]
     assert content.index(">Posts<") < content.index(">Creators<") < content.index(">Settings<")
 

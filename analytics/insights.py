@@ -1,0 +1,244 @@
+"""Insight cards (`specs/analytics.md`): "top 3 posts and why" for a client, a creator or a
+campaign over a period. The three posts with the most views gained relative to their account's
+median in the period, the facts they share (category, sub-categories, reel style, format,
+length, posting hour) and, when AI is configured, a two-sentence explanation written from those
+facts only (`ai.insights`). Without AI, or when its answer is rejected twice, the facts alone.
+
+Views gained, the per-account medians and the ranking are computed in the database, in one
+statement (window functions over the posts' views gained)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connections
+from django.db.models import Count, F, QuerySet, Window
+
+from ai.config import AIConfig, config_from_settings
+from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
+from ai.insights import PROMPT_VERSION, InsightFacts, PostFacts, insight_explain
+from core.ai_usage import ai_usage_record
+from core.windows import agency_timezone, local_midnight
+from posts.metrics import views_gained
+from posts.models import Post
+
+from .reports.scope import Scope
+
+TOP = 3
+FEATURE = "insight"
+NOT_CONFIGURED = "AI is not configured: the facts alone are shown."
+REJECTED = "The AI explanation did not keep to the facts; the facts alone are shown."
+UNAVAILABLE = "The AI explanation is unavailable right now; the facts alone are shown."
+
+# Length buckets (seconds, label): a fact the model and the reader can compare.
+LENGTHS = ((15, "under 15 s"), (30, "15–30 s"), (60, "30–60 s"), (180, "1–3 min"))
+
+
+def length_label(duration_s: float | None) -> str:
+    if duration_s is None:
+        return ""
+    for limit, label in LENGTHS:
+        if duration_s < limit:
+            return label
+    return "over 3 min"
+
+
+@dataclass
+class TopPost:
+    post: Post
+    views_gained: int
+    median: float
+    times_median: float
+    facts: PostFacts
+
+
+@dataclass
+class InsightCard:
+    scope: str
+    period: str
+    posts: list[TopPost] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)
+    explanation: str = ""
+    note: str = ""  # why there is no explanation, when there is none
+
+
+def period_moments(start: date, end: date) -> tuple[datetime, datetime]:
+    """The local dates `[start, end]` (inclusive) as the window `[start 00:00, end+1 00:00)`."""
+    return local_midnight(start), local_midnight(end + timedelta(days=1))
+
+
+def posts_with_views_gained(
+    posts: QuerySet[Post], start: datetime, end: datetime
+) -> QuerySet[Post]:
+    return (
+        posts.exclude(account=None)
+        .exclude(post_date__gte=end)
+        .annotate(gained=views_gained(start, end))
+        .filter(gained__isnull=False)
+    )
+
+
+# Each post's account median, by window functions over the posts' views gained: the middle row
+# (odd count) or the mean of the two middle rows (even count) of the account's posts ordered by
+# gain; then the posts ranked by gain over that median (a median under 1 counts as 1).
+RANKED_SQL = """
+SELECT post_pk, gained, median FROM (
+    SELECT post_pk, gained,
+        (
+            NTH_VALUE(gained, CAST((n + 1) / 2 AS INTEGER)) OVER w
+            + NTH_VALUE(gained, CAST(n / 2 + 1 AS INTEGER)) OVER w
+        ) / 2.0 AS median
+    FROM ({inner}) AS g
+    WINDOW w AS (
+        PARTITION BY acct ORDER BY gained
+        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+    )
+) AS m
+ORDER BY gained * 1.0 / (CASE WHEN median < 1 THEN 1 ELSE median END) DESC, gained DESC, post_pk
+LIMIT %s
+"""
+
+
+def top_posts_relative(
+    posts: QuerySet[Post], start: datetime, end: datetime, *, limit: int = TOP
+) -> list[tuple[Post, float]]:
+    """The `limit` posts with the most views gained in `[start, end)` relative to their
+    account's median, with that median: one statement, the views gained computed once."""
+    inner = (
+        posts_with_views_gained(posts, start, end)
+        .annotate(
+            n=Window(Count("pk"), partition_by=[F("account_id")]),
+            post_pk=F("pk"),
+            acct=F("account_id"),
+        )
+        .order_by()
+        .values("post_pk", "acct", "gained", "n")
+    )
+    sql, params = inner.query.sql_with_params()
+    with connections[inner.db].cursor() as cursor:
+        cursor.execute(RANKED_SQL.format(inner=sql), [*params, limit])
+        ranked = cursor.fetchall()
+    found = (
+        Post.objects.filter(pk__in=[row[0] for row in ranked])
+        .select_related("account", "category")
+        .prefetch_related("subcategories")
+        .in_bulk()
+    )
+    out = []
+    for pk, gained, median in ranked:
+        post = found[pk]
+        post.gained = gained
+        out.append((post, float(median)))
+    return out
+
+
+def post_facts(post: Post, median: float) -> PostFacts:
+    hour = post.post_date.astimezone(agency_timezone()).hour if post.post_date else None
+    account = post.account
+    label = f"@{account.username or post.username} on {account.get_platform_display()}"
+    return PostFacts(
+        label=label,
+        views_gained=int(post.gained),
+        times_median=round(post.gained / max(median, 1.0), 1),
+        category=post.category.name if post.category_id else "",
+        subcategories=tuple(sorted(s.name for s in post.subcategories.all())),
+        reel_style=post.get_reel_style_display() if post.reel_style else "",
+        format=(
+            post.get_content_type_display()
+            if post.content_type
+            else (post.get_base_format_display() if post.base_format else "")
+        ),
+        length=length_label(post.duration_s),
+        posting_hour=hour,
+    )
+
+
+def shared_facts(facts: list[PostFacts]) -> list[str]:
+    """What at least two of the top posts have in common, e.g. "3 of 3: reel style Talking
+    Head"."""
+    total = len(facts)
+    if total < 2:
+        return []
+    counters = {
+        "category": Counter(f.category for f in facts if f.category),
+        "sub-category": Counter(s for f in facts for s in f.subcategories),
+        "reel style": Counter(f.reel_style for f in facts if f.reel_style),
+        "format": Counter(f.format for f in facts if f.format),
+        "length": Counter(f.length for f in facts if f.length),
+        "posted at": Counter(
+            f"{f.posting_hour:02d}:00" for f in facts if f.posting_hour is not None
+        ),
+    }
+    shared = []
+    for name, counter in counters.items():
+        for value, count in counter.most_common():
+            if count >= 2:
+                shared.append(f"{count} of {total}: {name} {value}")
+    return shared
+
+
+def insight_card(
+    scope: Scope,
+    start: date,
+    end: date,
+    *,
+    user=None,
+    config: AIConfig | None = None,
+    explain: bool = True,
+) -> InsightCard:
+    """The card of `scope` over the local dates `[start, end]`; with `explain`, the AI's
+    explanation when configured (its usage recorded), else the facts alone with the reason."""
+    window = period_moments(start, end)
+    period = f"{start:%d %b %Y} – {end:%d %b %Y}"
+    card = InsightCard(scope=scope.name, period=period)
+    for post, median in top_posts_relative(scope.posts(), *window):
+        facts = post_facts(post, median)
+        card.posts.append(
+            TopPost(post, facts.views_gained, median, facts.times_median, facts=facts)
+        )
+    card.shared = shared_facts([top.facts for top in card.posts])
+    if not card.posts or not explain:
+        return card
+    config = config or config_from_settings()
+    if not config.configured:
+        card.note = NOT_CONFIGURED
+        return card
+    facts = InsightFacts(
+        scope=scope.name, period=period, posts=[t.facts for t in card.posts], shared=card.shared
+    )
+    try:
+        answer = insight_explain(config, facts)
+    except AIInvalidAnswer as error:
+        ai_usage_record(
+            FEATURE,
+            user=user,
+            model=config.model,
+            prompt_version=PROMPT_VERSION,
+            prompt_tokens=error.prompt_tokens,
+            completion_tokens=error.completion_tokens,
+            calls=2,
+            error=str(error),
+        )
+        card.note = REJECTED
+        return card
+    except AINotConfigured:
+        card.note = NOT_CONFIGURED
+        return card
+    except AIError as error:
+        ai_usage_record(FEATURE, user=user, model=config.model, error=str(error) or "AI error")
+        card.note = UNAVAILABLE
+        return card
+    ai_usage_record(
+        FEATURE,
+        user=user,
+        model=answer.model,
+        prompt_version=answer.prompt_version,
+        prompt_tokens=answer.prompt_tokens,
+        completion_tokens=answer.completion_tokens,
+        calls=answer.calls,
+        detail={"scope": f"{scope.kind}:{scope.id}", "retried_because": answer.retried_because},
+    )
+    card.explanation = answer.value
+    return card

@@ -1,0 +1,68 @@
+"""What a report or an insight card is about: a client, a creator or a campaign, as its accounts
+and its counted posts (`creators.metrics.definitions.counted_posts`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from creators.metrics.definitions import counted_posts
+from creators.models import Account, Creator
+from posts.models import Post
+from settings_app.models import Client
+from workflow.models import Campaign
+
+from ..choices import ScopeKind
+
+
+class ScopeNotFound(ValueError):
+    """The scope named does not exist."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str
+    id: int
+    name: str
+    client_name: str  # the cover's client ("" for a creator without one)
+
+    def accounts(self) -> QuerySet[Account]:
+        if self.kind == ScopeKind.CLIENT:
+            return Account.objects.filter(client_id=self.id)
+        if self.kind == ScopeKind.CREATOR:
+            return Account.objects.filter(creator_id=self.id)
+        # A campaign: the accounts its tasks published on or target.
+        mine = Q(posts__content_tasks__campaign_id=self.id) | Q(content_tasks__campaign_id=self.id)
+        return Account.objects.filter(pk__in=Account.objects.filter(mine).values("pk"))
+
+    def posts(self) -> QuerySet[Post]:
+        if self.kind == ScopeKind.CAMPAIGN:
+            posts = Post.objects.filter(
+                pk__in=Post.objects.filter(content_tasks__campaign_id=self.id).values("pk")
+            )
+        elif self.kind == ScopeKind.CLIENT:
+            posts = Post.objects.filter(account__client_id=self.id)
+        else:
+            posts = Post.objects.filter(account__creator_id=self.id)
+        return posts.filter(counted_posts())
+
+
+def scope_get(kind: str, scope_id: int) -> Scope:
+    """The scope `kind` / `scope_id`, or ScopeNotFound."""
+    if kind == ScopeKind.CLIENT:
+        client = Client.objects.filter(pk=scope_id).values_list("name", flat=True).first()
+        if client is None:
+            raise ScopeNotFound(f"No client with id {scope_id}.")
+        return Scope(kind, scope_id, client, client)
+    if kind == ScopeKind.CREATOR:
+        name = Creator.objects.filter(pk=scope_id).values_list("display_name", flat=True).first()
+        if name is None:
+            raise ScopeNotFound(f"No creator with id {scope_id}.")
+        return Scope(kind, scope_id, name, "")
+    if kind == ScopeKind.CAMPAIGN:
+        row = Campaign.objects.filter(pk=scope_id).values_list("name", "client__name").first()
+        if row is None:
+            raise ScopeNotFound(f"No campaign with id {scope_id}.")
+        return Scope(kind, scope_id, row[0], row[1] or "")
+    raise ScopeNotFound(f"Unknown scope kind {kind!r}; use client, creator or campaign.")

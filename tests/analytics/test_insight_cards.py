@@ -1,0 +1,121 @@
+"""Insight cards: the top 3 posts relative to their account's median, the facts they share, and
+the AI's two sentences when configured (checked against the facts), else the facts alone."""
+
+import json
+
+import pytest
+
+from analytics.insights import NOT_CONFIGURED, REJECTED, insight_card
+from analytics.reports.scope import scope_get
+from core.models import AIUsage
+from tests.analytics.reporting import MARCH, agency
+
+
+@pytest.fixture
+def world(db):
+    return agency()
+
+
+@pytest.fixture
+def ai_on(settings, fake_openai):
+    settings.OPENAI_API_KEY = "test-key"
+    settings.OPENAI_BASE_URL = fake_openai.url + "/v1"
+    settings.OPENAI_MODEL = "gpt-4o-mini"
+    settings.AI_TIMEOUT_S = 1.0
+    return fake_openai
+
+
+def answer(text: str) -> dict:
+    return {"explanation": text}
+
+
+def test_the_top_posts_are_ranked_against_their_own_accounts_median(world):
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH, explain=False)
+
+    assert [top.post for top in card.posts] == world["stars"]
+    # Instagram's median is 1 100 (900 … 1 200 and the star); TikTok's is 3 000.
+    assert [top.views_gained for top in card.posts] == [50_000, 30_000, 24_000]
+    assert [top.times_median for top in card.posts] == [45.5, 10.0, 8.0]
+
+
+def test_the_card_names_what_the_top_posts_share(world):
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH, explain=False)
+
+    assert "3 of 3: category Finance" in card.shared
+    assert "3 of 3: sub-category Investing" in card.shared
+    assert "3 of 3: reel style Talking Head" in card.shared
+    assert "3 of 3: length 15–30 s" in card.shared
+    assert "3 of 3: posted at 18:00" in card.shared
+
+
+def test_without_ai_the_card_shows_the_facts_and_says_ai_is_not_configured(world, settings):
+    settings.OPENAI_API_KEY = ""
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH)
+
+    assert card.explanation == ""
+    assert card.note == NOT_CONFIGURED
+    assert len(card.posts) == 3 and card.shared
+    assert not AIUsage.objects.exists()
+
+
+def test_the_ai_explains_from_the_facts_and_its_usage_is_recorded(world, ai_on):
+    text = (
+        "All 3 top posts were Talking Head Finance reels of 15–30 s posted at 18:00. "
+        "The best one gained 50000 views, 45.5 times its account's median."
+    )
+    ai_on.script(answer(text))
+
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH)
+
+    assert card.explanation == text
+    assert "Talking Head" in ai_on.requests[0].user
+    usage = AIUsage.objects.get()
+    assert (usage.feature, usage.ok, usage.calls) == ("insight", True, 1)
+    assert usage.prompt_tokens > 0
+
+
+def test_a_number_not_among_the_facts_is_rejected_and_retried_once(world, ai_on):
+    ai_on.script(
+        answer("These posts gained 73% more views. Viewers love Finance."),
+        answer("All 3 were Talking Head Finance reels. They were posted at 18:00."),
+    )
+
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH)
+
+    assert card.explanation == "All 3 were Talking Head Finance reels. They were posted at 18:00."
+    retry = ai_on.requests[1].messages[-1]["content"]
+    assert "73" in retry and "not among the facts" in retry
+    assert AIUsage.objects.get().calls == 2
+
+
+def test_two_bad_answers_leave_the_facts_alone_and_record_the_failure(world, ai_on):
+    ai_on.script(answer("They grew 999 followers."), answer("One. Two. Three sentences."))
+
+    card = insight_card(scope_get("client", world["client"].pk), *MARCH)
+
+    assert card.explanation == ""
+    assert card.note == REJECTED
+    assert len(card.posts) == 3
+    usage = AIUsage.objects.get()
+    assert usage.feature == "insight" and not usage.ok and "sentences" in usage.error
+    assert json.loads(json.dumps(usage.detail)) == {}
+
+
+def test_an_even_number_of_posts_takes_the_mean_of_the_two_middle_ones(db):
+    from tests.analytics.reporting import post_gaining
+    from tests.creators.factories import AccountFactory, CreatorFactory
+
+    creator = CreatorFactory(display_name="Maya")
+    account = AccountFactory(creator=creator)
+    for gained in (100, 200, 300, 5_000):
+        post_gaining(account, gained)
+
+    card = insight_card(scope_get("creator", creator.pk), *MARCH, explain=False)
+
+    # Median of 100, 200, 300, 5 000 is 250.
+    assert [(top.views_gained, top.median) for top in card.posts] == [
+        (5_000, 250.0),
+        (300, 250.0),
+        (200, 250.0),
+    ]
+    assert card.posts[0].times_median == 20.0
