@@ -4,6 +4,7 @@ move buttons) and review links. Writes go through workflow/services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -161,8 +162,17 @@ class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
     list_select_related = ("creator", "campaign", "assignee")
     search_fields = ("^title",)
     ordering = ("-id",)
-    raw_id_fields = ("campaign", "deliverable", "creator", "assignee", "target_accounts")
+    # The assignee is a select of active staff: a raw-id lookup opens the users' list, which
+    # only Owners may see (a Manager's magnifier answered 403).
+    raw_id_fields = ("campaign", "deliverable", "creator", "target_accounts")
     change_form_template = "admin/workflow/contenttask/change_form.html"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
