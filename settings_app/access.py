@@ -135,6 +135,22 @@ def campaigns_visible_to(user, qs: QuerySet) -> QuerySet:
     return qs.filter(pk__in=qs.model.objects.filter(part_of).values("pk"))
 
 
+def deliverables_visible_to(user, qs: QuerySet) -> QuerySet:
+    """The deliverables of `qs` `user` may see: those of the campaigns they see; a creator's
+    login only its own (never what other creators promised)."""
+    visible = campaigns_visible_to(user, qs.model._meta.get_field("campaign").related_model.objects)
+    qs = qs.filter(campaign__in=visible.values("pk"))
+    if is_creator_login(user):
+        qs = qs.filter(creator_id=own_creator_id(user))
+    return qs
+
+
+def progress_creator_of(user) -> int | None:
+    """Whose campaign progress `user` sees: a creator's login only its own row (the creator's
+    id), everybody else every creator's (None)."""
+    return own_creator_id(user) if is_creator_login(user) else None
+
+
 def comments_visible_to(user, qs: QuerySet) -> QuerySet:
     """Comments of tasks `user` sees; internal ones only for staff (never a creator's login)."""
     qs = tasks_visible_to(user, qs, through="task__")

@@ -12,7 +12,13 @@ from django.utils.html import format_html
 from core.admin.changelist import FilterSetAdminMixin
 from core.admin.pages import AdminPagesMixin
 from core.errors import DomainError
-from settings_app.access import campaigns_visible_to, is_creator_login, tasks_visible_to
+from settings_app.access import (
+    campaigns_visible_to,
+    deliverables_visible_to,
+    is_creator_login,
+    progress_creator_of,
+    tasks_visible_to,
+)
 
 from .admin_board import BOARD_PAGES
 from .admin_task import TaskActionPage, task_workspace
@@ -51,6 +57,9 @@ class DeliverableInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return deliverables_visible_to(request.user, super().get_queryset(request))
+
 
 @admin.register(Campaign)
 class CampaignAdmin(FilterSetAdminMixin, admin.ModelAdmin):
@@ -84,15 +93,17 @@ class CampaignAdmin(FilterSetAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["progress"] = campaign_progress(obj)
-            context["add_deliverable_url"] = (
-                reverse("admin:workflow_deliverable_add") + f"?campaign={obj.pk}"
-            )
+            user = request.user
+            context["progress"] = campaign_progress(obj, creator_id=progress_creator_of(user))
+            if user.has_perm("workflow.add_deliverable"):
+                context["add_deliverable_url"] = (
+                    reverse("admin:workflow_deliverable_add") + f"?campaign={obj.pk}"
+                )
             context["tasks_url"] = (
                 reverse("admin:workflow_contenttask_changelist") + f"?campaign={obj.pk}"
             )
             context["published"] = list(
-                obj.tasks.filter(column="published")
+                tasks_visible_to(user, obj.tasks.filter(column="published"))
                 .prefetch_related("published_posts")
                 .order_by("-updated_at")[:50]
             )
@@ -123,8 +134,7 @@ class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         return [*fields, "create_tasks"] if obj is None else fields
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.filter(campaign__in=campaigns_visible_to(request.user, Campaign.objects.all()))
+        return deliverables_visible_to(request.user, super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

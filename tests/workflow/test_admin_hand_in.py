@@ -85,7 +85,9 @@ def test_a_creator_cannot_hand_in_on_another_creators_task_nor_after_approval(
     assert 'id="caption-form"' not in client.get(page(approved)).content.decode()
 
 
-def test_a_file_that_is_no_image_nor_video_is_refused_with_its_name(creator_login, settings, tmp_path):
+def test_a_file_that_is_no_image_nor_video_is_refused_with_its_name(
+    creator_login, settings, tmp_path
+):
     settings.MEDIA_ROOT = str(tmp_path)
     user, creator = creator_login("maya")
     task = task_make(creator=creator)

@@ -168,7 +168,12 @@ def test_the_page_lets_a_browser_post_its_origin_for_the_csrf_check(staff, brows
     assert policy == "same-origin"
     answer = browser.post(
         f"/review/{token}/",
-        {"task": task.pk, "action": "approve", "comment": "", "csrfmiddlewaretoken": _csrf_of(html)},
+        {
+            "task": task.pk,
+            "action": "approve",
+            "comment": "",
+            "csrfmiddlewaretoken": _csrf_of(html),
+        },
         headers={"Origin": "http://testserver"},
     )
     assert answer.status_code == 302
