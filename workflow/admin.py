@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from core.admin.changelist import FilterSetAdminMixin
 from core.admin.pages import AdminPagesMixin
+from core.admin.related import PlainUnviewableRelationsMixin
 from core.errors import DomainError
 from settings_app.access import (
     campaigns_visible_to,
@@ -46,7 +47,7 @@ TASK_EDITABLE = (
 )
 
 
-class DeliverableInline(admin.TabularInline):
+class DeliverableInline(PlainUnviewableRelationsMixin, admin.TabularInline):
     model = Deliverable
     fields = ("creator", "platform", "kind", "quantity", "due")
     readonly_fields = fields
@@ -62,7 +63,7 @@ class DeliverableInline(admin.TabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(FilterSetAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(PlainUnviewableRelationsMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = CampaignFilterSet
     list_display = ("name", "client", "status", "start", "end", "budget")
     list_select_related = ("client",)
@@ -121,7 +122,7 @@ class DeliverableForm(forms.ModelForm):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
+class DeliverableAdmin(PlainUnviewableRelationsMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = DeliverableFilterSet
     form = DeliverableForm
     list_display = ("__str__", "campaign", "creator", "due")
@@ -156,7 +157,9 @@ class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ContentTask)
-class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
+class ContentTaskAdmin(
+    PlainUnviewableRelationsMixin, AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin
+):
     filterset_class = ContentTaskFilterSet
     pages = (TaskActionPage, *BOARD_PAGES)  # the content board (workflow/admin_board.py)
     list_display = (
@@ -184,15 +187,33 @@ class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def _scheduled_field(self, request) -> str:
+        # The scheduled post links to publishing's page: only for those who may open it (a
+        # creator's login read a link answering 403); the others read when it is due.
+        if request.user.has_perm("publishing.view_scheduledpost"):
+            return "scheduled_post"
+        return "scheduled_for"
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("creator", *TASK_EDITABLE)
-        return (*TASK_EDITABLE, "creator", "column", "position", "scheduled_post", "flag_reason")
+        scheduled = self._scheduled_field(request)
+        return (*TASK_EDITABLE, "creator", "column", "position", scheduled, "flag_reason")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("creator", "column", "position", "scheduled_post", "flag_reason")
+        scheduled = self._scheduled_field(request)
+        return self.plain_readonly(
+            request, ("creator", "column", "position", scheduled, "flag_reason")
+        )
+
+    @admin.display(description="Scheduled for")
+    def scheduled_for(self, obj: ContentTask) -> str:
+        post = obj.scheduled_post
+        if post is None:
+            return "—"
+        return timezone.localtime(post.scheduled_at).strftime("%Y-%m-%d %H:%M %Z")
 
     def has_change_permission(self, request, obj=None):
         # A creator's login reads its tasks here and acts through the buttons (moves,
@@ -254,7 +275,7 @@ class ReviewLinkUseInline(admin.TabularInline):
 
 
 @admin.register(ReviewLink)
-class ReviewLinkAdmin(admin.ModelAdmin):
+class ReviewLinkAdmin(PlainUnviewableRelationsMixin, admin.ModelAdmin):
     list_display = ("__str__", "task", "campaign", "reviewer_name", "expires_at", "revoked_at")
     list_select_related = ("task", "campaign")
     ordering = ("-id",)

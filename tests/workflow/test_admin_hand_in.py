@@ -121,3 +121,16 @@ def test_a_managers_task_page_links_no_users_lookup_it_may_not_open(role_user):
     assert "/admin/auth/user/?_to_field" not in html
     assert 'name="assignee"' in html
     assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+
+
+def test_a_creators_scheduled_task_shows_when_without_a_link_it_may_not_open(creator_login):
+    user, creator = creator_login("maya")
+    task = task_in(Column.SCHEDULED, creator=creator)
+    client = _client(user)
+
+    html = client.get(page(task)).content.decode()
+
+    assert "Scheduled for" in html
+    assert "/admin/publishing/scheduledpost/" not in html
+    post_page = reverse("admin:publishing_scheduledpost_change", args=[task.scheduled_post_id])
+    assert client.get(post_page).status_code == 403
