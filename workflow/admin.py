@@ -71,6 +71,13 @@ class CampaignAdmin(PlainUnviewableRelationsMixin, FilterSetAdminMixin, admin.Mo
     ordering = ("-id",)
     fields = (*CAMPAIGN_FIELDS, "attachments")
     raw_id_fields = ("attachments",)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if is_creator_login(request.user):  # the agency's deal with the client
+            return [name for name in fields if name != "budget"]
+        return fields
+
     inlines = (DeliverableInline,)
     change_form_template = "admin/workflow/campaign/change_form.html"
 

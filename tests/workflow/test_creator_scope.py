@@ -24,7 +24,7 @@ API = "/api/v1"
 def shared_campaign(creator_login):
     user, maya = creator_login("maya")
     olga = CreatorFactory(display_name="Olga Other")
-    campaign = CampaignFactory(name="Summer drop")
+    campaign = CampaignFactory(name="Summer drop", budget="48250.00")
     for creator, units in ((maya, 2), (olga, 3)):
         deliverable_create(
             campaign=campaign, creator=creator, platform="instagram", kind="reel", quantity=units
@@ -47,6 +47,7 @@ def test_a_creator_sees_only_its_own_progress_and_deliverables_in_the_api(shared
     assert [row["creator"] for row in progress["per_creator"]] == [maya.pk]
     assert progress["promised"] == 2 and progress["delivered"] == 0
     assert [d["creator"] for d in deliverables] == [maya.pk]
+    assert client.get(f"{API}/campaigns/{campaign.pk}/").json()["budget"] is None
 
 
 def test_a_manager_still_sees_every_creators_progress(shared_campaign):
@@ -55,6 +56,7 @@ def test_a_manager_still_sees_every_creators_progress(shared_campaign):
     progress = key_client(manager).get(f"{API}/campaigns/{campaign.pk}/").json()["progress"]
     assert progress["promised"] == 5 and progress["delivered"] == 1
     assert len(progress["per_creator"]) == 2
+    assert key_client(manager).get(f"{API}/campaigns/{campaign.pk}/").json()["budget"]
 
 
 def test_the_campaign_page_shows_a_creator_only_its_own_rows(shared_campaign):
@@ -68,6 +70,7 @@ def test_the_campaign_page_shows_a_creator_only_its_own_rows(shared_campaign):
     assert "Summer drop" in html and "Maya" in html
     assert "Olga Other" not in html
     assert "COlgaPost1" not in html
+    assert "48250" not in html and "48,250" not in html
     assert "Progress: 0 of 2 delivered" in html
     # No link to a page this role may not open.
     assert reverse("admin:workflow_deliverable_add") not in html
