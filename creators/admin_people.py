@@ -5,13 +5,16 @@ creator…" action with its intermediate page."""
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from core.admin.display import format_count
+from core.admin.related import PlainUnviewableRelationsMixin
 from core.errors import DomainError
 from settings_app.access import accounts_visible_to, creators_visible_to
+from settings_app.roles import CREATOR
 
 from .hooks import creator_sections
 from .models import Account, Creator
@@ -101,15 +104,27 @@ def creator_finance_figures(creator: Creator, user) -> list[dict]:
 
 
 @admin.register(Creator)
-class CreatorAdmin(admin.ModelAdmin):
+class CreatorAdmin(PlainUnviewableRelationsMixin, admin.ModelAdmin):
     list_display = ("display_name", "email", "user", "account_count", "timezone", "finance_item")
     list_select_related = ("user", "finance_item")
     search_fields = ("^display_name", "=email")
     ordering = ("display_name", "id")
     show_full_result_count = False
     autocomplete_fields = ()
-    raw_id_fields = ("user", "finance_item")
+    # The login is a select of Creator-role users: a raw-id lookup opened the users' list,
+    # which only Owners may see (a Manager's magnifier answered 403).
+    raw_id_fields = ("finance_item",)
     fields = ("display_name", "email", "user", "notes", "tags", "timezone", "finance_item")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(is_active=True, groups__name=CREATOR)
+                .order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     change_form_template = "admin/creators/creator/change_form.html"
 
     def get_queryset(self, request):

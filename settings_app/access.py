@@ -135,6 +135,27 @@ def campaigns_visible_to(user, qs: QuerySet) -> QuerySet:
     return qs.filter(pk__in=qs.model.objects.filter(part_of).values("pk"))
 
 
+def deliverables_visible_to(user, qs: QuerySet) -> QuerySet:
+    """The deliverables of `qs` `user` may see: those of the campaigns they see; a creator's
+    login only its own (never what other creators promised)."""
+    if _sees_all(user, "workflow.view_all_contenttask"):
+        return qs
+    if not (user and user.is_authenticated):
+        return qs.none()
+    part_of = Q(campaign__deliverables__creator__user=user) | Q(campaign__tasks__creator__user=user)
+    part_of |= Q(campaign__tasks__assignee=user)
+    qs = qs.filter(pk__in=qs.model.objects.filter(part_of).values("pk"))
+    if is_creator_login(user):
+        qs = qs.filter(creator_id=own_creator_id(user))
+    return qs
+
+
+def progress_creator_of(user) -> int | None:
+    """Whose campaign progress `user` sees: a creator's login only its own row (the creator's
+    id), everybody else every creator's (None)."""
+    return own_creator_id(user) if is_creator_login(user) else None
+
+
 def comments_visible_to(user, qs: QuerySet) -> QuerySet:
     """Comments of tasks `user` sees; internal ones only for staff (never a creator's login)."""
     qs = tasks_visible_to(user, qs, through="task__")

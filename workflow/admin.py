@@ -4,14 +4,22 @@ move buttons) and review links. Writes go through workflow/services."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin.changelist import FilterSetAdminMixin
 from core.admin.pages import AdminPagesMixin
+from core.admin.related import PlainUnviewableRelationsMixin
 from core.errors import DomainError
-from settings_app.access import campaigns_visible_to, is_creator_login, tasks_visible_to
+from settings_app.access import (
+    campaigns_visible_to,
+    deliverables_visible_to,
+    is_creator_login,
+    progress_creator_of,
+    tasks_visible_to,
+)
 
 from .admin_board import BOARD_PAGES
 from .admin_brief import CampaignBriefPage
@@ -40,7 +48,7 @@ TASK_EDITABLE = (
 )
 
 
-class DeliverableInline(admin.TabularInline):
+class DeliverableInline(PlainUnviewableRelationsMixin, admin.TabularInline):
     model = Deliverable
     fields = ("creator", "platform", "kind", "quantity", "due")
     readonly_fields = fields
@@ -51,9 +59,14 @@ class DeliverableInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return deliverables_visible_to(request.user, super().get_queryset(request))
+
 
 @admin.register(Campaign)
-class CampaignAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
+class CampaignAdmin(
+    PlainUnviewableRelationsMixin, AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin
+):
     pages = (CampaignBriefPage,)
     filterset_class = CampaignFilterSet
     list_display = ("name", "client", "status", "start", "end", "budget")
@@ -62,6 +75,13 @@ class CampaignAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
     ordering = ("-id",)
     fields = (*CAMPAIGN_FIELDS, "attachments")
     raw_id_fields = ("attachments",)
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if is_creator_login(request.user):  # the agency's deal with the client
+            return [name for name in fields if name != "budget"]
+        return fields
+
     inlines = (DeliverableInline,)
     change_form_template = "admin/workflow/campaign/change_form.html"
 
@@ -85,17 +105,19 @@ class CampaignAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            context["progress"] = campaign_progress(obj)
-            context["add_deliverable_url"] = (
-                reverse("admin:workflow_deliverable_add") + f"?campaign={obj.pk}"
-            )
+            user = request.user
+            context["progress"] = campaign_progress(obj, creator_id=progress_creator_of(user))
+            if user.has_perm("workflow.add_deliverable"):
+                context["add_deliverable_url"] = (
+                    reverse("admin:workflow_deliverable_add") + f"?campaign={obj.pk}"
+                )
             context["tasks_url"] = (
                 reverse("admin:workflow_contenttask_changelist") + f"?campaign={obj.pk}"
             )
             if request.user.has_perm("workflow.add_deliverable"):
                 context["brief_url"] = reverse("admin:workflow_campaign_brief", args=[obj.pk])
             context["published"] = list(
-                obj.tasks.filter(column="published")
+                tasks_visible_to(user, obj.tasks.filter(column="published"))
                 .prefetch_related("published_posts")
                 .order_by("-updated_at")[:50]
             )
@@ -113,7 +135,7 @@ class DeliverableForm(forms.ModelForm):
 
 
 @admin.register(Deliverable)
-class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
+class DeliverableAdmin(PlainUnviewableRelationsMixin, FilterSetAdminMixin, admin.ModelAdmin):
     filterset_class = DeliverableFilterSet
     form = DeliverableForm
     list_display = ("__str__", "campaign", "creator", "due")
@@ -126,8 +148,7 @@ class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
         return [*fields, "create_tasks"] if obj is None else fields
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return qs.filter(campaign__in=campaigns_visible_to(request.user, Campaign.objects.all()))
+        return deliverables_visible_to(request.user, super().get_queryset(request))
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
@@ -149,7 +170,9 @@ class DeliverableAdmin(FilterSetAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ContentTask)
-class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
+class ContentTaskAdmin(
+    PlainUnviewableRelationsMixin, AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin
+):
     filterset_class = ContentTaskFilterSet
     pages = (TaskActionPage, *BOARD_PAGES)  # the content board (workflow/admin_board.py)
     list_display = (
@@ -165,18 +188,45 @@ class ContentTaskAdmin(AdminPagesMixin, FilterSetAdminMixin, admin.ModelAdmin):
     list_select_related = ("creator", "campaign", "assignee")
     search_fields = ("^title",)
     ordering = ("-id",)
-    raw_id_fields = ("campaign", "deliverable", "creator", "assignee", "target_accounts")
+    # The assignee is a select of active staff: a raw-id lookup opens the users' list, which
+    # only Owners may see (a Manager's magnifier answered 403).
+    raw_id_fields = ("campaign", "deliverable", "creator", "target_accounts")
     change_form_template = "admin/workflow/contenttask/change_form.html"
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assignee":
+            kwargs["queryset"] = (
+                get_user_model().objects.filter(is_staff=True, is_active=True).order_by("username")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _scheduled_field(self, request) -> str:
+        # The scheduled post links to publishing's page: only for those who may open it (a
+        # creator's login read a link answering 403); the others read when it is due.
+        if request.user.has_perm("publishing.view_scheduledpost"):
+            return "scheduled_post"
+        return "scheduled_for"
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("creator", *TASK_EDITABLE)
-        return (*TASK_EDITABLE, "creator", "column", "position", "scheduled_post", "flag_reason")
+        scheduled = self._scheduled_field(request)
+        return (*TASK_EDITABLE, "creator", "column", "position", scheduled, "flag_reason")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("creator", "column", "position", "scheduled_post", "flag_reason")
+        scheduled = self._scheduled_field(request)
+        return self.plain_readonly(
+            request, ("creator", "column", "position", scheduled, "flag_reason")
+        )
+
+    @admin.display(description="Scheduled for")
+    def scheduled_for(self, obj: ContentTask) -> str:
+        post = obj.scheduled_post
+        if post is None:
+            return "—"
+        return timezone.localtime(post.scheduled_at).strftime("%Y-%m-%d %H:%M %Z")
 
     def has_change_permission(self, request, obj=None):
         # A creator's login reads its tasks here and acts through the buttons (moves,
@@ -238,7 +288,7 @@ class ReviewLinkUseInline(admin.TabularInline):
 
 
 @admin.register(ReviewLink)
-class ReviewLinkAdmin(admin.ModelAdmin):
+class ReviewLinkAdmin(PlainUnviewableRelationsMixin, admin.ModelAdmin):
     list_display = ("__str__", "task", "campaign", "reviewer_name", "expires_at", "revoked_at")
     list_select_related = ("task", "campaign")
     ordering = ("-id",)

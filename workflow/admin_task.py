@@ -12,7 +12,8 @@ from ai.captions import MAX_VARIANTS, TONES
 from core.admin.pages import AdminPage
 from core.errors import DomainError
 from publishing.services.captions import ai_status
-from settings_app.access import is_creator_login
+from publishing.services.media import media_asset_create
+from settings_app.access import is_creator_login, posts_visible_to
 
 from .choices import AssetKind, Column, CommentVisibility, MoveVia
 from .models import Asset, CaptionVersion, ContentTask, ReviewLink
@@ -25,7 +26,12 @@ from .services.assist import (
     task_thread_summary,
 )
 from .services.review import review_link_create, review_link_revoke
-from .services.submissions import _SUBMITTABLE, task_comment_add
+from .services.submissions import (
+    SUBMITTABLE,
+    task_assets_add,
+    task_caption_add,
+    task_comment_add,
+)
 from .services.tasks import task_move, tasks_visible_or_404
 
 
@@ -43,6 +49,7 @@ def task_workspace(task: ContentTask, user) -> dict:
             }
         )
     staff_view = not is_creator_login(user)
+    may_hand_in = task.column in SUBMITTABLE and Capacity.CREATOR in capacities_of(user, task)
     return {
         "task": task,
         "versions": sorted(versions.items(), reverse=True),
@@ -50,9 +57,18 @@ def task_workspace(task: ContentTask, user) -> dict:
         "diff": caption_versions_diff(task),
         "comments": list(task_comments(task, user)),
         "timeline": list(task_timeline(task)),
+        # The tracked posts the publisher linked, with their latest stats.
+        "published": [
+            {"post": post, "url": reverse("admin:posts_post_change", args=[post.pk])}
+            for post in posts_visible_to(user, task.published_posts.all()).order_by("pk")
+        ],
         "next_columns": [(c.value, c.label) for c in next_columns(user, task)],
         "can_schedule": Column.SCHEDULED in next_columns(user, task),
         "may_write_internal": staff_view and user.is_staff,
+        # The creator's side (or an editor's): a new draft version, a new caption version.
+        "can_add_draft": may_hand_in
+        and user.has_perms(("workflow.add_asset", "publishing.add_mediaasset")),
+        "can_add_caption": may_hand_in and user.has_perm("workflow.add_captionversion"),
         "review_links": list(ReviewLink.objects.filter(task=task).order_by("-created_at")[:5])
         if staff_view and user.has_perm("workflow.add_reviewlink")
         else [],
@@ -72,7 +88,7 @@ def ai_section(task: ContentTask, user, *, staff_view: bool) -> dict:
     return {
         "off": ai_status(),
         "check": task_caption_check_latest(task),
-        "can_caption": writes_captions and task.column in _SUBMITTABLE,
+        "can_caption": writes_captions and task.column in SUBMITTABLE,
         "can_check": staff_view and user.is_staff,
         "tones": TONES,
         "max_variants": MAX_VARIANTS,
@@ -106,6 +122,10 @@ class TaskActionPage(AdminPage):
                     may_write_internal=not is_creator_login(request.user) and request.user.is_staff,
                 )
                 messages.success(request, "Comment added.")
+            elif what == "draft":
+                self._draft(task)
+            elif what == "caption":
+                self._caption(task)
             elif what == "review_link":
                 self._review_link(task)
             elif what == "revoke_link":
@@ -185,6 +205,39 @@ class TaskActionPage(AdminPage):
                 messages.info(request, f"{label}: {line['text']} (comments {cited})")
         if not (summary["decisions"] or summary["open_requests"]):
             messages.info(request, "No decision and no open request in the comments.")
+
+    def _hands_in(self, task: ContentTask, perms: tuple[str, ...]) -> None:
+        user = self.request.user
+        if Capacity.CREATOR not in capacities_of(user, task) or not user.has_perms(perms):
+            raise DomainError("Only the task's creator or an editor hands in drafts and captions.")
+
+    def _draft(self, task: ContentTask) -> None:
+        """The uploaded files go to the media library (the same bytes twice: the same asset),
+        then become the task's next draft version."""
+        self._hands_in(task, ("workflow.add_asset", "publishing.add_mediaasset"))
+        files = self.request.FILES.getlist("files")
+        if not files:
+            raise DomainError("Choose one or more images or videos to hand in.")
+        media = []
+        for file in files:
+            try:
+                asset, _ = media_asset_create(file=file, user=self.request.user)
+            except DomainError as error:
+                raise DomainError(f"{file.name}: {error.message}") from error
+            media.append(asset)
+        (first, *_) = task_assets_add(task=task, media=media, submitted_by=self.request.user)
+        messages.success(self.request, f"Draft version {first.version} handed in.")
+
+    def _caption(self, task: ContentTask) -> None:
+        self._hands_in(task, ("workflow.add_captionversion",))
+        tags = self.request.POST.get("hashtags", "").replace(",", " ").split()
+        caption = task_caption_add(
+            task=task,
+            text=self.request.POST.get("text", ""),
+            hashtags=tags,
+            author=self.request.user,
+        )
+        messages.success(self.request, f"Caption version {caption.number} added.")
 
     def _review_link(self, task: ContentTask) -> None:
         request = self.request

@@ -35,14 +35,19 @@ class CampaignProgress:
         return round(100 * self.delivered / self.promised) if self.promised else 0
 
 
-def campaigns_progress(campaign_ids: list[int], *, now=None) -> dict[int, CampaignProgress]:
+def campaigns_progress(
+    campaign_ids: list[int], *, now=None, creator_id: int | None = None
+) -> dict[int, CampaignProgress]:
     """Delivered (tasks Published) vs promised (the deliverables' quantities), per creator and
     in total, and overdue units, for each campaign: two queries whatever the number of
     campaigns, creators or tasks.
 
     Overdue units: per deliverable past its due time, the units not published yet; plus the
-    open tasks with no deliverable past their own due time."""
+    open tasks with no deliverable past their own due time.
+
+    With `creator_id`, only that creator's row (and totals): what a creator's login sees."""
     now = now or timezone.now()
+    only = {"creator_id": creator_id} if creator_id is not None else {}
     published_of = (
         ContentTask.objects.filter(deliverable=OuterRef("pk"), column=Column.PUBLISHED)
         .order_by()
@@ -51,7 +56,7 @@ def campaigns_progress(campaign_ids: list[int], *, now=None) -> dict[int, Campai
         .values("n")
     )
     promised_rows = (
-        Deliverable.objects.filter(campaign_id__in=campaign_ids)
+        Deliverable.objects.filter(campaign_id__in=campaign_ids, **only)
         .annotate(published=Coalesce(Subquery(published_of, output_field=IntegerField()), 0))
         .order_by()
         .values("campaign_id", "creator_id", "creator__display_name")
@@ -70,7 +75,7 @@ def campaigns_progress(campaign_ids: list[int], *, now=None) -> dict[int, Campai
         )
     )
     delivered_rows = (
-        ContentTask.objects.filter(campaign_id__in=campaign_ids)
+        ContentTask.objects.filter(campaign_id__in=campaign_ids, **only)
         .order_by()
         .values("campaign_id", "creator_id", "creator__display_name")
         .annotate(
@@ -107,8 +112,8 @@ def campaigns_progress(campaign_ids: list[int], *, now=None) -> dict[int, Campai
     return result
 
 
-def campaign_progress(campaign) -> CampaignProgress:
-    return campaigns_progress([campaign.pk])[campaign.pk]
+def campaign_progress(campaign, *, creator_id: int | None = None) -> CampaignProgress:
+    return campaigns_progress([campaign.pk], creator_id=creator_id)[campaign.pk]
 
 
 def task_timeline(task: ContentTask):

@@ -473,3 +473,111 @@ def test_the_roles_are_assignable_in_the_admin(client, world):
 @pytest.mark.parametrize("role", ROLES)
 def test_the_api_docs_answer_every_role(world, role):
     assert session(world["users"][role]).get("/api/schema/").status_code == 200
+
+
+# --- Publishing's and workflow's admin pages, the Creator role included ---------------------
+
+ADMIN_ROLES = [*ROLES, "Creator"]
+EVERYONE = ADMIN_ROLES
+WORKERS = ["Owner", "Manager", "Editor", "Analyst"]
+
+
+@pytest.fixture
+def pages_world(world, creator_login):
+    """The world, plus a creator's login whose task the Editor is assigned to, in a campaign
+    shared with another creator; notifications for the creator's login."""
+    user, creator = creator_login("maya")
+    world["users"]["Creator"] = user
+    campaign = CampaignFactory()
+    DeliverableFactory(campaign=campaign, creator=creator, quantity=1)
+    DeliverableFactory(campaign=campaign, creator=CreatorFactory(), quantity=2)
+    shared = task_make(creator=creator, campaign=campaign, assignee=world["users"]["Editor"])
+    return {**world, "shared_task": shared, "shared_campaign": campaign, "maya": creator}
+
+
+# (url name, object of the world or None, roles that open it; the others get a clean 403)
+WORK_PAGES = [
+    ("admin:publishing_calendar", None, WORKERS),
+    ("admin:publishing_composer", None, ["Owner", "Manager", "Editor"]),
+    ("admin:publishing_import", None, ["Owner", "Manager", "Editor"]),
+    ("admin:publishing_media_library", None, [*WORKERS, "Creator"]),
+    ("admin:publishing_connections", None, WORKERS),
+    ("admin:workflow_contenttask_board", None, [*WORKERS, "Creator"]),
+    ("admin:workflow_contenttask_changelist", None, [*WORKERS, "Creator"]),
+    ("admin:workflow_contenttask_change", "shared_task", [*WORKERS, "Creator"]),
+    ("admin:workflow_campaign_changelist", None, [*WORKERS, "Creator"]),
+    ("admin:workflow_campaign_change", "shared_campaign", [*WORKERS, "Creator"]),
+    ("admin:workflow_reviewlink_changelist", None, ["Owner", "Manager", "Analyst"]),
+    ("admin:creators_creator_changelist", None, ["Owner", "Manager", "Creator"]),
+    ("admin:creators_creator_change", "maya", ["Owner", "Manager", "Creator"]),
+    ("admin:notifications_notification_changelist", None, EVERYONE),
+    ("admin:notifications_preferences", None, EVERYONE),
+]
+
+
+def _admin_links(html: str) -> set[str]:
+    import re
+
+    return {
+        href.replace("&amp;", "&")
+        for href in re.findall(r'href="(/admin/[^"#]*)"', html)
+        if not href.startswith("/admin/logout")
+    }
+
+
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+@pytest.mark.parametrize(("name", "obj", "allowed"), WORK_PAGES, ids=lambda v: str(v)[:40])
+def test_each_work_page_opens_for_its_roles_and_links_nothing_they_may_not_open(
+    client, pages_world, role, name, obj, allowed
+):
+    client.force_login(pages_world["users"][role])
+    url = reverse(name, args=[pages_world[obj].pk] if obj else [])
+
+    response = client.get(url)
+
+    if role not in allowed:
+        assert response.status_code == 403, (role, name, response.status_code)
+        assert b"Traceback" not in response.content
+        return
+    assert response.status_code == 200, (role, name, response.status_code)
+    refused = [
+        link
+        for link in _admin_links(response.content.decode())
+        if client.get(link).status_code == 403
+    ]
+    assert refused == [], (role, name)
+
+
+@pytest.mark.parametrize("role", ADMIN_ROLES)
+def test_no_menu_entry_links_a_page_that_answers_403(client, pages_world, role):
+    client.force_login(pages_world["users"][role])
+    index = client.get(reverse("admin:index")).content.decode()
+
+    links = _admin_links(index)
+
+    assert links, role
+    assert [link for link in links if client.get(link).status_code == 403] == [], role
+
+
+def test_a_creators_login_reads_only_its_own_work_pages(client, pages_world):
+    client.force_login(pages_world["users"]["Creator"])
+    other_creator = CreatorFactory(display_name="Olga Other")
+
+    # Another's task, campaign or creator page: the admin answers "no such object" (back to
+    # the index), never its content.
+    for name, obj in [
+        ("admin:workflow_contenttask_change", pages_world["task"]),
+        ("admin:workflow_campaign_change", pages_world["campaign"]),
+        ("admin:creators_creator_change", other_creator),
+    ]:
+        response = client.get(reverse(name, args=[obj.pk]))
+        assert response.status_code == 302, name
+    board = client.get(reverse("admin:workflow_contenttask_board")).content.decode()
+    campaign = client.get(
+        reverse("admin:workflow_campaign_change", args=[pages_world["shared_campaign"].pk])
+    ).content.decode()
+    assert pages_world["shared_task"].title in board
+    assert pages_world["task"].title not in board or pages_world["task"].title == (
+        pages_world["shared_task"].title
+    )
+    assert "Progress: 0 of 1 delivered" in campaign  # its own unit, not the other creator's

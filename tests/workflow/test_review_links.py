@@ -154,3 +154,32 @@ def test_many_attempts_from_one_address_are_slowed_down(staff, browser, settings
     answers = [browser.get(f"/review/{token}/").status_code for _ in range(limit + 1)]
     assert answers[:limit] == [200] * limit
     assert answers[-1] == 429
+
+
+def test_the_page_lets_a_browser_post_its_origin_for_the_csrf_check(staff, browser):
+    # Under "no-referrer" browsers post forms with "Origin: null" and the CSRF check refused
+    # every approval from a real browser (found by tests/e2e/test_workflow_walk.py).
+    task = submitted()
+    _, token = review_link_create(created_by=staff, task=task)
+
+    html = browser.get(f"/review/{token}/").content.decode()
+
+    policy = re.search(r'<meta name="referrer" content="([^"]+)">', html).group(1)
+    assert policy == "same-origin"
+    answer = browser.post(
+        f"/review/{token}/",
+        {
+            "task": task.pk,
+            "action": "approve",
+            "comment": "",
+            "csrfmiddlewaretoken": _csrf_of(html),
+        },
+        headers={"Origin": "http://testserver"},
+    )
+    assert answer.status_code == 302
+    task.refresh_from_db()
+    assert task.column == Column.APPROVED
+
+
+def _csrf_of(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)

@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from core.api.serializers import ChoiceDisplayMixin, StrictInputMixin
 from posts.choices import Platform
+from settings_app.access import is_creator_login
 
 from ..choices import OPEN_COLUMNS, AssetKind, Column, CommentVisibility
 from ..models import (
@@ -60,6 +61,14 @@ class CampaignSerializer(StrictInputMixin, ChoiceDisplayMixin, serializers.Model
             "updated_at",
         ]
         read_only_fields = ["progress", "created_by", "created_at", "updated_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and is_creator_login(request.user):
+            # The agency's deal with the client is not the creator's to see.
+            data["budget"] = None
+        return data
 
     def get_progress(self, obj) -> ProgressSerializer:
         progress = self.context.get("progress", {}).get(obj.pk)

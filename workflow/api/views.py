@@ -18,10 +18,13 @@ from core.api.permissions import IsStaffOrApiKey
 from core.errors import DomainError, NotFoundError
 from publishing.models import MediaAsset
 from publishing.queries import media_visible_to
+from publishing.services.media import media_asset_create
 from settings_app.access import (
     campaigns_visible_to,
     comments_visible_to,
+    deliverables_visible_to,
     is_creator_login,
+    progress_creator_of,
     tasks_visible_to,
 )
 
@@ -91,7 +94,9 @@ class CampaignViewSet(
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         if page is not None:
-            self._progress = campaigns_progress([c.pk for c in page])
+            self._progress = campaigns_progress(
+                [c.pk for c in page], creator_id=progress_creator_of(self.request.user)
+            )
         return page
 
     def get_serializer_context(self):
@@ -100,7 +105,9 @@ class CampaignViewSet(
         return context
 
     def _answer(self, campaign, code=status.HTTP_200_OK):
-        self._progress = campaigns_progress([campaign.pk])
+        self._progress = campaigns_progress(
+            [campaign.pk], creator_id=progress_creator_of(self.request.user)
+        )
         campaign = self.get_queryset().get(pk=campaign.pk)
         return Response(self.get_serializer(campaign).data, status=code)
 
@@ -176,8 +183,7 @@ class DeliverableViewSet(
     permission_classes = [IsStaffOrApiKey]
 
     def get_queryset(self):
-        visible = campaigns_visible_to(self.request.user, Campaign.objects.all())
-        return super().get_queryset().filter(campaign__in=visible.values("pk")).order_by("-id")
+        return deliverables_visible_to(self.request.user, super().get_queryset()).order_by("-id")
 
     def create(self, request, *args, **kwargs):
         data = self.get_serializer(data=request.data)
@@ -302,15 +308,9 @@ class TaskViewSet(
     def _media(self, data) -> list[MediaAsset]:
         user = self.request.user
         if data.get("file") is not None:
-            from publishing.services import media as media_services
-
-            create = getattr(media_services, "media_asset_create", None)
-            if create is None:
-                raise DomainError(
-                    "Uploading here needs the media library's upload: send `media` ids.",
-                    fields={"file": ["Not available yet."]},
-                )
-            return [create(file=data["file"], user=user)]
+            self._need("publishing.add_mediaasset")
+            asset, _ = media_asset_create(file=data["file"], user=user)
+            return [asset]
         ids = data.get("media") or []
         found = {m.pk: m for m in media_visible_to(user, MediaAsset.objects.filter(pk__in=ids))}
         missing = [i for i in ids if i not in found]

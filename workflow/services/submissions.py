@@ -14,11 +14,11 @@ from ..choices import AssetKind, Column, CommentVisibility
 from ..models import Asset, CaptionVersion, Comment, ContentTask
 
 # A draft is handed in while the task is being worked on, never once it is approved.
-_SUBMITTABLE = (Column.BACKLOG, Column.IN_PROGRESS, Column.SUBMITTED, Column.NEEDS_CHANGES)
+SUBMITTABLE = (Column.BACKLOG, Column.IN_PROGRESS, Column.SUBMITTED, Column.NEEDS_CHANGES)
 
 
 def _check_open(task: ContentTask, what: str) -> None:
-    if task.column not in _SUBMITTABLE:
+    if task.column not in SUBMITTABLE:
         raise DomainError(
             f"A {what} can be added only before approval; this task is {task.get_column_display()}."
         )
