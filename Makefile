@@ -25,6 +25,7 @@ help:
 
 run: install migrate
 	@command -v ffprobe >/dev/null 2>&1 || echo "ffprobe not found: install Debian's ffmpeg (apt-get install ffmpeg) to upload videos (images still work)."
+	@$(PY) -c "import weasyprint" >/dev/null 2>&1 || echo "Pango not found: install Debian's libpango-1.0-0 and libpangoft2-1.0-0 to render PDF reports (everything else works)."
 	$(PY) manage.py ensure_admin
 	$(PY) manage.py seed_demo --if-empty
 	$(PY) manage.py serve $(if $(PORT),127.0.0.1:$(PORT))

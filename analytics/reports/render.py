@@ -127,6 +127,12 @@ def report_html(report: Report) -> str:
 
 def report_pdf(report: Report) -> bytes:
     """The report's PDF bytes."""
-    from weasyprint import HTML  # imported on use: loading Pango costs a few hundred ms
+    try:
+        from weasyprint import HTML  # imported on use: loading Pango costs a few hundred ms
+    except OSError as error:  # WeasyPrint is installed but the system's Pango is not
+        raise RuntimeError(
+            "PDF reports need Pango: install libpango-1.0-0 and libpangoft2-1.0-0 (Debian) "
+            f"on the worker machines. ({error})"
+        ) from error
 
     return HTML(string=report_html(report), url_fetcher=_embedded_only).write_pdf()
