@@ -46,6 +46,18 @@ SCOPES = ("client", "creator", "account", "campaign", "board", "editor")
 MAX_PERIOD_DAYS = 731  # "at most 2 years"
 CONTENT_LIMIT = 10  # top and bottom posts of `content`
 
+# The headline figures, in the order the admin page and the PDF reports show them.
+HEADLINES = (
+    ("followers", "Followers"),
+    ("followers_gained", "Followers gained"),
+    ("views_gained", "Views gained"),
+    ("likes_gained", "Likes gained"),
+    ("comments_gained", "Comments gained"),
+    ("shares_gained", "Shares gained"),
+    ("posts_published", "Posts published"),
+    ("engagement_rate", "Engagement rate %"),
+)
+
 GAINED = ("views_gained", "likes_gained", "comments_gained", "shares_gained", "posts_published")
 METRICS = ("followers", "followers_gained", *GAINED, "engagement_rate")
 
@@ -150,10 +162,11 @@ def jit_off(using: str = "default") -> None:
 
 
 def _campaign_accounts(campaign_id: int) -> Q:
-    """A workflow campaign's accounts: its tasks' target accounts, and the accounts of the
-    creators of its deliverables and tasks."""
+    """A workflow campaign's accounts: its tasks' target accounts, the accounts its tasks
+    published on, and the accounts of the creators of its deliverables and tasks."""
     return (
         Q(content_tasks__campaign_id=campaign_id)
+        | Q(posts__content_tasks__campaign_id=campaign_id)
         | Q(creator__deliverables__campaign_id=campaign_id)
         | Q(creator__tasks__campaign_id=campaign_id)
     )
@@ -278,6 +291,21 @@ def _totals_query(rows: QuerySet, period: Period) -> QuerySet:
         **_period_aggregates("cur_", period),
         **_period_aggregates("prev_", previous),
     }
+
+
+def headlines(answer: dict) -> list[dict]:
+    """The totals of an answer (`totals`, `overview`...) as the rows shown: `key`, `label`,
+    `value`, `previous`, `change` (in %), in HEADLINES order."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "value": answer["totals"][key],
+            "previous": answer["previous"][key],
+            "change": answer["change"][key],
+        }
+        for key, label in HEADLINES
+    ]
 
 
 def totals(*, accounts: QuerySet[Account], period: Period) -> dict:
