@@ -23,10 +23,14 @@ def world(settings):
     world = agency()
     # A third account that started mid-February: no follower figure before its first day.
     late = AccountFactory(client=world["client"], platform="youtube", username="acmetube")
-    rollups(late, start=MARCH[0].replace(month=2, day=20), days=40, followers=70, per_day=3, views=9)
+    rollups(
+        late, start=MARCH[0].replace(month=2, day=20), days=40, followers=70, per_day=3, views=9
+    )
     # One whose rollups stop on March 25 (disconnected): no follower figure on March 31.
     gone = AccountFactory(client=world["client"], platform="tiktok", username="acmegone")
-    rollups(gone, start=MARCH[0].replace(month=2, day=1), days=53, followers=400, per_day=1, views=7)
+    rollups(
+        gone, start=MARCH[0].replace(month=2, day=1), days=53, followers=400, per_day=1, views=7
+    )
     return world
 
 
@@ -83,4 +87,4 @@ def test_the_reports_platform_table_is_the_compare_apis(world, django_capture_on
     assert {p["platform"]: p["totals"] for p in context["platforms"]} == by_platform
     assert set(by_platform) == {"instagram", "tiktok", "youtube"}
     # Ordered by views, the largest first.
-    assert [p["platform"] for p in context["platforms"]][0] == "instagram"
+    assert context["platforms"][0]["platform"] == "instagram"
