@@ -186,6 +186,12 @@ def _scope_filter(scope: str, scope_id: int) -> Q:
     return _campaign_accounts(scope_id)
 
 
+def scope_members(scope: str, scope_id: int) -> QuerySet[Account]:
+    """The accounts of one `scope` (one of SCOPES) with id `scope_id`, unchecked and with no
+    role applied: none when it does not exist (`scope_accounts` checks and scopes by role)."""
+    return Account.objects.filter(_scope_filter(scope, scope_id))
+
+
 def _scope_exists(scope: str, scope_id: int) -> bool:
     from django.apps import apps
 
@@ -217,8 +223,7 @@ def scope_accounts(
             raise AnalyticsQueryError("scope", f"Use one of {', '.join(SCOPES)}.")
         if scope_id is None or not _scope_exists(scope, scope_id):
             raise AnalyticsQueryError(scope, f"No {scope} with id {scope_id}.")
-        ids = Account.objects.filter(_scope_filter(scope, scope_id)).values("pk")
-        accounts = accounts.filter(pk__in=ids)
+        accounts = accounts.filter(pk__in=scope_members(scope, scope_id).values("pk"))
     if platforms:
         unknown = sorted(set(platforms) - set(Platform.values))
         if unknown:
