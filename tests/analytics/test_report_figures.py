@@ -9,8 +9,7 @@ from rest_framework.test import APIClient
 from analytics.queries import METRICS
 from analytics.reports.render import report_context, report_html
 from analytics.reports.scope import scope_get
-from analytics.reports.services import report_create
-from tests.analytics.reporting import MARCH, agency, rollups
+from tests.analytics.reporting import MARCH, agency, march_report, rollups
 from tests.creators.factories import AccountFactory
 from tests.settings_app.factories import UserFactory
 
@@ -45,13 +44,7 @@ def api(endpoint: str, client_id: int) -> dict:
 
 def report_for(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks():
-        return report_create(
-            kind="monthly",
-            scope_kind="client",
-            scope_id=world["client"].pk,
-            start=MARCH[0],
-            end=MARCH[1],
-        )
+        return march_report(world["client"])
 
 
 def test_the_report_shows_the_overview_apis_totals_and_changes(
