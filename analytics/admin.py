@@ -23,16 +23,6 @@ from .api.serializers import AnalyticsParamsSerializer
 from .ask import admin as ask_admin  # noqa: F401 - registers the page
 from .models import DailyAccountMetric
 
-# The headline figures, in the order shown.
-HEADLINES = (
-    ("followers", "Followers"),
-    ("followers_gained", "Followers gained"),
-    ("views_gained", "Views gained"),
-    ("likes_gained", "Likes gained"),
-    ("comments_gained", "Comments gained"),
-    ("posts_published", "Posts published"),
-    ("engagement_rate", "Engagement rate %"),
-)
 CHART_WIDTH = 500  # two side by side at 1440 wide
 PICKER_LIMIT = 500  # options of a scope select
 
@@ -91,16 +81,7 @@ class AnalyticsPage(AdminPage):
         return {
             "period": period,
             "params": params,
-            "headlines": [
-                {
-                    "key": key,
-                    "label": label,
-                    "value": overview["totals"][key],
-                    "previous": overview["previous"][key],
-                    "change": overview["change"][key],
-                }
-                for key, label in HEADLINES
-            ],
+            "headlines": queries.headlines(overview),
             "growth_chart": line_chart(
                 labels,
                 [Series("Followers", [p["followers"] for p in overview["series"]])],

@@ -38,6 +38,8 @@ from posts.choices import Platform
 from posts.models import Post, PostSnapshot
 from settings_app.access import posts_visible_to
 
+from .queries import scope_members
+
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 SCOPES = ("account", "creator", "client")
 
@@ -122,14 +124,13 @@ def _tracked_early(hours: int) -> Exists:
 
 
 def scope_filter(*, account: int | None = None, creator: int | None = None, client=None) -> Q:
-    """The posts of one account, one creator (its accounts) or one client (posts of the client
-    or of its accounts)."""
-    if account is not None:
-        return Q(account_id=account)
-    if creator is not None:
-        return Q(account__creator_id=creator)
-    if client is not None:
-        return Q(client_id=client) | Q(account__client_id=client)
+    """The posts of one account, one creator or one client: those of its accounts as the
+    analytics API resolves them (`analytics.queries.scope_members`), and for a client also
+    the posts attributed to it directly."""
+    for scope, scope_id in (("account", account), ("creator", creator), ("client", client)):
+        if scope_id is not None:
+            mine = Q(account_id__in=scope_members(scope, scope_id).values("pk"))
+            return mine | Q(client_id=client) if scope == "client" else mine
     return Q()
 
 

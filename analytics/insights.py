@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connections
 from django.db.models import Count, F, QuerySet, Window
@@ -20,10 +20,11 @@ from ai.config import AIConfig, config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
 from ai.insights import PROMPT_VERSION, InsightFacts, PostFacts, insight_explain
 from core.ai_usage import ai_usage_record
-from core.windows import agency_timezone, local_midnight
+from core.windows import agency_timezone
 from posts.metrics import views_gained
 from posts.models import Post
 
+from .queries import Period
 from .reports.scope import Scope
 
 TOP = 3
@@ -62,11 +63,6 @@ class InsightCard:
     shared: list[str] = field(default_factory=list)
     explanation: str = ""
     note: str = ""  # why there is no explanation, when there is none
-
-
-def period_moments(start: date, end: date) -> tuple[datetime, datetime]:
-    """The local dates `[start, end]` (inclusive) as the window `[start 00:00, end+1 00:00)`."""
-    return local_midnight(start), local_midnight(end + timedelta(days=1))
 
 
 def posts_with_views_gained(
@@ -190,7 +186,7 @@ def insight_card(
 ) -> InsightCard:
     """The card of `scope` over the local dates `[start, end]`; with `explain`, the AI's
     explanation when configured (its usage recorded), else the facts alone with the reason."""
-    window = period_moments(start, end)
+    window = Period(start, end).window
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     card = InsightCard(scope=scope.name, period=period)
     for post, median in top_posts_relative(scope.posts(), *window):

@@ -46,6 +46,18 @@ SCOPES = ("client", "creator", "account", "campaign", "board", "editor")
 MAX_PERIOD_DAYS = 731  # "at most 2 years"
 CONTENT_LIMIT = 10  # top and bottom posts of `content`
 
+# The headline figures, in the order the admin page and the PDF reports show them.
+HEADLINES = (
+    ("followers", "Followers"),
+    ("followers_gained", "Followers gained"),
+    ("views_gained", "Views gained"),
+    ("likes_gained", "Likes gained"),
+    ("comments_gained", "Comments gained"),
+    ("shares_gained", "Shares gained"),
+    ("posts_published", "Posts published"),
+    ("engagement_rate", "Engagement rate %"),
+)
+
 GAINED = ("views_gained", "likes_gained", "comments_gained", "shares_gained", "posts_published")
 METRICS = ("followers", "followers_gained", *GAINED, "engagement_rate")
 
@@ -150,10 +162,11 @@ def jit_off(using: str = "default") -> None:
 
 
 def _campaign_accounts(campaign_id: int) -> Q:
-    """A workflow campaign's accounts: its tasks' target accounts, and the accounts of the
-    creators of its deliverables and tasks."""
+    """A workflow campaign's accounts: its tasks' target accounts, the accounts its tasks
+    published on, and the accounts of the creators of its deliverables and tasks."""
     return (
         Q(content_tasks__campaign_id=campaign_id)
+        | Q(posts__content_tasks__campaign_id=campaign_id)
         | Q(creator__deliverables__campaign_id=campaign_id)
         | Q(creator__tasks__campaign_id=campaign_id)
     )
@@ -171,6 +184,12 @@ def _scope_filter(scope: str, scope_id: int) -> Q:
     if scope == "editor":
         return Q(editor_id=scope_id)
     return _campaign_accounts(scope_id)
+
+
+def scope_members(scope: str, scope_id: int) -> QuerySet[Account]:
+    """The accounts of one `scope` (one of SCOPES) with id `scope_id`, unchecked and with no
+    role applied: none when it does not exist (`scope_accounts` checks and scopes by role)."""
+    return Account.objects.filter(_scope_filter(scope, scope_id))
 
 
 def _scope_exists(scope: str, scope_id: int) -> bool:
@@ -204,8 +223,7 @@ def scope_accounts(
             raise AnalyticsQueryError("scope", f"Use one of {', '.join(SCOPES)}.")
         if scope_id is None or not _scope_exists(scope, scope_id):
             raise AnalyticsQueryError(scope, f"No {scope} with id {scope_id}.")
-        ids = Account.objects.filter(_scope_filter(scope, scope_id)).values("pk")
-        accounts = accounts.filter(pk__in=ids)
+        accounts = accounts.filter(pk__in=scope_members(scope, scope_id).values("pk"))
     if platforms:
         unknown = sorted(set(platforms) - set(Platform.values))
         if unknown:
@@ -278,6 +296,21 @@ def _totals_query(rows: QuerySet, period: Period) -> QuerySet:
         **_period_aggregates("cur_", period),
         **_period_aggregates("prev_", previous),
     }
+
+
+def headlines(answer: dict) -> list[dict]:
+    """The totals of an answer (`totals`, `overview`...) as the rows shown: `key`, `label`,
+    `value`, `previous`, `change` (in %), in HEADLINES order."""
+    return [
+        {
+            "key": key,
+            "label": label,
+            "value": answer["totals"][key],
+            "previous": answer["previous"][key],
+            "change": answer["change"][key],
+        }
+        for key, label in HEADLINES
+    ]
 
 
 def totals(*, accounts: QuerySet[Account], period: Period) -> dict:

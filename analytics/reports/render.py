@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,9 +23,9 @@ from posts.models import Post
 from workflow.queries import campaigns_progress
 
 from ..choices import ScopeKind
-from ..insights import InsightCard, insight_card, period_moments, posts_with_views_gained
+from ..insights import InsightCard, insight_card, posts_with_views_gained
 from ..models import Report
-from .figures import daily_series, headline_figures, platform_comparison, previous_period
+from ..queries import Period, compare, headlines, jit_off, series, totals
 from .scope import Scope, scope_get
 
 TEMPLATE = "analytics/report.html"
@@ -66,7 +67,7 @@ class TopPostRow:
 def top_posts(posts: QuerySet[Post], start: date, end: date, *, limit: int) -> list[TopPostRow]:
     """The scope's posts with the most views gained in the period, with their thumbnails."""
     ranked = (
-        posts_with_views_gained(posts, *period_moments(start, end))
+        posts_with_views_gained(posts, *Period(start, end).window)
         .select_related("account", "category")
         .order_by("-gained", "pk")[:limit]
     )
@@ -77,11 +78,23 @@ def top_posts(posts: QuerySet[Post], start: date, end: date, *, limit: int) -> l
     return rows
 
 
+@transaction.atomic
+def report_figures(accounts, period: Period) -> dict:
+    """The report's figures, from `analytics.queries` (the API's and the admin page's): the
+    totals with the previous period and the change, the daily series, and per platform."""
+    jit_off()
+    return {
+        **totals(accounts=accounts, period=period),
+        "series": series(accounts=accounts, period=period),
+        "platforms": compare(accounts=accounts, period=period)["platforms"],
+    }
+
+
 def report_context(report: Report, scope: Scope, *, card: InsightCard | None = None) -> dict:
-    accounts = scope.accounts().values("pk")
     start, end = report.start, report.end
-    series = daily_series(accounts, start, end)
-    previous = previous_period(start, end)
+    period = Period(start, end)
+    figures = report_figures(scope.accounts(), period)
+    labels = [point["bucket"].strftime("%d %b") for point in figures["series"]]
     progress = None
     if scope.kind == ScopeKind.CAMPAIGN:
         progress = campaigns_progress([scope.id])[scope.id]
@@ -94,26 +107,26 @@ def report_context(report: Report, scope: Scope, *, card: InsightCard | None = N
         "agency_logo": agency_logo(),
         "client_name": scope.client_name or scope.name,
         "generated_at": timezone.localtime(),
-        "previous": previous,
-        "headlines": headline_figures(accounts, start, end),
+        "previous": (period.previous.start, period.previous.end),
+        "headlines": headlines(figures),
         "followers_chart": line_chart(
-            series["labels"],
-            [Series("Followers", series["followers"])],
+            labels,
+            [Series("Followers", [point["followers"] for point in figures["series"]])],
             title="Followers",
             width=680,
             height=220,
             empty_text="No follower figures for this period",
         ),
         "views_chart": line_chart(
-            series["labels"],
-            [Series("Views gained", series["views"])],
+            labels,
+            [Series("Views gained", [point["views_gained"] for point in figures["series"]])],
             title="Views gained per day",
             width=680,
             height=220,
             zero_based=True,
             empty_text="No views for this period",
         ),
-        "platforms": platform_comparison(accounts, start, end),
+        "platforms": sorted(figures["platforms"], key=lambda p: -p["totals"]["views_gained"]),
         "top_posts": top_posts(scope.posts(), start, end, limit=settings.REPORT_TOP_POSTS),
         "progress": progress,
         "card": card,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from creators.metrics.definitions import counted_posts
 from creators.models import Account, Creator
@@ -14,6 +14,7 @@ from settings_app.models import Client
 from workflow.models import Campaign
 
 from ..choices import ScopeKind
+from ..queries import scope_accounts
 
 
 class ScopeNotFound(ValueError):
@@ -28,23 +29,17 @@ class Scope:
     client_name: str  # the cover's client ("" for a creator without one)
 
     def accounts(self) -> QuerySet[Account]:
-        if self.kind == ScopeKind.CLIENT:
-            return Account.objects.filter(client_id=self.id)
-        if self.kind == ScopeKind.CREATOR:
-            return Account.objects.filter(creator_id=self.id)
-        # A campaign: the accounts its tasks published on or target.
-        mine = Q(posts__content_tasks__campaign_id=self.id) | Q(content_tasks__campaign_id=self.id)
-        return Account.objects.filter(pk__in=Account.objects.filter(mine).values("pk"))
+        """The scope's accounts, as the analytics API resolves them (no role: the report's
+        author was checked when it was asked for)."""
+        return scope_accounts(scope=self.kind, scope_id=self.id)
 
     def posts(self) -> QuerySet[Post]:
         if self.kind == ScopeKind.CAMPAIGN:
             posts = Post.objects.filter(
                 pk__in=Post.objects.filter(content_tasks__campaign_id=self.id).values("pk")
             )
-        elif self.kind == ScopeKind.CLIENT:
-            posts = Post.objects.filter(account__client_id=self.id)
         else:
-            posts = Post.objects.filter(account__creator_id=self.id)
+            posts = Post.objects.filter(account_id__in=self.accounts().values("pk"))
         return posts.filter(counted_posts())
 
 

@@ -5,6 +5,7 @@ rollup job is tested on its own; reports only read its rows)."""
 from datetime import UTC, date, datetime, timedelta
 
 from analytics.models import DailyAccountMetric
+from analytics.reports.services import report_create
 from posts.choices import BaseFormat, ContentType, ReelStyle
 from settings_app.models import Category, Client, Subcategory
 from tests.creators.factories import AccountFactory
@@ -83,3 +84,15 @@ def agency(name: str = "Acme Foods"):
     rollups(tiktok, start=date(2026, 2, 1), days=28, followers=5_000, per_day=5, views=500)
     rollups(tiktok, start=date(2026, 3, 1), days=31, followers=5_200, per_day=5, views=500)
     return {"client": client, "insta": insta, "tiktok": tiktok, "stars": stars}
+
+
+def march_report(client, **fields):
+    """A monthly report on `client` for March 2026 (MARCH)."""
+    return report_create(
+        kind="monthly",
+        scope_kind="client",
+        scope_id=client.pk,
+        start=MARCH[0],
+        end=MARCH[1],
+        **fields,
+    )

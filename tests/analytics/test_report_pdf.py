@@ -94,7 +94,7 @@ def test_the_report_carries_brand_figures_charts_posts_platforms_and_insights(
     assert "77,500" in html and "42,000" in html and "+84.5 %" in html
     assert html.count("<svg") >= 2
     assert "@acme.eats" in html and "@acmetok" in html
-    assert "Instagram" in html and "Tiktok" in html
+    assert "Instagram" in html and "TikTok" in html
     assert "3 of 3: reel style Talking Head" in html
     assert "AI is not configured" in html
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from analytics.models import Report
-from analytics.reports.services import report_create, report_render
-from tests.analytics.reporting import MARCH, agency
+from analytics.reports.services import report_render
+from tests.analytics.reporting import agency, march_report
 from tests.settings_app.factories import UserFactory
 
 
@@ -20,14 +20,7 @@ def world(db, settings, tmp_path):
 
 
 def make(world, **kw) -> Report:
-    return report_create(
-        kind="monthly",
-        scope_kind="client",
-        scope_id=world["client"].pk,
-        start=MARCH[0],
-        end=MARCH[1],
-        **kw,
-    )
+    return march_report(world["client"], **kw)
 
 
 def test_the_list_shows_status_size_download_and_error(world, client, monkeypatch):
