@@ -12,6 +12,7 @@ import pytest
 from django.test import Client as DjangoClient
 from django.urls import reverse
 
+from core.ai_usage import ai_usage_record
 from tests.analytics.agency import agency_create
 from tests.settings_app.factories import UserFactory
 from tests.workflow.factories import CampaignFactory, DeliverableFactory, draft_add, task_make
@@ -79,6 +80,8 @@ PAGES = [
         [OWNER, MANAGER, FINANCE, ANALYST],
     ),
 ]
+# The pages that offer AI assistance: each says it is off, and why, before anyone tries it.
+AI_PAGES = {"task", "brief", "composer", "ask"}
 ROLES = [OWNER, MANAGER, FINANCE, EDITOR, ANALYST, CREATOR]
 
 
@@ -111,6 +114,17 @@ def world_make() -> dict:
     DeliverableFactory(campaign=campaign, creator=creator, quantity=1)
     task = task_make(creator=creator, campaign=campaign, assignee=users[EDITOR])
     draft_add(task, user=users[EDITOR], text="Lemon soda by the lake #summer")
+    # Yesterday's AI answers, before the key was taken away: the AI usage tables have rows.
+    for feature, user in (("caption", users[EDITOR]), ("ask", users[ANALYST])):
+        ai_usage_record(
+            feature,
+            user=user,
+            model="gpt-4o-mini",
+            prompt_tokens=1_200,
+            completion_tokens=300,
+            calls=1,
+        )
+    ai_usage_record("brief_to_tasks", user=users[MANAGER], model="gpt-4o-mini", error="timeout")
     return {**agency, "users": users, "campaign": campaign, "task": task}
 
 
@@ -138,6 +152,10 @@ def look(browser, live_server, screenshot, role, user, pages, world):
         for marker in RAW_ERRORS:
             if marker in text:
                 problems.append((name, "raw", marker))
+        if name in AI_PAGES and not page.locator("#ai-off").is_visible():
+            problems.append((name, "no word that the AI is off"))
+        if "posts stay pending" in text and name in AI_PAGES:
+            problems.append((name, "the classifier's words"))
         if not fits_the_page(page):
             problems.append((name, "wider than 1440"))
         hrefs = page.eval_on_selector_all(
