@@ -36,6 +36,18 @@ class AIConfig:
             return "AI not configured: OPENAI_MODEL is empty."
         return ""
 
+    @property
+    def assistance_off_reason(self) -> str:
+        """Why the AI assistance is off ("" when it is on), said for the person on the page
+        (after "AI assistance is off: "), not in the classifier's words about pending posts."""
+        if self.configured:
+            return ""
+        missing = "OPENAI_API_KEY" if not self.api_key else "OPENAI_MODEL"
+        return (
+            f"{missing} is not set on the server; whoever runs CreatorOps can set it (any "
+            "non-empty key for a local server that needs none)."
+        )
+
     def cost_usd(self, *, prompt_tokens: int, completion_tokens: int) -> float:
         """What these tokens cost at the configured prices."""
         return (

@@ -4,6 +4,7 @@ questions."""
 from django.contrib import admin
 from django.http import HttpResponse
 
+from ai.config import config_from_settings
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.errors import DomainError
 
@@ -31,7 +32,12 @@ class AskPage(AdminPage):
     permissions = ASK_PERMISSIONS
 
     def get_context(self, **kwargs) -> dict:
-        return {"examples": EXAMPLES, "tools": TOOLS, "question": ""}
+        return {
+            "examples": EXAMPLES,
+            "tools": TOOLS,
+            "question": "",
+            "ai_off": config_from_settings().assistance_off_reason,
+        }
 
     def post(self, **kwargs) -> HttpResponse:
         question = self.request.POST.get("question", "")

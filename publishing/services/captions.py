@@ -50,7 +50,7 @@ def platform_caption_limits(platform: str) -> PlatformLimits:
 
 def ai_status() -> str:
     """Why the AI features are off ("" when they are on): shown where they are offered."""
-    return config_from_settings().not_configured_reason
+    return config_from_settings().assistance_off_reason
 
 
 def ai_feature_run(

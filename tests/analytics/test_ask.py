@@ -348,6 +348,16 @@ def test_the_admin_page_says_when_ai_is_not_configured_and_when_the_question_is_
     assert "Ask a question." in client.post(page, {"question": " "}).content.decode()
 
 
+def test_the_admin_page_says_before_any_question_that_the_ai_is_off(world, settings, client):
+    settings.OPENAI_API_KEY = ""
+    client.force_login(world["owner"])
+
+    html = client.get(reverse("admin:analytics_ask")).content.decode()
+
+    assert 'id="ai-off"' in html and "OPENAI_API_KEY is not set on the server" in html
+    assert 'value="Ask" class="default" disabled' in html
+
+
 def test_the_ask_page_is_in_the_menu_of_every_role_that_may_open_it(world, client):
     client.force_login(world["editor"])
     assert reverse("admin:analytics_ask") in client.get(reverse("admin:index")).content.decode()

@@ -126,3 +126,20 @@ def test_an_editor_sees_only_the_reports_it_asked_for(world, client):
     assert (
         client.get(reverse("admin:analytics_report_download", args=[others.pk])).status_code == 404
     )
+
+
+def test_an_empty_list_says_what_to_do_for_who_generates_and_who_only_reads(db, client):
+    manager = UserFactory(is_staff=True, roles=["Manager"])
+    creator = UserFactory(is_staff=True, roles=["Creator"])
+    url = reverse("admin:analytics_report_changelist")
+
+    client.force_login(manager)
+    asks = client.get(url).content.decode()
+    client.force_login(creator)
+    reads = client.get(url).content.decode()
+
+    assert 'id="reports-empty"' in asks and "Press “Generate a report” above" in asks
+    assert 'id="reports-empty"' in reads and "once a manager generates one" in reads
+    assert "Generate a report" not in reads
+    client.force_login(manager)
+    assert 'id="reports-empty"' not in client.get(url, {"status__exact": "failed"}).content.decode()

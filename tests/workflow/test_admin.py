@@ -46,6 +46,18 @@ def test_the_task_page_shows_brief_drafts_captions_diff_comments_and_timeline(st
     assert 'data-to="approved"' in html and 'data-to="needs_changes"' in html
 
 
+def test_a_task_without_a_description_shows_its_campaigns_brief(staff):
+    campaign = CampaignFactory(brief="Two reels about the lemon soda, outdoors.")
+    briefed = task_make(campaign=campaign, description="")
+    bare = task_make(campaign=CampaignFactory(brief=""), description="")
+
+    html = _client(staff).get(task_page(briefed)).content.decode()
+
+    assert 'id="task-campaign-brief"' in html and "lemon soda, outdoors." in html
+    assert "No brief." not in html
+    assert "No brief." in _client(staff).get(task_page(bare)).content.decode()
+
+
 def test_a_move_button_moves_and_a_refused_move_shows_its_rule(staff, role_user):
     task = task_in(Column.SUBMITTED)
     client = _client(staff)

@@ -71,6 +71,8 @@ def test_an_ai_that_is_off_says_why_and_creates_nothing(settings, staff, campaig
     settings.OPENAI_API_KEY = ""
     page = _client(staff).get(url(campaign)).content.decode()
     assert "AI assistance is off" in page and "Two reels for the Aurora launch." in page
+    # Said for the planner, not in the classifier's words about pending posts.
+    assert "OPENAI_API_KEY is not set on the server" in page and "posts stay pending" not in page
     answer = _client(staff).post(url(campaign), {"what": "propose"}).content.decode()
     assert 'id="brief-error"' in answer and "OPENAI_API_KEY" in answer
     assert not ContentTask.objects.exists()
