@@ -3,12 +3,15 @@ campaign over a period. The three posts with the most views gained relative to t
 median in the period, the facts they share (category, sub-categories, reel style, format,
 length, posting hour) and, when AI is configured, a two-sentence explanation written from those
 facts only (`ai.insights`). Without AI, or when its answer is rejected twice, the facts alone.
+The outcome is stored (`InsightExplanation`, keyed by scope, period and the facts' hash), so the
+report, the API and the analytics page ask the model once per card.
 
 Views gained, the per-account medians and the ranking are computed in the database, in one
 statement (window functions over the posts' views gained)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,6 +27,7 @@ from core.windows import agency_timezone
 from posts.metrics import views_gained
 from posts.models import Post
 
+from .models import InsightExplanation
 from .queries import Period
 from .reports.scope import Scope
 
@@ -175,21 +179,33 @@ def shared_facts(facts: list[PostFacts]) -> list[str]:
     return shared
 
 
+def facts_hash(facts: InsightFacts) -> str:
+    """What identifies the model's question: the prompt version and the facts it reads."""
+    text = "\n".join([PROMPT_VERSION, *facts.lines()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def insight_card(
     scope: Scope,
     start: date,
     end: date,
     *,
     user=None,
+    accounts: QuerySet | None = None,
     config: AIConfig | None = None,
     explain: bool = True,
 ) -> InsightCard:
-    """The card of `scope` over the local dates `[start, end]`; with `explain`, the AI's
-    explanation when configured (its usage recorded), else the facts alone with the reason."""
+    """The card of `scope` over the local dates `[start, end]` (its posts on `accounts` only,
+    when given: the caller's role scoping); with `explain`, the explanation stored for the same
+    facts, else the AI's when configured (its usage recorded, the outcome stored), else the
+    facts alone with the reason."""
     window = Period(start, end).window
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     card = InsightCard(scope=scope.name, period=period)
-    for post, median in top_posts_relative(scope.posts(), *window):
+    posts = scope.posts()
+    if accounts is not None:
+        posts = posts.filter(account__in=accounts)
+    for post, median in top_posts_relative(posts, *window):
         facts = post_facts(post, median)
         card.posts.append(
             TopPost(post, facts.views_gained, median, facts.times_median, facts=facts)
@@ -197,13 +213,36 @@ def insight_card(
     card.shared = shared_facts([top.facts for top in card.posts])
     if not card.posts or not explain:
         return card
+    facts = InsightFacts(
+        scope=scope.name, period=period, posts=[t.facts for t in card.posts], shared=card.shared
+    )
+    key = {
+        "scope_kind": scope.kind,
+        "scope_id": scope.id,
+        "start": start,
+        "end": end,
+        "facts_hash": facts_hash(facts),
+    }
+    stored = InsightExplanation.objects.filter(**key).first()
+    if stored is not None:
+        card.explanation, card.note = stored.explanation, stored.note
+        return card
     config = config or config_from_settings()
     if not config.configured:
         card.note = NOT_CONFIGURED
         return card
-    facts = InsightFacts(
-        scope=scope.name, period=period, posts=[t.facts for t in card.posts], shared=card.shared
+    _explain(card, scope, facts, key, user=user, config=config)
+    return card
+
+
+def _store(key: dict, **outcome) -> None:
+    # A concurrent view may have stored the same card first: keep that one.
+    InsightExplanation.objects.bulk_create(
+        [InsightExplanation(**key, **outcome)], ignore_conflicts=True
     )
+
+
+def _explain(card: InsightCard, scope: Scope, facts: InsightFacts, key: dict, *, user, config):
     try:
         answer = insight_explain(config, facts)
     except AIInvalidAnswer as error:
@@ -217,15 +256,17 @@ def insight_card(
             calls=2,
             error=str(error),
         )
+        # The same facts would be asked again on every view: the rejection is kept too.
+        _store(key, note=REJECTED, model=config.model, prompt_version=PROMPT_VERSION)
         card.note = REJECTED
-        return card
+        return
     except AINotConfigured:
         card.note = NOT_CONFIGURED
-        return card
+        return
     except AIError as error:
         ai_usage_record(FEATURE, user=user, model=config.model, error=str(error) or "AI error")
         card.note = UNAVAILABLE
-        return card
+        return
     ai_usage_record(
         FEATURE,
         user=user,
@@ -236,5 +277,10 @@ def insight_card(
         calls=answer.calls,
         detail={"scope": f"{scope.kind}:{scope.id}", "retried_because": answer.retried_because},
     )
+    _store(
+        key,
+        explanation=answer.value,
+        model=answer.model,
+        prompt_version=answer.prompt_version,
+    )
     card.explanation = answer.value
-    return card

@@ -230,3 +230,33 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client} · {self.get_frequency_display()}"
+
+
+class InsightExplanation(models.Model):
+    """An insight card's AI outcome, stored once per scope, period and facts (the hash of the
+    facts the model read, with the prompt version) so the report, the API and the analytics
+    page reuse it instead of paying for it again. `explanation` empty with a `note`: the model's
+    answers did not keep to the facts (a transient failure is not stored)."""
+
+    scope_kind = models.CharField(max_length=16, choices=ScopeKind.choices)
+    scope_id = models.PositiveIntegerField()
+    start = models.DateField()
+    end = models.DateField()
+    facts_hash = models.CharField(max_length=64)
+    explanation = models.TextField(blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    prompt_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_kind", "scope_id", "start", "end", "facts_hash"],
+                name="insightexplanation_one_per_facts",
+                violation_error_message="This card's explanation is already stored.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_kind}:{self.scope_id} · {self.start}–{self.end}"
