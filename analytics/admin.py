@@ -21,6 +21,7 @@ from . import (
 from .admin_besttime import best_time_context
 from .api.serializers import AnalyticsParamsSerializer
 from .ask import admin as ask_admin  # noqa: F401 - registers the page
+from .insights import CARD_SCOPES, scope_insight_card
 from .models import DailyAccountMetric
 
 CHART_WIDTH = 500  # two side by side at 1440 wide
@@ -78,6 +79,17 @@ class AnalyticsPage(AdminPage):
         compare = queries.compare(accounts=accounts, period=period)
         posts = queries.top_posts(accounts=accounts, period=period, user=self.request.user)
         labels = [_label(point["bucket"], period.granularity) for point in overview["series"]]
+        card = None
+        if params["scope"] in CARD_SCOPES:
+            # The AI's explanation is stored once per card: a page view after the first is
+            # read from the database, not asked again.
+            _, card = scope_insight_card(
+                kind=params["scope"],
+                scope_id=params["scope_id"],
+                period=period,
+                accounts=accounts,
+                user=self.request.user,
+            )
         return {
             "period": period,
             "params": params,
@@ -106,6 +118,7 @@ class AnalyticsPage(AdminPage):
             "platform_rows": compare["platforms"],
             "top_posts": posts["top"],
             "bottom_posts": posts["bottom"],
+            "insight_card": card,
             "scopes": self._scope_choices(),
             "granularities": ("day", "week", "month"),
             "platform_choices": Platform.choices,

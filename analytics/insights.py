@@ -27,14 +27,17 @@ from core.windows import agency_timezone
 from posts.metrics import views_gained
 from posts.models import Post
 
+from .choices import ScopeKind
 from .models import InsightExplanation
 from .queries import Period
-from .reports.scope import Scope
+from .reports.scope import Scope, scope_get
 
 TOP = 3
+CARD_SCOPES = tuple(ScopeKind.values)  # a card is about a client, a creator or a campaign
 FEATURE = "insight"
 NOT_CONFIGURED = "AI is not configured: the facts alone are shown."
 REJECTED = "The AI explanation did not keep to the facts; the facts alone are shown."
+NO_POSTS = "No posts gained views in this period: there is nothing to explain."
 UNAVAILABLE = "The AI explanation is unavailable right now; the facts alone are shown."
 
 # Length buckets (seconds, label): a fact the model and the reader can compare.
@@ -233,6 +236,15 @@ def insight_card(
         return card
     _explain(card, scope, facts, key, user=user, config=config)
     return card
+
+
+def scope_insight_card(
+    *, kind: str, scope_id: int, period: Period, accounts: QuerySet, user=None
+) -> tuple[Scope, InsightCard]:
+    """The card the API and the analytics page show: scope `kind` (one of CARD_SCOPES) over
+    `period`, its posts on `accounts` (the ones the user may see)."""
+    scope = scope_get(kind, scope_id)
+    return scope, insight_card(scope, period.start, period.end, user=user, accounts=accounts)
 
 
 def _store(key: dict, **outcome) -> None:

@@ -163,3 +163,52 @@ class CompareAnswerSerializer(serializers.Serializer):
     period = PeriodSerializer()
     previous_period = PeriodSerializer()
     platforms = PlatformFiguresSerializer(many=True)
+
+
+class InsightScopeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="client, creator or campaign.")
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class InsightPostSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField()
+    platform = serializers.CharField()
+    account = serializers.IntegerField()
+    username = serializers.CharField()
+    post_date = serializers.DateTimeField(allow_null=True)
+    label = serializers.CharField(help_text='As the model reads it, e.g. "@maya on Instagram".')
+    views_gained = serializers.IntegerField(help_text="Views gained in the period.")
+    account_median = serializers.FloatField(
+        help_text="The median views gained by the account's posts in the period."
+    )
+    times_median = serializers.FloatField(help_text="views_gained ÷ account_median (at least 1).")
+    category = serializers.CharField(allow_blank=True)
+    subcategories = serializers.ListField(child=serializers.CharField())
+    reel_style = serializers.CharField(allow_blank=True)
+    format = serializers.CharField(allow_blank=True)
+    length = serializers.CharField(allow_blank=True, help_text='A bucket, e.g. "15–30 s".')
+    posting_hour = serializers.IntegerField(
+        allow_null=True, help_text="Local hour of posting (agency TIME_ZONE), 0–23."
+    )
+
+
+class InsightAnswerSerializer(serializers.Serializer):
+    scope = InsightScopeSerializer()
+    period = PeriodSerializer()
+    posts = InsightPostSerializer(
+        many=True, help_text="At most 3: most views gained relative to their account's median."
+    )
+    shared = serializers.ListField(
+        child=serializers.CharField(),
+        help_text='What at least two of them share, e.g. "3 of 3: reel style Talking Head".',
+    )
+    explanation = serializers.CharField(
+        allow_null=True,
+        help_text="Two sentences by the AI from the facts above only; null when there is none.",
+    )
+    note = serializers.CharField(
+        allow_blank=True,
+        help_text="Why there is no explanation (AI not configured, rejected, unavailable).",
+    )
