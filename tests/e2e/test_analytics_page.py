@@ -1,5 +1,6 @@
 """The analytics page in a real browser: an owner opens it from the admin index, picks a
-client and a period, and reads the figures, charts, platforms and posts at 1440x900."""
+client and a period, and reads the figures, charts, platforms, posts and the insight card at
+1440x900."""
 
 import pytest
 
@@ -24,6 +25,7 @@ def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
 
     page.click("a[href='/admin/analytics/dailyaccountmetric/dashboard/']")
     page.wait_for_selector("#analytics-picker")
+    assert page.is_visible("#insight-card #insight-hint")  # no client, creator or campaign yet
     page.select_option("#an-scope", f"client:{agency['client_a'].pk}")
     page.fill("#an-start", MARCH["start_date"])
     page.fill("#an-end", MARCH["end_date"])
@@ -36,6 +38,9 @@ def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
     assert page.locator("#views-chart").count() == 1
     assert page.locator("#platforms tr[data-platform]").count() == 2
     assert page.locator(f"#top-posts tr[data-post='{agency['hit'].pk}']").count() == 1
+    assert page.is_visible("#insight-card")  # "top 3 posts and why" of the client
+    assert page.locator(f"#insight-card tr[data-insight-post='{agency['hit'].pk}']").count() == 1
+    assert page.locator("#insight-card #insight-hint").count() == 0
     assert page.locator("#best-time-slot #best-time").count() == 1  # the heat map's block
     growth, views = (
         page.locator("#growth-chart").bounding_box(),
