@@ -94,6 +94,7 @@ API_MATRIX = [
     ("get", "/analytics/overview/", None, ROLES),
     ("get", "/analytics/content/?granularity=week", None, ROLES),
     ("get", "/analytics/compare/?client={client}", None, ROLES),
+    ("get", "/analytics/insights/?client={client}", None, ROLES),
     # Workflow: editors see the tasks assigned to them; finance no task at all. Who may move a
     # task where is the moves table's (tests/workflow/test_moves_table.py).
     ("get", "/tasks/", None, ["Owner", "Manager", "Editor", "Analyst"]),
