@@ -14,6 +14,7 @@ from core.models import AIUsage
 from tests.ai.fake_openai import Reply
 from tests.analytics.reporting import MARCH, agency, march_report
 from tests.settings_app.factories import EditorFactory, UserFactory
+from tests.workflow.factories import CampaignFactory, task_make
 
 URL = "/api/v1/analytics/insights/"
 PERIOD = {"start_date": MARCH[0].isoformat(), "end_date": MARCH[1].isoformat()}
@@ -138,6 +139,19 @@ def test_an_editor_gets_the_card_of_its_own_accounts_only(world, ai_on):
     assert {p["account"] for p in card["posts"]} == {world["insta"].pk}
     assert card["posts"][0]["id"] == world["stars"][0].pk
     assert str(30_000) not in ai_on.requests[0].user  # the TikTok stars were not shown to it
+
+
+def test_a_campaigns_card_is_made_of_the_posts_its_tasks_published(world, owner, settings):
+    settings.OPENAI_API_KEY = ""
+    campaign = CampaignFactory(client=world["client"], name="Spring launch")
+    task = task_make(campaign=campaign, title="Launch reel")
+    task.published_posts.add(world["stars"][1], world["stars"][2])
+
+    card = get(owner, campaign=campaign.pk, **PERIOD).json()
+
+    assert card["scope"]["name"] == "Spring launch"
+    assert [p["id"] for p in card["posts"]] == [world["stars"][1].pk, world["stars"][2].pk]
+    assert card["note"] == NOT_CONFIGURED
 
 
 @pytest.mark.parametrize(
