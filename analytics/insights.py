@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.core.cache import cache
 from django.db import connections
 from django.db.models import Count, F, QuerySet, Window
 
@@ -34,6 +35,9 @@ from .reports.scope import Scope, scope_get
 
 TOP = 3
 CARD_SCOPES = tuple(ScopeKind.values)  # a card is about a client, a creator or a campaign
+# After the AI server failed, pages and the API show the facts alone this long without asking
+# again (each ask may wait AI_TIMEOUT_S); reports still ask.
+UNAVAILABLE_BACKOFF_S = 300
 FEATURE = "insight"
 NOT_CONFIGURED = "AI is not configured: the facts alone are shown."
 REJECTED = "The AI explanation did not keep to the facts; the facts alone are shown."
@@ -197,11 +201,13 @@ def insight_card(
     accounts: QuerySet | None = None,
     config: AIConfig | None = None,
     explain: bool = True,
+    backoff: bool = False,
 ) -> InsightCard:
     """The card of `scope` over the local dates `[start, end]` (its posts on `accounts` only,
     when given: the caller's role scoping); with `explain`, the explanation stored for the same
     facts, else the AI's when configured (its usage recorded, the outcome stored), else the
-    facts alone with the reason."""
+    facts alone with the reason. With `backoff`, an AI server that just failed on these facts
+    is not asked again for UNAVAILABLE_BACKOFF_S."""
     window = Period(start, end).window
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     card = InsightCard(scope=scope.name, period=period)
@@ -234,7 +240,13 @@ def insight_card(
     if not config.configured:
         card.note = NOT_CONFIGURED
         return card
+    backoff_key = f"insight-unavailable:{key['facts_hash']}"
+    if backoff and cache.get(backoff_key):
+        card.note = UNAVAILABLE
+        return card
     _explain(card, scope, facts, key, user=user, config=config)
+    if backoff and card.note == UNAVAILABLE:
+        cache.set(backoff_key, True, UNAVAILABLE_BACKOFF_S)
     return card
 
 
@@ -242,9 +254,11 @@ def scope_insight_card(
     *, kind: str, scope_id: int, period: Period, accounts: QuerySet, user=None
 ) -> tuple[Scope, InsightCard]:
     """The card the API and the analytics page show: scope `kind` (one of CARD_SCOPES) over
-    `period`, its posts on `accounts` (the ones the user may see)."""
+    `period`, its posts on `accounts` (the ones the user may see); a failing AI server is given
+    a rest rather than slowing every view."""
     scope = scope_get(kind, scope_id)
-    return scope, insight_card(scope, period.start, period.end, user=user, accounts=accounts)
+    card = insight_card(scope, period.start, period.end, user=user, accounts=accounts, backoff=True)
+    return scope, card
 
 
 def _store(key: dict, **outcome) -> None:

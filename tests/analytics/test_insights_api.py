@@ -4,6 +4,7 @@ facts alone and why; stored once and reused by the report; role-scoped; 400s nam
 parameter."""
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from analytics.insights import NOT_CONFIGURED, REJECTED, UNAVAILABLE
@@ -32,6 +33,13 @@ def world(db):
 @pytest.fixture
 def owner(db):
     return UserFactory(roles=["Owner"], is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache(db):
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -109,8 +117,23 @@ def test_an_ai_server_in_error_never_fails_the_card(world, owner, ai_on):
     assert response.status_code == 200
     assert response.json()["note"] == UNAVAILABLE
     assert len(response.json()["posts"]) == 3
-    # Not stored: the next view asks again once the server is back.
     assert not InsightExplanation.objects.exists()
+
+
+def test_after_an_ai_server_error_views_do_not_ask_again_for_a_while_then_do(world, owner, ai_on):
+    ai_on.script(Reply(500, {"error": {"message": "down", "code": None}}))
+
+    first = get(owner, client=world["client"].pk, **PERIOD).json()
+    asked = len(ai_on.requests)
+    second = get(owner, client=world["client"].pk, **PERIOD).json()
+    assert len(ai_on.requests) == asked  # the back-off: no wait on a server that just failed
+    assert first["note"] == second["note"] == UNAVAILABLE
+
+    cache.clear()  # the back-off over
+    ai_on.script({"explanation": GOOD})
+    third = get(owner, client=world["client"].pk, **PERIOD).json()
+
+    assert third["explanation"] == GOOD and len(ai_on.requests) == asked + 1
 
 
 def test_the_explanation_is_asked_once_then_reused_by_the_api_and_the_report(world, owner, ai_on):
