@@ -1,9 +1,10 @@
 """The analytics admin: the analytics page (specs/analytics.md: a scope and period picker,
 headline figures with their change, the growth and views charts, the platforms side by side,
 the top and bottom posts, all read from analytics.queries as the API does, the "top 3 posts
-and why" insight card of a client, creator or campaign, and the best time to post heat map); best time, audience and mentions pages (admin_besttime.py), the "Ask the
-workspace" page and its log (analytics/ask/admin.py), and reports (list, generate, download,
-delete) and report schedules (admin_reports.py)."""
+and why" insight card of a client, creator or campaign, and the best time to post heat map);
+best time, audience and mentions pages (admin_besttime.py), the "Ask the workspace" page and
+its log (analytics/ask/admin.py), and reports (list, generate, download, delete) and report
+schedules (admin_reports.py)."""
 
 from django.contrib import admin, messages
 
