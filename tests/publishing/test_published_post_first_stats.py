@@ -4,6 +4,8 @@ scheduled pass) reads the account's own node on the Graph host of the connection
 fake Instagram, and the likes and comments land on the post with a snapshot. No agency-wide
 Business Discovery credentials are needed for an account we hold the token of."""
 
+import re
+
 import pytest
 from django_q.models import OrmQ
 
@@ -47,6 +49,16 @@ def published(fakes, django_capture_on_commit_callbacks):
     return target, post
 
 
+def admin_stat(html: str, field: str) -> str:
+    """The value shown in the post admin page's Stats box for `field` (e.g. likes_display)."""
+    found = re.search(
+        rf'fieldBox field-{field}">\s*<label[^>]*>[^<]*</label>\s*<div class="readonly">([^<]*)<',
+        html,
+    )
+    assert found, field
+    return found.group(1).strip()
+
+
 def own_reads(fake):
     return [c for c in fake.calls if c.operation == "own_media"]
 
@@ -71,7 +83,9 @@ def test_the_first_refresh_of_a_published_reel_reads_its_stats_with_the_connecti
     assert "business_discovery" not in read.query["fields"]
 
 
-def test_the_scheduled_refresh_pass_gives_a_published_post_its_first_stats(published, fakes):
+def test_the_scheduled_refresh_pass_gives_a_published_post_its_first_stats(
+    published, fakes, admin_client
+):
     _target, post = published
     fakes["instagram"].posts[0]["like_count"] = 120  # the post got liked meanwhile
 
@@ -81,6 +95,10 @@ def test_the_scheduled_refresh_pass_gives_a_published_post_its_first_stats(publi
     assert (post.likes, post.comments) == (120, 11)
     assert post.next_refresh_at is not None
     assert len(own_reads(fakes["instagram"])) == 1
+    html = admin_client.get(f"/admin/posts/post/{post.pk}/change/").content.decode()
+    assert admin_stat(html, "likes_display") == "120"
+    assert admin_stat(html, "comments_display") == "11"
+    assert admin_stat(html, "views_display") == "—"
 
 
 def test_a_connection_needing_a_reconnect_lends_no_token_and_the_post_waits(published, fakes):
