@@ -114,3 +114,21 @@ def test_a_connection_needing_a_reconnect_lends_no_token_and_the_post_waits(publ
     assert post.likes is None
     assert "No configured provider" in post.refresh_error
     assert own_reads(fakes["instagram"]) == []
+
+
+def test_an_instagram_login_connection_without_a_stored_user_id_reads_its_own_node_as_me(
+    fakes, django_capture_on_commit_callbacks
+):
+    """Like the publisher, which posts to /me/media when the connection stored no id."""
+    target = due_target("instagram", media_asset(VIDEO))
+    assert not target.connection.meta.get("ig_user_id")
+    with django_capture_on_commit_callbacks(execute=True):
+        jobs.publish_due_targets()
+
+    jobs.refresh_post_stats()
+
+    target.refresh_from_db()
+    post = Post.objects.get(url=target.published_url)
+    assert (post.likes, post.comments) == (87, 11)
+    (read,) = own_reads(fakes["instagram"])
+    assert read.path.endswith("/me")
