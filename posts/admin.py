@@ -27,6 +27,7 @@ from core.admin.display import (
 )
 from core.admin.export import CsvExportAdminMixin
 from core.admin.pages import AdminPage, AdminPagesMixin
+from core.admin.related import PlainUnviewableRelationsMixin
 from core.sorting import sort_key
 from platforms.ratelimit import provider_warnings
 from settings_app.access import (
@@ -136,6 +137,7 @@ class RefreshPostNow(RefreshNowPage):
 
 @admin.register(Post)
 class PostAdmin(
+    PlainUnviewableRelationsMixin,
     RefreshNowAdminMixin,
     AuditTrailAdminMixin,
     AdminPagesMixin,

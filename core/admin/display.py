@@ -85,7 +85,9 @@ def count_column(field: str, description: str, *, ordering: str | None = None):
 
     @admin.display(description=description, ordering=ordering)
     def column(self, obj):
-        return format_count(getattr(obj, field))
+        # A change form shows a readonly method's None as "None"; a changelist as "—".
+        shown = format_count(getattr(obj, field))
+        return self.get_empty_value_display() if shown is None else shown
 
     column.__name__ = f"{field}_display"
     return column
@@ -94,7 +96,8 @@ def count_column(field: str, description: str, *, ordering: str | None = None):
 def percent_column(field: str, description: str, *, ordering: str | None = None):
     @admin.display(description=description, ordering=ordering)
     def column(self, obj):
-        return format_percent(getattr(obj, field))
+        shown = format_percent(getattr(obj, field))
+        return self.get_empty_value_display() if shown is None else shown
 
     column.__name__ = f"{field}_display"
     return column

@@ -176,6 +176,11 @@ class Provider:
         """False when credentials are missing: the chain skips the provider."""
         return True
 
+    def answers_with(self, token: AccountToken | None) -> bool:
+        """True when the provider can answer for an account with the account's own `token`
+        even without credentials of its own (e.g. the Graph API for a connected account)."""
+        return False
+
     def call_cost(self, operation: str, *, count: int = 1) -> int:
         """Rate-limit units one call of `operation` (`OPERATIONS`) spends; `count` is the number
         of refs (posts) or the listing limit (recent posts)."""

@@ -11,6 +11,7 @@ from typing import Any
 from platforms import ratelimit
 
 from .base import (
+    AccountToken,
     PostRef,
     PostResult,
     PostStats,
@@ -69,11 +70,12 @@ def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
     """One result per ref (same order): stats from the first provider that has them, or the
     last error met. Refs are batched per provider's `batch_size`."""
     results: dict[PostRef, PostResult] = {}
-    by_platform: dict[str, list[PostRef]] = defaultdict(list)
+    groups: dict[tuple[str, AccountToken | None], list[PostRef]] = defaultdict(list)
     for ref in refs:
-        by_platform[ref.platform].append(ref)
-    for platform, pending in by_platform.items():
-        providers = chain(platform, "posts")
+        groups[(ref.platform, ref.token)].append(ref)
+    for (platform, token), pending in groups.items():
+        # An own account's token may enable a provider that has no credentials of its own.
+        providers = chain(platform, "posts", token=token)
         if not providers:
             error = NoProvider(f"No configured provider fetches {platform} posts.")
             for ref in pending:
@@ -104,7 +106,10 @@ def fetch_posts(refs: list[PostRef]) -> list[PostResult]:
 def fetch_profile(ref: ProfileRef) -> ProfileStats:
     """The profile from the first provider that answers; raises the last error otherwise."""
     return _first_answer(
-        ref.platform, "profiles", lambda p: _call(p, p.call_cost("profiles"), p.fetch_profile, ref)
+        ref.platform,
+        "profiles",
+        lambda p: _call(p, p.call_cost("profiles"), p.fetch_profile, ref),
+        token=ref.token,
     )
 
 
@@ -116,14 +121,15 @@ def list_recent_posts(ref: ProfileRef, limit: int = 30) -> list[PostStats | Post
         lambda p: _call(
             p, p.call_cost("recent_posts", count=limit), p.list_recent_posts, ref, limit
         ),
+        token=ref.token,
     )
 
 
-def _first_answer(platform: str, operation: str, ask):
+def _first_answer(platform: str, operation: str, ask, *, token: AccountToken | None = None):
     last_error: ProviderError = NoProvider(
         f"No configured provider does {operation.replace('_', ' ')} on {platform}."
     )
-    for provider in chain(platform, operation):
+    for provider in chain(platform, operation, token=token):
         try:
             return ask(provider)
         except ProviderError as error:

@@ -165,6 +165,11 @@ class InstagramGraphProvider(Provider):
         """True when both `INSTAGRAM_GRAPH_TOKEN` and `INSTAGRAM_GRAPH_USER_ID` are set."""
         return bool(credential("INSTAGRAM_GRAPH_TOKEN") and credential("INSTAGRAM_GRAPH_USER_ID"))
 
+    def answers_with(self, token: AccountToken | None) -> bool:
+        """A connected account's token with its IG user id reads the account's own node: no
+        Business Discovery credentials needed."""
+        return bool(token and token.access_token and token.user_id)
+
     def call_cost(self, operation: str, *, count: int = 1) -> int:
         """One Graph call per media page read."""
         if operation == "profiles":

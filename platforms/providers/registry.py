@@ -5,7 +5,7 @@ from functools import cache
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .base import Provider
+from .base import AccountToken, Provider
 
 OPERATIONS = ("posts", "profiles", "recent_posts")
 
@@ -26,17 +26,20 @@ def provider_by_name(name: str) -> Provider:
     return _provider(path)
 
 
-def chain(platform: str, operation: str) -> list[Provider]:
+def chain(platform: str, operation: str, *, token: AccountToken | None = None) -> list[Provider]:
     """The configured providers of `platform` that can do `operation`, in the settings' order.
 
-    A provider without credentials is skipped.
+    A provider without credentials is skipped, unless it can answer with the account's own
+    `token` (a connected account's).
     """
     if operation not in OPERATIONS:
         raise ValueError(f"operation must be one of {OPERATIONS}")
     providers = []
     for name in settings.PLATFORM_PROVIDERS.get(platform, []):
         provider = provider_by_name(name)
-        if platform in getattr(provider.capabilities, operation) and provider.is_configured():
+        if platform not in getattr(provider.capabilities, operation):
+            continue
+        if provider.is_configured() or provider.answers_with(token):
             providers.append(provider)
     return providers
 

@@ -551,7 +551,8 @@ def connection_tokens_for_accounts(account_ids) -> dict[int, AccountToken]:
             if row.method == ConnectionMethod.FACEBOOK_LOGIN
             else settings.INSTAGRAM_PUBLISH_BASE_URL
         )
-        tokens[row.account_id] = AccountToken(
-            token, user_id=str(meta.get("ig_user_id") or ""), api_base=base
-        )
+        user_id = meta.get("ig_user_id") or meta.get("user_id")
+        if not user_id and row.method == ConnectionMethod.INSTAGRAM_LOGIN:
+            user_id = "me"  # an Instagram Login token's own node, as the publisher reads it
+        tokens[row.account_id] = AccountToken(token, user_id=str(user_id or ""), api_base=base)
     return tokens

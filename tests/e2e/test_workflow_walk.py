@@ -5,7 +5,9 @@ submits; the manager asks for changes with a comment; the creator adds a new cap
 and submits again; the manager sends a client review link; the client (no login) approves it
 with a comment; the manager schedules the task on its target account; the publishing job runs
 in-process against the fake Instagram and publishes; the task is Published by itself with its
-tracked post linked; each person's inbox holds what they should hear about.
+tracked post linked; the stats refresh job runs in-process and reads the post's first stats
+through the connection's own token (the account's own Graph node); the task and the post's
+admin page show them; each person's inbox holds what they should hear about.
 
 Every page is screenshotted (tests/e2e/artifacts/walk-*.png) and checked: no sideways scroll,
 no exception text, and no link on it that answers 403 to the person looking at it."""
@@ -18,7 +20,8 @@ from django.test import Client as DjangoClient
 from django.utils import timezone
 
 from notifications.models import Notification
-from operations.jobs import publish_due_targets
+from operations.jobs import publish_due_targets, refresh_post_stats
+from platforms.providers import registry
 from posts.models import Post
 from publishing.choices import ConnectionMethod, TargetState
 from publishing.models import PublishTarget
@@ -39,9 +42,18 @@ PASSWORD = "walk-pass-123"
 RAW_ERRORS = ("Traceback", "Server Error (500)", "Exception Value", "OperationalError")
 
 
+IG_USER = "17841407673135339"  # shared/samples/ig_graph_own_user_fields.json
+
+
 @pytest.fixture
 def fakes(settings, tmp_path):
+    # Instagram stats through the Graph API only, and only with the connection's own token:
+    # the agency has no Business Discovery account of its own here.
+    settings.PLATFORM_PROVIDERS = {"instagram": ["instagram_graph"], "tiktok": [], "youtube": []}
+    settings.INSTAGRAM_GRAPH_TOKEN = settings.INSTAGRAM_GRAPH_USER_ID = ""
+    registry.clear_cache()
     yield from fake_platforms(settings, tmp_path)
+    registry.clear_cache()
 
 
 class Person:
@@ -113,7 +125,10 @@ def test_one_deliverable_from_campaign_to_published_post(
     maya = CreatorFactory(user=maya_user, display_name="Maya Reels", timezone="Europe/Berlin")
     account = AccountFactory(creator=maya, platform="instagram", username="maya.reels")
     SocialConnectionFactory(
-        account=account, method=ConnectionMethod.INSTAGRAM_LOGIN, access_token=TOKEN
+        account=account,
+        method=ConnectionMethod.INSTAGRAM_LOGIN,
+        access_token=TOKEN,
+        meta={"ig_user_id": IG_USER},  # as Instagram Login's OAuth stores it
     )
     acme = ClientFactory(name="Acme Drinks")
     # Another creator in the same campaign: Maya must never see her.
@@ -262,14 +277,41 @@ def test_one_deliverable_from_campaign_to_published_post(
     assert task.column == Column.PUBLISHED  # nobody moved it: publishing's hook did
     post = Post.objects.get(url=target.published_url)
     assert list(task.published_posts.all()) == [post]
+    assert post.likes is None  # no stats before the refresh
+
+    # --- The worker: the stats refresh reads the post's first stats with the account's token
+    instagram = fakes["instagram"]
+    instagram.posts[0].update(like_count=240, comments_count=18)
+    refresh_post_stats()
+    (read,) = [c for c in instagram.calls if c.operation == "own_media"]
+    assert read.path.endswith(f"/{IG_USER}") and read.headers["authorization"] == f"Bearer {TOKEN}"
+    post.refresh_from_db()
+    assert (post.likes, post.comments, post.views) == (240, 18, None), post.refresh_error
+
     mona.go(task_url, "task-published")
     page = mona.page
     assert "Published" in page.inner_text("#task-brief h2")
     assert target.published_url in page.inner_text("#task-published")
+    # Post | Published | Views | Likes | Comments: Instagram gives no views, so "—".
+    cells = page.locator("#task-published tbody tr td").all_inner_texts()
+    assert [c.strip() for c in cells[2:]] == ["—", "240", "18"], cells
+    page.click("#task-published tbody a")
+    page.wait_for_selector(".field-likes_display")
+    mona.check("post-first-stats")
+
+    def stat(field):
+        return page.inner_text(f".fieldBox.field-{field} .readonly").strip()
+
+    assert (stat("likes_display"), stat("comments_display"), stat("views_display")) == (
+        "240",
+        "18",
+        "—",
+    )
     mona.go(f"/admin/workflow/campaign/{deliverable.campaign_id}/change/", "campaign-delivered")
     assert target.published_url in mona.page.inner_text("#campaign-progress")
     creator.go(task_url, "task-published")
     assert target.published_url in creator.page.inner_text("#task-published")
+    assert "240" in creator.page.inner_text("#task-published tbody")  # her post's likes
     creator.go(f"/admin/workflow/campaign/{deliverable.campaign_id}/change/", "campaign")
     assert "Olga Other" not in creator.page.content()
 

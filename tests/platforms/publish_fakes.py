@@ -13,6 +13,7 @@ import base64
 import hashlib
 import itertools
 import json
+import re
 import threading
 import time
 from collections import defaultdict, deque
@@ -220,6 +221,15 @@ def _bearer(call: Call) -> str:
     return call.headers.get("authorization", "").removeprefix("Bearer ")
 
 
+def _media_edge(call: Call) -> tuple[int, str | None] | None:
+    """(limit, after cursor) of a `media.limit(N)[.after(C)]{...}` edge in the fields, or
+    None when the read asks for no media edge."""
+    found = re.search(
+        r"(?:^|,)media\.limit\((\d+)\)(?:\.after\(([^)]*)\))?", call.query.get("fields", "")
+    )
+    return (int(found.group(1)), found.group(2)) if found else None
+
+
 def _json(call: Call) -> dict[str, Any]:
     return json.loads(call.body) if call.body else {}
 
@@ -227,13 +237,18 @@ def _json(call: Call) -> dict[str, Any]:
 # --- Instagram Graph ---------------------------------------------------------------------------
 class FakeGraph(FakePlatform):
     """/{ig-user}/media, /{container}, /{ig-user}/media_publish, content_publishing_limit,
-    /{media}. Containers stay IN_PROGRESS for `in_progress_polls` status reads, then FINISHED."""
+    /{media}, and the own node read of the tracking provider (`/{ig-user}?fields=username,
+    media.limit(N){...}`). Containers stay IN_PROGRESS for `in_progress_polls` status reads,
+    then FINISHED. A published post starts with `first_stats` (likes, comments: the first
+    media of shared/samples/ig_graph_business_discovery_media_page1.json)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.containers: dict[str, dict[str, Any]] = {}
         self.in_progress_polls = 0
         self.quota_total = 50
+        self.username = "fake.account"
+        self.first_stats = {"like_count": 87, "comments_count": 11}
 
     def route(self, call: Call) -> tuple[str, Any]:
         segments = [s for s in call.path.split("/") if s][1:]  # drop the version
@@ -245,6 +260,8 @@ class FakeGraph(FakePlatform):
             return "limit", self._limit
         if segments[0] in self.containers:
             return "status", self._status
+        if call.method == "GET" and len(segments) == 1 and _media_edge(call):
+            return "own_media", self._own_media
         if call.method == "GET" and segments[-1] == "media":
             return "recent", self._recent
         if call.method == "POST" and segments[-1] == "comments":
@@ -303,6 +320,7 @@ class FakeGraph(FakePlatform):
             container=call.query["creation_id"],
             timestamp=stamp,
             token=container["token"],
+            **self.first_stats,
             **container["params"],
         )
         container["status_code"] = "PUBLISHED"
@@ -324,6 +342,41 @@ class FakeGraph(FakePlatform):
             if p.get("token") == _bearer(call)
         ][: int(call.query.get("limit") or 25)]
         return Answer(200, {"data": rows})
+
+    def _own_media(self, call: Call) -> Answer:
+        """The account's own node with its media edge, shaped like a business_discovery
+        answer (shared/samples/ig_graph_business_discovery_media_page1.json): the token's own
+        posts, newest first, `limit` a page, the `after` cursor an offset."""
+        limit, after = _media_edge(call)
+        mine = [p for p in reversed(self.posts) if p.get("token") == _bearer(call)]
+        start = int(after or 0)
+        page = mine[start : start + limit]
+        media: dict[str, Any] = {"data": [self._media_row(p) for p in page]}
+        if page:
+            media["paging"] = {"cursors": {"before": str(start), "after": str(start + len(page))}}
+        return Answer(
+            200, {"username": self.username, "media": media, "id": call.path.split("/")[-1]}
+        )
+
+    @staticmethod
+    def _media_row(post: dict[str, Any]) -> dict[str, Any]:
+        kind = post.get("media_type") or "IMAGE"  # the container's: REELS, VIDEO, CAROUSEL
+        is_video = kind in ("REELS", "VIDEO")
+        media_type = "VIDEO" if is_video else "CAROUSEL_ALBUM" if kind == "CAROUSEL" else kind
+        row = {
+            "id": post["id"],
+            "caption": post.get("caption", ""),
+            "comments_count": post.get("comments_count", 0) + len(post.get("comments", [])),
+            "like_count": post.get("like_count", 0),
+            "media_type": media_type,
+            "media_product_type": "REELS" if kind == "REELS" else "FEED",
+            "media_url": post.get("video_url") or post.get("image_url") or "",
+            "permalink": f"https://www.instagram.com/p/C{post['id']}/",
+            "timestamp": post.get("timestamp", ""),
+        }
+        if is_video:
+            row["thumbnail_url"] = post.get("cover_url") or "https://media.example.com/cover.jpg"
+        return row
 
     def _comment(self, call: Call) -> Answer:
         media_id = call.path.rstrip("/").split("/")[-2]

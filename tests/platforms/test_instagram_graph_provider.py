@@ -6,7 +6,14 @@ import pytest
 
 from core.models import ProviderState
 from platforms.providers import chain, instagram_graph
-from platforms.providers.base import PostRef, ProfileRef, ProviderError, RateLimited, TemporaryError
+from platforms.providers.base import (
+    AccountToken,
+    PostRef,
+    ProfileRef,
+    ProviderError,
+    RateLimited,
+    TemporaryError,
+)
 from platforms.providers.instagram_graph import InstagramGraphProvider
 
 from .conftest import Reply, load_sample
@@ -137,3 +144,43 @@ def test_without_both_token_and_user_id_the_provider_is_skipped(graph, settings)
     with pytest.raises(chain.NoProvider):
         chain.fetch_profile(REF)
     assert graph.requests == []
+
+
+def own_route(request):
+    """The own node of a connected account: the media edge without the business_discovery
+    wrapper (shared/samples media page), the profile fields as the own user's."""
+    if not request.path.startswith("/own/"):
+        return graph_route(request)
+    if "media." in request.query.get("fields", ""):
+        return Reply(body=copy.deepcopy(MEDIA["business_discovery"]))
+    return Reply(body=load_sample("ig_graph_own_user_fields.json")["response"])
+
+
+def test_without_business_discovery_credentials_a_connected_accounts_token_still_reads_it(
+    graph, settings
+):
+    settings.INSTAGRAM_GRAPH_TOKEN = settings.INSTAGRAM_GRAPH_USER_ID = ""
+    graph.route = own_route
+    token = AccountToken("own-token", user_id="17841407673135339", api_base=graph.url + "/own")
+    own = PostRef(
+        "instagram",
+        "CSr71Gzlqo4",
+        "https://www.instagram.com/p/CSr71Gzlqo4/",
+        username="facebookfordevelopers",
+        token=token,
+    )
+    other = PostRef("instagram", "CSpNPqgFxE0", "https://www.instagram.com/p/CSpNPqgFxE0/", "x")
+
+    own_result, other_result = chain.fetch_posts([own, other])
+
+    assert (own_result.stats.likes, own_result.stats.comments) == (87, 11)
+    assert isinstance(other_result.error, chain.NoProvider)
+    [call] = graph.requests
+    assert call.path == "/own/17841407673135339"
+    assert call.headers["Authorization"] == "Bearer own-token"
+    profile = chain.fetch_profile(
+        ProfileRef("instagram", "facebookfordevelopers", REF.url, token=token)
+    )
+    assert profile.followers == 64363
+    with pytest.raises(chain.NoProvider):
+        chain.fetch_profile(REF)  # no token of its own: nobody may look it up
