@@ -276,6 +276,14 @@ class ComposerPage(AdminPage):
             else (lambda name, default="": default)
         )
         client_id = get("ai_client")
+        source = get("ai_platform", "instagram")
+        chosen = set(
+            connections_schedulable_by(self.request.user)
+            .filter(pk__in=[v for v in data.getlist("connections") if str(v).isdigit()])
+            .values_list("platform", flat=True)
+            if data is not None
+            else ()
+        )
         return {
             "off": ai_status(),
             "error": error,
@@ -289,6 +297,13 @@ class ComposerPage(AdminPage):
             "variants": get("ai_variants", "1"),
             "max_variants": MAX_VARIANTS,
             "suggestions": list(suggestions),
+            # "Rewrite for …": the caption above (written for the platform chosen) rewritten
+            # for each chosen account's other platform (every other one when none is chosen).
+            "rewrite_to": [
+                (value, label)
+                for value, label in PLATFORM_NAMES.items()
+                if value != source and (not chosen or value in chosen)
+            ],
         }
 
     def suggest(self, form: ComposerForm, data) -> HttpResponse:
@@ -319,6 +334,44 @@ class ComposerPage(AdminPage):
         form.is_valid()
         return self.render_form(form, data=filled, ai={"suggestions": captions})
 
+    def rewrite(self, form: ComposerForm, data, platform: str) -> HttpResponse:
+        """The caption above, written for the AI section's platform, rewritten for `platform`:
+        the first answer fills the caption and hashtags fields as a suggestion does (nothing is
+        saved), and becomes the section's platform."""
+        cleaned = form.cleaned_data
+        if platform == data.get("ai_platform", ""):
+            return self.render_form(
+                form, data=data, ai={"error": "The caption is already for that platform."}
+            )
+        if not cleaned["caption"].strip():
+            return self.render_form(
+                form, data=data, ai={"error": "Write or suggest a caption above to rewrite it."}
+            )
+        client_id = data.get("ai_client", "")
+        try:
+            captions = composer_captions(
+                user=self.request.user,
+                brief=data.get("ai_brief", "").strip(),
+                platform=platform,
+                tone=data.get("ai_tone", "professional"),
+                client=Client.objects.filter(pk=client_id).first() if client_id.isdigit() else None,
+                media=list(cleaned["media"]),
+                repurpose={
+                    "caption": cleaned["caption"],
+                    "hashtags": hashtags_of(cleaned["hashtags"]),
+                    "platform": data.get("ai_platform", ""),
+                },
+            )
+        except DomainError as error:
+            return self.render_form(form, data=data, ai={"error": error.message})
+        filled = data.copy()
+        filled["caption"] = captions[0].caption
+        filled["hashtags"] = " ".join(captions[0].hashtags)
+        filled["ai_platform"] = platform
+        form = ComposerForm(filled, user=self.request.user)
+        form.is_valid()
+        return self.render_form(form, data=filled, ai={"suggestions": captions})
+
     def post(self) -> HttpResponse:
         data = self.request.POST
         form = ComposerForm(data, user=self.request.user)
@@ -334,6 +387,8 @@ class ComposerPage(AdminPage):
             return self.render_form(form, data=data, preview=preview)
         if action == "ai_captions":
             return self.suggest(form, data)
+        if action.startswith("ai_rewrite:"):
+            return self.rewrite(form, data, action.removeprefix("ai_rewrite:"))
         if not connections:
             form.add_error("connections", "Choose at least one account.")
             return self.render_form(form, data=data, preview=preview)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from ai.captions import MAX_VARIANTS, TONES
 from core.admin.pages import AdminPage
 from core.errors import DomainError
+from posts.choices import Platform
 from publishing.services.captions import ai_status
 from publishing.services.media import media_asset_create
 from settings_app.access import is_creator_login, posts_visible_to
@@ -22,6 +23,7 @@ from .queries import caption_versions_diff, task_comments, task_timeline
 from .services.assist import (
     task_caption_check,
     task_caption_check_latest,
+    task_caption_repurpose,
     task_captions_generate,
     task_thread_summary,
 )
@@ -92,6 +94,9 @@ def ai_section(task: ContentTask, user, *, staff_view: bool) -> dict:
         "can_check": staff_view and user.is_staff,
         "tones": TONES,
         "max_variants": MAX_VARIANTS,
+        # Repurposing rewrites the latest caption, written for another platform, for the task's.
+        "platform_label": Platform(task.platform).label,
+        "repurpose_from": [(v, label) for v, label in Platform.choices if v != task.platform],
     }
 
 
@@ -132,6 +137,8 @@ class TaskActionPage(AdminPage):
                 self._revoke(task)
             elif what == "ai_captions":
                 self._ai_captions(task)
+            elif what == "ai_repurpose":
+                self._ai_repurpose(task)
             elif what == "quality_check":
                 self._quality_check(task)
             elif what == "summary":
@@ -182,6 +189,24 @@ class TaskActionPage(AdminPage):
         for number, suggestion in zip((v.number for v in versions), suggestions, strict=True):
             for flag in suggestion["flags"]:
                 messages.warning(request, f"v{number}: {flag}")
+
+    def _ai_repurpose(self, task: ContentTask) -> None:
+        request = self.request
+        if not ai_section(task, request.user, staff_view=False)["can_caption"]:
+            raise DomainError("You may not add captions to this task.")
+        version, suggestion = task_caption_repurpose(
+            task=task,
+            user=request.user,
+            source_platform=request.POST.get("source_platform", ""),
+            tone=request.POST.get("tone", "professional"),
+        )
+        messages.success(
+            request,
+            f"Latest caption repurposed for {Platform(task.platform).label}, saved as "
+            f"v{version.number} (your versions are unchanged).",
+        )
+        for flag in suggestion["flags"]:
+            messages.warning(request, f"v{version.number}: {flag}")
 
     def _quality_check(self, task: ContentTask) -> None:
         request = self.request

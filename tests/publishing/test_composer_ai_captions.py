@@ -7,6 +7,7 @@ import pytest
 from core.models import AIUsage
 from publishing.models import ScheduledPost
 from tests.ai.fake_openai import error
+from tests.publishing.factories import SocialConnectionFactory
 from tests.settings_app.factories import ClientFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +78,66 @@ def test_a_failing_ai_shows_the_reason_in_the_composer(client, manager, ai_on):
 def test_a_bad_tone_is_named(client, manager, ai_on):
     html = suggest(client, ai_tone="angry").content.decode()
     assert "is not a tone" in html and ai_on.requests == []
+
+
+def rewrite(client, to, **fields):
+    data = {
+        "caption": "New AURORA, out now",
+        "hashtags": "AuroraRun",
+        "timezone": "Europe/Berlin",
+        "action": f"ai_rewrite:{to}",
+        "ai_platform": "instagram",
+        "ai_tone": "casual",
+        **fields,
+    }
+    return client.post(COMPOSER, data)
+
+
+def test_rewrite_for_another_platform_fills_the_caption_and_saves_nothing(client, manager, ai_on):
+    html = rewrite(client, "tiktok").content.decode()
+    sent = ai_on.requests[0]
+    assert "written for Instagram, for TikTok" in sent.system
+    assert "New AURORA, out now\\n\\n#AuroraRun" in sent.user
+    caption = html.split('id="id_caption"')[1][:300]
+    assert "Hook 1: New AURORA, out now" in caption and 'id="ai-suggestions"' in html
+    assert 'value="tag10 tag11 tag12"' in html
+    # The rewritten caption is now TikTok's: the next rewrite is from TikTok.
+    assert '<option value="tiktok" selected>' in html
+    assert 'value="ai_rewrite:instagram"' in html and 'value="ai_rewrite:tiktok"' not in html
+    assert not ScheduledPost.objects.exists()
+    assert AIUsage.objects.get().detail["repurposed_from"] == "instagram"
+
+
+def test_rewrite_buttons_follow_the_chosen_accounts(client, manager, ai_on):
+    html = client.get(COMPOSER).content.decode()
+    assert "Rewrite for TikTok</button>" in html and "Rewrite for YouTube</button>" in html
+    assert "Rewrite for Instagram</button>" not in html
+    tiktok = SocialConnectionFactory(platform="tiktok", method="tiktok", account__platform="tiktok")
+    chosen = client.post(
+        COMPOSER,
+        {
+            "caption": "hi",
+            "timezone": "Europe/Berlin",
+            "action": "preview",
+            "connections": [str(tiktok.pk)],
+            "ai_platform": "instagram",
+        },
+    ).content.decode()
+    assert "Rewrite for TikTok</button>" in chosen and "Rewrite for YouTube" not in chosen
+
+
+def test_rewrite_needs_a_caption_and_another_platform(client, manager, ai_on):
+    empty = rewrite(client, "tiktok", caption="").content.decode()
+    assert "Write or suggest a caption above" in empty
+    same = rewrite(client, "instagram").content.decode()
+    assert "already for that platform" in same and ai_on.requests == []
+
+
+def test_without_a_key_the_rewrite_buttons_are_disabled(client, manager, settings):
+    settings.OPENAI_API_KEY = ""
+    html = client.get(COMPOSER).content.decode()
+    assert 'id="action-ai-rewrite-tiktok" title=' in html
+    button = html.split('id="action-ai-rewrite-tiktok"')[1].split(">")[0]
+    assert button.endswith(" disabled") and "AI assistance is off" in html
+    answer = rewrite(client, "tiktok").content.decode()
+    assert "OPENAI_API_KEY" in answer and ">New AURORA, out now</textarea>" in answer

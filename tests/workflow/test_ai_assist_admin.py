@@ -105,3 +105,50 @@ def test_a_creator_login_sees_no_quality_check_button(ai_on, creator_login):
     assert 'id="ai-captions-form"' in html and 'id="ai-check-form"' not in html
     refused = _client(user).post(act(mine), {"what": "quality_check"}, follow=True)
     assert "run by staff" in refused.content.decode()
+
+
+def test_repurposing_the_latest_caption_adds_an_ai_version_for_the_task_platform(
+    ai_on, staff, task
+):
+    html = _client(staff).get(page(task)).content.decode()
+    form = html.split('id="ai-repurpose-form"')[1].split("</form>")[0]
+    assert "Repurpose latest caption for Instagram</button>" in form
+    assert '<option value="tiktok">TikTok</option>' in form and 'value="instagram"' not in form
+    done = _client(staff).post(
+        act(task),
+        {"what": "ai_repurpose", "source_platform": "tiktok", "tone": "witty"},
+        follow=True,
+    )
+    assert "Latest caption repurposed for Instagram, saved as v2" in done.content.decode()
+    sent = ai_on.requests[0]
+    assert "written for TikTok, for Instagram" in sent.system and "Caption v1" in sent.user
+    assert list(
+        CaptionVersion.objects.filter(task=task).values_list("number", "ai_generated", "text")
+    ) == [(2, True, CaptionVersion.objects.get(task=task, number=2).text), (1, False, "Caption v1")]
+    assert CaptionVersion.objects.get(task=task, number=2).text.startswith("Hook 1:")
+    usage = AIUsage.objects.get()
+    assert (usage.prompt_version, usage.detail["repurposed_from"]) == (
+        "caption-repurpose-v1",
+        "tiktok",
+    )
+
+
+def test_repurposing_from_the_task_platform_itself_is_refused(ai_on, staff, task):
+    done = _client(staff).post(
+        act(task), {"what": "ai_repurpose", "source_platform": "instagram"}, follow=True
+    )
+    assert "Pick the other platform" in done.content.decode() and ai_on.requests == []
+    assert CaptionVersion.objects.filter(task=task).count() == 1
+
+
+def test_without_a_key_the_repurpose_button_is_disabled_and_says_why(settings, staff, task):
+    settings.OPENAI_API_KEY = ""
+    client = _client(staff)
+    html = client.get(page(task)).content.decode()
+    form = html.split('id="ai-repurpose-form"')[1].split("</form>")[0]
+    assert 'class="button" disabled>Repurpose latest caption for Instagram' in form
+    assert "AI assistance is off" in html
+    refused = client.post(
+        act(task), {"what": "ai_repurpose", "source_platform": "tiktok"}, follow=True
+    ).content.decode()
+    assert "OPENAI_API_KEY" in refused and CaptionVersion.objects.filter(task=task).count() == 1

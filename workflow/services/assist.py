@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from ai.briefs import MAX_QUANTITY, BriefInput, brief_to_tasks
-from ai.captions import MAX_VARIANTS, TONES, CaptionInput, caption_suggest
+from ai.captions import MAX_VARIANTS, TONES, CaptionInput, caption_repurpose, caption_suggest
 from ai.quality import QualityInput, caption_quality_check
 from ai.threads import ThreadComment, thread_summarize
 from core.errors import DomainError
@@ -67,17 +67,7 @@ def task_captions_generate(
             fields={"variants": [f"Between 1 and {MAX_VARIANTS}."]},
         )
     _check_open(task, "caption version")  # before spending tokens on a caption never saved
-    latest = Asset.objects.filter(task=task).order_by("-version").values("version")[:1]
-    media = [
-        a.media for a in Asset.objects.filter(task=task, version__in=latest).select_related("media")
-    ]
-    data = CaptionInput(
-        brief=_task_brief(task),
-        limits=platform_caption_limits(task.platform),
-        tone=tone,
-        **client_voice(_client(task)),
-        media_facts=media_facts(media),
-    )
+    data = _task_caption_input(task, tone)
     answer = ai_feature_run(
         "caption",
         lambda config: caption_suggest(config, data, variants=variants),
@@ -85,14 +75,81 @@ def task_captions_generate(
         detail={"task": task.pk, "platform": task.platform, "variants": variants},
         field="tone",
     )
+    return _ai_captions_save(task, user, answer.value)
+
+
+def task_caption_repurpose(
+    *, task: ContentTask, user, source_platform: str, tone: str = "professional"
+) -> tuple[CaptionVersion, dict]:
+    """The task's latest caption version, written for `source_platform`, rewritten for the
+    task's platform and saved as a new AI-generated version after the existing ones (the
+    human versions are never changed); returns the version and the answer."""
+    if tone not in TONES:
+        raise DomainError(
+            f"“{tone}” is not a tone.", fields={"tone": [f"One of: {', '.join(TONES)}."]}
+        )
+    if source_platform == task.platform:
+        raise DomainError(
+            "Pick the other platform the latest caption was written for.",
+            fields={"source_platform": ["Not the task's own platform."]},
+        )
+    source = platform_caption_limits(source_platform).label
+    latest = CaptionVersion.objects.filter(task=task).order_by("-number").first()
+    if latest is None:
+        raise DomainError(
+            "The task has no caption to repurpose yet.", fields={"caption": ["None."]}
+        )
+    _check_open(task, "caption version")  # before spending tokens on a caption never saved
+    data = _task_caption_input(task, tone)
+    answer = ai_feature_run(
+        "caption",
+        lambda config: caption_repurpose(
+            config,
+            caption=latest.text,
+            hashtags=tuple(latest.hashtags or ()),
+            source_platform=source,
+            data=data,
+        ),
+        user=user,
+        detail={
+            "task": task.pk,
+            "platform": task.platform,
+            "variants": 1,
+            "repurposed_from": source_platform,
+            "caption": latest.number,
+        },
+        field="caption",
+    )
+    (saved,), (suggestion,) = _ai_captions_save(task, user, answer.value[:1])
+    return saved, suggestion
+
+
+def _task_caption_input(task: ContentTask, tone: str) -> CaptionInput:
+    """What the model knows for a caption of `task`: its brief, its platform's limits, the
+    tone and client's voice, and the latest draft's media facts."""
+    latest = Asset.objects.filter(task=task).order_by("-version").values("version")[:1]
+    media = [
+        a.media for a in Asset.objects.filter(task=task, version__in=latest).select_related("media")
+    ]
+    return CaptionInput(
+        brief=_task_brief(task),
+        limits=platform_caption_limits(task.platform),
+        tone=tone,
+        **client_voice(_client(task)),
+        media_facts=media_facts(media),
+    )
+
+
+def _ai_captions_save(task: ContentTask, user, captions) -> tuple[list[CaptionVersion], list[dict]]:
+    """Each caption saved as a new AI-generated version after the existing ones."""
     with transaction.atomic():
         saved = [
             task_caption_add(
                 task=task, text=c.caption, hashtags=c.hashtags, author=user, ai_generated=True
             )
-            for c in answer.value
+            for c in captions
         ]
-    return saved, [caption_as_dict(c) for c in answer.value]
+    return saved, [caption_as_dict(c) for c in captions]
 
 
 def task_caption_check(*, task: ContentTask, user) -> CaptionCheck:
