@@ -7,6 +7,7 @@ answer the schema does not describe is a bug of the schema or of the answer.
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
 from core.api.serializers import StrictInputMixin
@@ -49,6 +50,13 @@ _WITH_BODY = {
     "413": "The request body is larger than the server accepts.",
     "415": "The body's content type is not JSON, form or multipart data.",
 }
+
+
+# The answer of an operation that asks the AI model when the AI is off or failing (it never
+# blocks anything else): `code` ai_not_configured / ai_unavailable / ai_invalid_answer.
+AI_UNAVAILABLE = OpenApiResponse(
+    description="The AI is not configured or not answering: `message` says why."
+)
 
 
 def document_error_responses(result, generator, request, public):

@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from ai.captions import MAX_VARIANTS, TONES
 from core.api.permissions import IsStaffOrApiKey
+from core.api.schema import AI_UNAVAILABLE
 from core.api.serializers import StrictInputMixin
 from core.errors import DomainError
 from posts.choices import Platform
@@ -79,7 +80,10 @@ class ComposerCaptionsView(APIView):
     permission_classes = [IsStaffOrApiKey]
     action_permissions = {"*": ["publishing.add_scheduledpost"]}
 
-    @extend_schema(request=ComposerCaptionsRequestSerializer, responses=ComposerCaptionsSerializer)
+    @extend_schema(
+        request=ComposerCaptionsRequestSerializer,
+        responses={200: ComposerCaptionsSerializer, 503: AI_UNAVAILABLE},
+    )
     def post(self, request):
         data = ComposerCaptionsRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from core.api.parsers import JSONParser
 from core.api.permissions import IsStaffOrApiKey
+from core.api.schema import AI_UNAVAILABLE
 from core.errors import DomainError, NotFoundError
 from publishing.models import MediaAsset
 from publishing.queries import media_visible_to
@@ -136,7 +137,10 @@ class CampaignViewSet(
         if is_creator_login(user) or not user.has_perm("workflow.add_deliverable"):
             raise PermissionDenied("Only staff who add deliverables plan from a brief.")
 
-    @extend_schema(request=BriefRequestSerializer, responses=BriefProposalSerializer)
+    @extend_schema(
+        request=BriefRequestSerializer,
+        responses={200: BriefProposalSerializer, 503: AI_UNAVAILABLE},
+    )
     @action(detail=True, methods=["post"], url_path="brief-to-tasks", url_name="brief-to-tasks")
     def brief_to_tasks(self, request, pk=None):
         """AI: proposed deliverables and task titles from the campaign's brief and goals.
@@ -391,7 +395,10 @@ class TaskViewSet(
         )
         return Response(CommentSerializer(rows, many=True).data)
 
-    @extend_schema(request=AICaptionsRequestSerializer, responses={201: AICaptionsSerializer})
+    @extend_schema(
+        request=AICaptionsRequestSerializer,
+        responses={201: AICaptionsSerializer, 503: AI_UNAVAILABLE},
+    )
     @action(detail=True, methods=["post"], url_path="ai-captions", url_name="ai-captions")
     def ai_captions(self, request, pk=None):
         """AI captions for the task's platform and tone, each saved as a new AI-generated
@@ -413,7 +420,9 @@ class TaskViewSet(
         )
 
     @extend_schema(methods=["GET"], responses={200: CaptionCheckSerializer})
-    @extend_schema(methods=["POST"], request=None, responses={201: CaptionCheckSerializer})
+    @extend_schema(
+        methods=["POST"], request=None, responses={201: CaptionCheckSerializer, 503: AI_UNAVAILABLE}
+    )
     @action(
         detail=True, methods=["get", "post"], url_path="quality-check", url_name="quality-check"
     )
@@ -431,7 +440,7 @@ class TaskViewSet(
             raise NotFoundError("The latest caption has not been checked.")
         return Response(CaptionCheckSerializer(check).data)
 
-    @extend_schema(request=None, responses=ThreadSummarySerializer)
+    @extend_schema(request=None, responses={200: ThreadSummarySerializer, 503: AI_UNAVAILABLE})
     @action(detail=True, methods=["post"])
     def summary(self, request, pk=None):
         """AI summary of the comments you may see (internal ones for staff only) into
