@@ -43,15 +43,18 @@ class Series:
 # --- Numbers ----------------------------------------------------------------------------------
 
 
-def compact_number(value: Number) -> str:
-    """`950` -> "950", `12_500` -> "12.5k", `3_400_000` -> "3.4M", `None` -> "—"."""
+def compact_number(value: Number, *, digits: int = 1) -> str:
+    """`950` -> "950", `12_500` -> "12.5k", `3_400_000` -> "3.4M", `None` -> "—"; `digits`
+    decimals at most for the k/M/B forms."""
     if value is None:
         return "—"
     number = float(value)
     size = abs(number)
     for threshold, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if size >= threshold:
-            text = f"{number / threshold:.1f}".removesuffix(".0")
+            text = f"{number / threshold:.{digits}f}"
+            if "." in text:
+                text = text.rstrip("0").removesuffix(".")
             return f"{text}{suffix}"
     if number == int(number):
         return f"{int(number)}"
@@ -61,6 +64,16 @@ def compact_number(value: Number) -> str:
 # Thousands grouped by a narrow no-break space in tooltips ("12 345"): readable, and a chart's
 # hundred hidden tooltips never pass for the page's own comma-grouped figures.
 GROUP_SEPARATOR = "\u202f"
+
+
+def axis_labels(ticks: Sequence[float]) -> list[str]:
+    """The ticks' compact labels, with as many decimals as it takes to tell them apart
+    (1 100 and 1 150 are "1.1k" and "1.15k", not "1.1k" twice)."""
+    for digits in (1, 2, 3):
+        labels = [compact_number(tick, digits=digits) for tick in ticks]
+        if len(set(labels)) == len(labels):
+            return labels
+    return labels
 
 
 def _full_number(value: float) -> str:
@@ -248,13 +261,13 @@ def _empty_plot(plot: _Plot, empty_text: str) -> str:
 def _grid(plot: _Plot, ticks: list[float]) -> list[str]:
     """Grid lines with the y axis labels, the zero line inside the range, and the axes."""
     parts = []
-    for tick in ticks:
+    for tick, label in zip(ticks, axis_labels(ticks), strict=True):
         y = plot.y_of(tick)
         parts.append(
             f'<line x1="{plot.left}" y1="{y:.1f}" x2="{plot.right}" y2="{y:.1f}" '
             f'stroke="{GRID_COLOR}" stroke-width="1"/>'
             f'<text class="co-y-label" x="{plot.left - 6}" y="{y + 4:.1f}" text-anchor="end" '
-            f'font-size="11" fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(compact_number(tick))}</text>'
+            f'font-size="11" fill="{AXIS_COLOR}" {TEXT_STYLE}>{escape(label)}</text>'
         )
     if plot.y_min < 0 < plot.y_max:
         zero = plot.y_of(0)

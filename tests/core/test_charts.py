@@ -132,3 +132,16 @@ def test_tooltips_give_the_full_value_grouped_by_thin_spaces():
     svg = line_chart(["Mar 01"], [Series("Views", [1234567])])
     assert "<title>Mar 01 · Views: 1\u202f234\u202f567</title>" in svg
     assert "1,234,567" not in svg
+
+
+def test_axis_labels_tell_close_ticks_apart():
+    from core.charts import axis_labels
+
+    assert axis_labels([1100, 1150, 1200, 1250, 1300]) == ["1.1k", "1.15k", "1.2k", "1.25k", "1.3k"]
+    assert axis_labels([0, 1000, 2000]) == ["0", "1k", "2k"]
+
+
+def test_a_followers_chart_near_a_thousand_has_distinct_y_labels():
+    svg = line_chart(["a", "b", "c"], [Series("Followers", [1100, 1180, 1300])])
+    labels = re.findall(r'class="co-y-label"[^>]*>([^<]+)<', svg)
+    assert len(labels) == len(set(labels)) >= 3
