@@ -19,7 +19,7 @@ from typing import Any
 
 import openai
 
-from .client import build_client
+from .client import client_for
 from .completion import Usage, complete
 from .config import AIConfig
 from .errors import AIError, AIInvalidAnswer, AINotConfigured
@@ -262,23 +262,13 @@ def ask(
     question = check_question(question)
     if not config.configured:
         raise AINotConfigured(config.not_configured_reason)
-    if client is None:
-        with build_client(config) as own_client:
-            return ask(
-                config,
-                question=question,
-                tools=tools,
-                run_tool=run_tool,
-                context=context,
-                max_rounds=max_rounds,
-                client=own_client,
-            )
     calls: list[ToolCall] = []
     usage = Usage()
     try:
-        return _conversation(
-            config, client, question, tools, run_tool, context, max_rounds, calls, usage
-        )
+        with client_for(config, client) as client:
+            return _conversation(
+                config, client, question, tools, run_tool, context, max_rounds, calls, usage
+            )
     except AIError as exc:
         # What was done before the failure, for the caller's log.
         exc.tool_calls = list(calls)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openai
 
-from .client import build_client
+from .client import client_for
 from .completion import Usage, complete, retry_after_seconds
 from .config import AIConfig
 from .errors import (
@@ -46,9 +46,13 @@ def classify(
     error, then still wrong). Never guesses a label.
     """
     _require_ready(config, taxonomy)
-    if client is None:
-        with build_client(config) as own_client:
-            return classify(post, taxonomy, config, client=own_client)
+    with client_for(config, client) as client:
+        return _classify(post, taxonomy, config, client)
+
+
+def _classify(
+    post: PostInput, taxonomy: Taxonomy, config: AIConfig, client: openai.OpenAI
+) -> Classification:
     fmt = response_format(taxonomy, is_video=post.is_video)
     budget = config.text_budget_chars
     image = config.use_images and bool(post.thumbnail_url)

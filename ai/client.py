@@ -1,5 +1,8 @@
 """The OpenAI client, built from explicit configuration."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import openai
 
 from .config import AIConfig
@@ -21,3 +24,14 @@ def build_client(config: AIConfig) -> openai.OpenAI:
         timeout=config.timeout_s,
         max_retries=0,
     )
+
+
+@contextmanager
+def client_for(config: AIConfig, client: openai.OpenAI | None = None) -> Iterator[openai.OpenAI]:
+    """`client` when the caller shares one (a batch), else a client built for this call and
+    closed after it, so a single call never leaks its connection pool."""
+    if client is not None:
+        yield client
+        return
+    with build_client(config) as own_client:
+        yield own_client

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import openai
 
-from .client import build_client
+from .client import client_for
 from .completion import Usage, complete
 from .config import AIConfig
 from .errors import AIInvalidAnswer, AINotConfigured
@@ -70,17 +70,19 @@ def structured_answer(
     AITransientError / AIRequestError as classification does."""
     if not config.configured:
         raise AINotConfigured(config.not_configured_reason)
-    if client is None:
-        with build_client(config) as own_client:
-            return structured_answer(
-                config,
-                messages=messages,
-                schema_name=schema_name,
-                schema=schema,
-                validate=validate,
-                prompt_version=prompt_version,
-                client=own_client,
-            )
+    with client_for(config, client) as client:
+        return _structured(config, client, messages, schema_name, schema, validate, prompt_version)
+
+
+def _structured(
+    config: AIConfig,
+    client: openai.OpenAI,
+    messages: list[dict],
+    schema_name: str,
+    schema: dict,
+    validate: Callable[[dict[str, Any]], T],
+    prompt_version: str,
+) -> Structured[T]:
     fmt = json_schema_format(schema_name, schema)
     usage = Usage()
     model = config.model

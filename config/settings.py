@@ -141,6 +141,8 @@ MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 # MEDIA_STORAGE=s3: the library on S3-compatible storage (pip install '.[s3]'), which also
 # offers presigned direct uploads. The AWS_* names are django-storages' own.
 MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+# Django itself serves MEDIA_URL from MEDIA_ROOT (local storage, development only).
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG) and MEDIA_STORAGE == "local"
 if MEDIA_STORAGE not in ("local", "s3"):
     raise ImproperlyConfigured("MEDIA_STORAGE is `local` or `s3`.")
 _DEFAULT_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
@@ -16,3 +18,13 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# `make run` shows uploaded drafts (task page, board, review links) from MEDIA_ROOT itself; in
+# production the proxy or S3 serves MEDIA_URL (deploy/production.env.example).
+if settings.SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            lambda request, path: serve(request, path, document_root=settings.MEDIA_ROOT),
+        )
+    )

@@ -173,8 +173,14 @@ def period_window(period: str, now: datetime) -> tuple[datetime, datetime]:
     return windows.this_month(now)
 
 
-def _link(name: str, pk: int) -> str:
-    return reverse(f"admin:{name}_change", args=[pk])
+def _row(kind: str, admin_model: str, pk: int, label: str, fields: dict) -> Row:
+    """A row the answer may cite as `kind:pk`, linked to its admin page."""
+    return Row(
+        ref=f"{kind}:{pk}",
+        label=label,
+        link=reverse(f"admin:{admin_model}_change", args=[pk]),
+        fields=fields,
+    )
 
 
 class WorkspaceTools:
@@ -215,11 +221,12 @@ class WorkspaceTools:
         order = metric if direction in ("lowest", "down") else f"-{metric}"
         qs = qs.order_by(order, "pk")[: args.get("limit", DEFAULT_LIMIT)]
         return [
-            Row(
-                ref=f"account:{a['pk']}",
-                label=f"@{a['username']} ({a['platform']})",
-                link=_link("creators_account", a["pk"]),
-                fields={ACCOUNT_METRICS[metric]: a[metric], "followers": a["followers"]},
+            _row(
+                "account",
+                "creators_account",
+                a["pk"],
+                f"@{a['username']} ({a['platform']})",
+                {ACCOUNT_METRICS[metric]: a[metric], "followers": a["followers"]},
             )
             for a in qs.values("pk", "username", "platform", "followers", metric)
         ]
@@ -234,11 +241,12 @@ class WorkspaceTools:
 
     @staticmethod
     def _post_row(p: dict, **fields) -> Row:
-        return Row(
-            ref=f"post:{p['pk']}",
-            label=f"@{p['username'] or '?'} {p['platform']} post {p['post_id']}",
-            link=_link("posts_post", p["pk"]),
-            fields={"posted": p["post_date"], "views": p["views"], **fields},
+        return _row(
+            "post",
+            "posts_post",
+            p["pk"],
+            f"@{p['username'] or '?'} {p['platform']} post {p['post_id']}",
+            {"posted": p["post_date"], "views": p["views"], **fields},
         )
 
     def posts_by_label(self, args: dict) -> list[Row]:
@@ -307,11 +315,12 @@ class WorkspaceTools:
         )
         progress = campaigns_progress([c["pk"] for c in campaigns], now=self.now)
         return [
-            Row(
-                ref=f"campaign:{c['pk']}",
-                label=c["name"],
-                link=_link("workflow_campaign", c["pk"]),
-                fields={
+            _row(
+                "campaign",
+                "workflow_campaign",
+                c["pk"],
+                c["name"],
+                {
                     "status": c["status"],
                     "promised": progress[c["pk"]].promised,
                     "delivered": progress[c["pk"]].delivered,
@@ -336,12 +345,12 @@ class WorkspaceTools:
             qs = qs.filter(status=args["status"])
         qs = qs.order_by("-month", "finance_item__code", "pk")[: args.get("limit", DEFAULT_LIMIT)]
         return [
-            Row(
-                ref=f"statement:{s['pk']}",
-                label=f"{s['finance_item__code']} {s['finance_item__payee_name']} "
-                f"{s['month']:%Y-%m}",
-                link=_link("finance_payoutstatement", s["pk"]),
-                fields={
+            _row(
+                "statement",
+                "finance_payoutstatement",
+                s["pk"],
+                f"{s['finance_item__code']} {s['finance_item__payee_name']} {s['month']:%Y-%m}",
+                {
                     "status": s["status"],
                     "amount_due": s["amount_due"],
                     "paid_amount": s["paid_amount"],
@@ -368,11 +377,12 @@ class WorkspaceTools:
             qs = qs.filter(overdue_q(self.now))
         qs = qs.order_by(F("due_at").asc(nulls_last=True), "pk")[: args.get("limit", DEFAULT_LIMIT)]
         return [
-            Row(
-                ref=f"task:{t['pk']}",
-                label=t["title"],
-                link=_link("workflow_contenttask", t["pk"]),
-                fields={
+            _row(
+                "task",
+                "workflow_contenttask",
+                t["pk"],
+                t["title"],
+                {
                     "column": t["column"],
                     "due_at": t["due_at"],
                     "creator": t["creator__display_name"],

@@ -345,17 +345,12 @@ def exchange_code(method: str, *, code: str, code_verifier: str = "") -> TokenSe
     app = app_credentials(method)
     now = timezone.now()
     if method == INSTAGRAM_LOGIN:
-        body = _call(
+        body = _token_request(
             method,
-            "POST",
-            settings.OAUTH_INSTAGRAM_TOKEN_URL,
-            form={
-                "client_id": app.client_id,
-                "client_secret": app.client_secret,
-                "grant_type": "authorization_code",
-                "redirect_uri": app.redirect_uri,
-                "code": code,
-            },
+            app,
+            grant_type="authorization_code",
+            redirect_uri=app.redirect_uri,
+            code=code,
         )
         # Older answers wrap it in {"data": [{...}]}.
         if isinstance(body.get("data"), list) and body["data"]:
@@ -389,33 +384,14 @@ def exchange_code(method: str, *, code: str, code_verifier: str = "") -> TokenSe
             },
         )
         return exchange_facebook_long_lived(_token_set(short, now).access_token)
-    if method == TIKTOK:
-        body = _call(
-            method,
-            "POST",
-            f"{settings.TIKTOK_API_BASE_URL.rstrip('/')}/v2/oauth/token/",
-            form={
-                "client_key": app.client_id,
-                "client_secret": app.client_secret,
-                "code": code,
-                "grant_type": "authorization_code",
-                "redirect_uri": app.redirect_uri,
-                "code_verifier": code_verifier,
-            },
-        )
-        return _token_set(body, now)
-    body = _call(
+    # TikTok and Google: the code and its PKCE verifier.
+    body = _token_request(
         method,
-        "POST",
-        settings.OAUTH_GOOGLE_TOKEN_URL,
-        form={
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "code": code,
-            "grant_type": "authorization_code",
-            "redirect_uri": app.redirect_uri,
-            "code_verifier": code_verifier,
-        },
+        app,
+        code=code,
+        grant_type="authorization_code",
+        redirect_uri=app.redirect_uri,
+        code_verifier=code_verifier,
     )
     return _token_set(body, now)
 
@@ -461,31 +437,21 @@ def refresh(method: str, *, access_token: str = "", refresh_token: str = "") -> 
         return _token_set(body, now)
     if not refresh_token:
         raise ReauthRequired(f"{method}: no refresh token stored.", method=method)
-    if method == TIKTOK:
-        body = _call(
-            method,
-            "POST",
-            f"{settings.TIKTOK_API_BASE_URL.rstrip('/')}/v2/oauth/token/",
-            form={
-                "client_key": app.client_id,
-                "client_secret": app.client_secret,
-                "grant_type": "refresh_token",
-                "refresh_token": refresh_token,
-            },
-        )
-        return _token_set(body, now)
-    body = _call(
-        method,
-        "POST",
-        settings.OAUTH_GOOGLE_TOKEN_URL,
-        form={
-            "client_id": app.client_id,
-            "client_secret": app.client_secret,
-            "grant_type": "refresh_token",
-            "refresh_token": refresh_token,
-        },
-    )
+    body = _token_request(method, app, grant_type="refresh_token", refresh_token=refresh_token)
     return _token_set(body, now)
+
+
+def _token_request(method: str, app: AppCredentials, **grant: str) -> dict:
+    """POST `grant` with the app's credentials to the token endpoint of `method` (Instagram
+    Login, TikTok, Google; TikTok calls the app's id `client_key`)."""
+    url = {
+        INSTAGRAM_LOGIN: settings.OAUTH_INSTAGRAM_TOKEN_URL,
+        TIKTOK: f"{settings.TIKTOK_API_BASE_URL.rstrip('/')}/v2/oauth/token/",
+        GOOGLE: settings.OAUTH_GOOGLE_TOKEN_URL,
+    }[method]
+    app_id = "client_key" if method == TIKTOK else "client_id"
+    form = {app_id: app.client_id, "client_secret": app.client_secret, **grant}
+    return _call(method, "POST", url, form=form)
 
 
 def whoami(method: str, *, access_token: str, user_id: str = "") -> Identity:

@@ -183,3 +183,21 @@ def test_the_page_lets_a_browser_post_its_origin_for_the_csrf_check(staff, brows
 
 def _csrf_of(html: str) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_the_draft_image_the_page_shows_is_served_in_development(
+    staff, browser, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    task = submitted()
+    stored = tmp_path / task.assets.get().media.file.name  # factories write no file
+    stored.parent.mkdir(parents=True)
+    stored.write_bytes(b"\xff\xd8 a draft")
+    _, token = review_link_create(created_by=staff, task=task)
+    html = browser.get(f"/review/{token}/").content.decode()
+    src = re.search(r'<img[^>]+src="(/media/[^"]+)"', html).group(1)
+
+    image = browser.get(src)
+
+    assert image.status_code == 200
+    assert b"".join(image.streaming_content) == b"\xff\xd8 a draft"
