@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import (
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
@@ -104,33 +105,33 @@ def _rate(views: int, likes: int, comments: int, shares: int) -> float | None:
 
 
 # Post day-end values: the last event of each (post, local day), minus the one before it
-# (LAG over the post's days; before the first, the value at the range's start). Only days in
-# which the post moved are kept. `{events}` and `{base}` are ORM statements (same on SQLite and
-# PostgreSQL, the day cut in the agency's zone by Django's TruncDate).
+# (LAG over the post's days; the first is the value at the run's start, given as the day
+# before it, and computed once per post). Only days in which the post moved are kept. The
+# parts are ORM statements (the same on SQLite and PostgreSQL; the day cut in the agency's zone
+# by Django's TruncDate).
 POST_ROWS_SQL = """
-WITH ev (post_id, day, at_moment, v, l, c, s) AS (
-    SELECT * FROM ({snapshots}) AS snapshots UNION ALL SELECT * FROM ({published}) AS published
+WITH ev (post_id, account_id, day, at_moment, v, l, c, s) AS (
+    SELECT * FROM ({snapshots}) AS snapshots
+    UNION ALL SELECT * FROM ({published}) AS published
+    UNION ALL SELECT * FROM ({base}) AS base
 ),
 last_of_day AS (
-    SELECT post_id, day, v, l, c, s,
+    SELECT post_id, account_id, day, v, l, c, s,
         ROW_NUMBER() OVER (PARTITION BY post_id, day ORDER BY at_moment DESC) AS rn
     FROM ev
 ),
-base (post_id, account_id, v, l, c, s) AS ({base}),
 g AS (
-    SELECT d.post_id, b.account_id, d.day,
-        d.v - LAG(d.v, 1, b.v) OVER w AS v,
-        d.l - LAG(d.l, 1, b.l) OVER w AS l,
-        d.c - LAG(d.c, 1, b.c) OVER w AS c,
-        d.s - LAG(d.s, 1, b.s) OVER w AS s
-    FROM last_of_day d JOIN base b ON b.post_id = d.post_id
-    WHERE d.rn = 1
-    WINDOW w AS (PARTITION BY d.post_id ORDER BY d.day)
+    SELECT post_id, account_id, day,
+        v - LAG(v) OVER w AS v, l - LAG(l) OVER w AS l,
+        c - LAG(c) OVER w AS c, s - LAG(s) OVER w AS s
+    FROM last_of_day
+    WHERE rn = 1
+    WINDOW w AS (PARTITION BY post_id ORDER BY day)
 )
 INSERT INTO {table} (post_id, account_id, date, views_gained, likes_gained, comments_gained,
     shares_gained)
 SELECT post_id, account_id, day, v, l, c, s FROM g
-WHERE v <> 0 OR l <> 0 OR c <> 0 OR s <> 0
+WHERE day >= %s AND (v <> 0 OR l <> 0 OR c <> 0 OR s <> 0)
 ON CONFLICT (post_id, date) DO UPDATE SET account_id = excluded.account_id,
     views_gained = excluded.views_gained, likes_gained = excluded.likes_gained,
     comments_gained = excluded.comments_gained, shares_gained = excluded.shares_gained
@@ -164,7 +165,7 @@ def _post_rows_write(ids: list[int], first: date, last: date) -> None:
         )
         .order_by()
         .annotate(day=_day_of("captured_at", ending=True))
-        .values_list("post_id", "day", "captured_at", *COUNTERS)
+        .values_list("post_id", "post__account_id", "day", "captured_at", *COUNTERS)
     )
     of_post = PostSnapshot.objects.filter(post_id=OuterRef("pk")).order_by()
     earliest = {
@@ -174,18 +175,23 @@ def _post_rows_write(ids: list[int], first: date, last: date) -> None:
         posts.filter(post_date__gte=start, post_date__lt=end)
         .filter(Exists(of_post), ~Exists(of_post.filter(captured_at__lte=OuterRef("post_date"))))
         .annotate(day=_day_of("post_date", ending=False), **earliest)
-        .values_list("pk", "day", "post_date", *earliest)
+        .values_list("pk", "account_id", "day", "post_date", *earliest)
     )
     base = (
         posts.filter(posts_moving_in((start, end)))
-        .annotate(**{f"base_{c}": value_at(c, start) for c in COUNTERS})
-        .values_list("pk", "account_id", *(f"base_{c}" for c in COUNTERS))
+        .annotate(
+            base_day=Value(first - timedelta(days=1), output_field=DateField()),
+            base_at=Value(start, output_field=DateTimeField()),
+            **{f"base_{c}": value_at(c, start) for c in COUNTERS},
+        )
+        .values_list("pk", "account_id", "base_day", "base_at", *(f"base_{c}" for c in COUNTERS))
     )
     parts, params = {}, []
     for name, queryset in (("snapshots", snapshots), ("published", published), ("base", base)):
         parts[name], part_params = queryset.query.sql_with_params()
         params.extend(part_params)
     sql = POST_ROWS_SQL.format(table=DailyPostMetric._meta.db_table, **parts)
+    params.append(first)
     DailyPostMetric.objects.filter(account_id__in=ids, date__gte=first, date__lte=last).delete()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
