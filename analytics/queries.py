@@ -28,8 +28,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Window,
 )
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from core import windows
 from creators.models import Account
@@ -432,16 +433,23 @@ def top_posts(
         rows = rows.filter(post_id__in=posts.values("pk"))
     if user is not None:
         rows = rows.filter(post_id__in=posts_visible_to(user, Post.objects.all()).values("pk"))
-    gains = (
+    # The period's sums once, ranked both ways: one statement for the top and the bottom.
+    ranked = (
         rows.order_by()
         .values("post_id")
         .annotate(views_gained=Sum("views_gained"))
         .filter(views_gained__isnull=False)
+        .annotate(
+            high=Window(RowNumber(), order_by=[F("views_gained").desc(), F("post_id").desc()]),
+            low=Window(RowNumber(), order_by=[F("views_gained").asc(), F("post_id").asc()]),
+        )
+        .filter(Q(high__lte=limit) | Q(low__lte=limit))
     )
     with transaction.atomic():
         jit_off()
-        top = list(gains.order_by(F("views_gained").desc(), "-post_id")[:limit])
-        bottom = list(gains.order_by(F("views_gained").asc(), "post_id")[:limit])
+        ranked = list(ranked)
+    top = sorted((r for r in ranked if r["high"] <= limit), key=lambda r: r["high"])
+    bottom = sorted((r for r in ranked if r["low"] <= limit), key=lambda r: r["low"])
     found = (
         Post.objects.filter(pk__in={row["post_id"] for row in top + bottom})
         .select_related("category")
