@@ -1,14 +1,16 @@
-"""Daily rollups: one `DailyAccountMetric` row per account and local day (agency TIME_ZONE),
-computed in SQL from the snapshots with the definitions of specs/metrics.md.
+"""Daily rollups: one `DailyPostMetric` row per counted post and local day (agency TIME_ZONE)
+in which it moved, and one `DailyAccountMetric` row per account and local day, computed in SQL
+from the snapshots with the definitions of specs/metrics.md.
 
 A day is the window `[local 00:00, next local 00:00)`:
+- a post's `*_gained`: `gained(X, day) = X@end - X@start` (negative corrections kept), read
+  from the day-end values: `X` changes only at the post's snapshots and, when it was published
+  before its first snapshot, at its publication (0 before, rule 2; the earliest snapshot after,
+  rule 3). A run of days adds up to the engine's `gained` over the same window, to the unit:
+  `X@t` telescopes. Computed set-based per chunk of accounts and run of days;
+- an account's `*_gained`: its posts' rows summed (trial reels are not counted posts);
 - `followers`, `following`: the account's value at the day's end (`X@end`: the latest
   snapshot at or before it, else the earliest; NULL without snapshots);
-- `*_gained`: what the account's counted posts (not trial reels) gained in the day, i.e.
-  `gained(X, day) = X@end - X@start` per post, summed (negative corrections kept). This is the
-  metrics engine's own expression (`posts.metrics.value_at`), so a run of days adds up to the
-  engine's figure over the same window, to the unit: `X@t` telescopes. Only the posts that may
-  move in the day (`posts.queries.posts_moving_in`) are looked at;
 - `posts_published`: counted posts whose `post_date` is in the day;
 - `engagement_rate`: (likes + comments + shares gained) / views gained * 100 when views gained
   > 0, else NULL.
@@ -16,7 +18,8 @@ A day is the window `[local 00:00, next local 00:00)`:
 Snapshot retention (posts.services.retention) keeps each day's last snapshot, so `X@` at a
 day's end, and so every figure here, is the same before and after thinning.
 
-Idempotent: rows are upserted on (account, date) in bulk; rerunning a range rewrites it.
+Idempotent: a run rewrites its range (the posts' rows deleted and inserted, the accounts'
+upserted on (account, date)) in one transaction per chunk and run of days.
 """
 
 from __future__ import annotations
