@@ -41,6 +41,33 @@ class DailyAccountMetric(models.Model):
         return f"{self.account_id} · {self.date}"
 
 
+class DailyPostMetric(models.Model):
+    """What one counted post gained in one local day (agency TIME_ZONE): `X@end - X@start` of
+    specs/metrics.md per counter, negative corrections kept, `NULL` where the counter is hidden.
+    Only the days in which the post moved have a row, so a post's rows over a period add up to
+    its `gained(X, period)`. `account` is the post's, copied for scoping by account and day.
+    Top posts read these rows, never raw snapshots."""
+
+    post = models.ForeignKey("posts.Post", on_delete=models.CASCADE, related_name="daily_metrics")
+    account = models.ForeignKey(
+        "creators.Account", on_delete=models.CASCADE, related_name="daily_post_metrics"
+    )
+    date = models.DateField()
+    views_gained = models.BigIntegerField(null=True, blank=True)
+    likes_gained = models.BigIntegerField(null=True, blank=True)
+    comments_gained = models.BigIntegerField(null=True, blank=True)
+    shares_gained = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "date"], name="dailypostmetric_unique_day")
+        ]
+        indexes = [models.Index(fields=["account", "date"], name="dailypostmetric_account_date")]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} · {self.date}"
+
+
 class AudienceSnapshot(models.Model):
     """A connected account's audience as its platform reported it on one local day, with the
     endpoint that answered (`source`). Its figures are `AudienceDemographic` rows; a day fetched

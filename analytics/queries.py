@@ -28,19 +28,18 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    Window,
 )
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
 
 from core import windows
-from creators.metrics import counted_posts
 from creators.models import Account
 from posts.choices import Platform
 from posts.metrics import value_at
 from posts.models import Post
-from posts.queries import posts_moving_in
 from settings_app.access import accounts_visible_to, posts_visible_to
 
-from .models import DailyAccountMetric
+from .models import DailyAccountMetric, DailyPostMetric
 
 SCOPES = ("client", "creator", "account", "campaign", "board", "editor")
 MAX_PERIOD_DAYS = 731  # "at most 2 years"
@@ -415,27 +414,58 @@ def _post_dict(post: Post) -> dict:
 
 
 def top_posts(
-    *, accounts: QuerySet[Account], period: Period, user=None, limit: int = CONTENT_LIMIT
+    *,
+    accounts: QuerySet[Account],
+    period: Period,
+    user=None,
+    limit: int = CONTENT_LIMIT,
+    posts: QuerySet[Post] | None = None,
 ) -> dict:
     """The `limit` counted posts that gained the most views in the period, and the `limit`
-    that gained the least (among those that moved or were posted in it), with their AI
-    labels. Only the posts that may move in the period are computed, in SQL."""
-    start, end = period.window
-    posts = Post.objects.filter(counted_posts(), account_id__in=accounts.values("pk"))
+    that gained the least (among those that moved in it), with their AI labels: the sums of
+    their DailyPostMetric rows (so, like every figure here, only rolled-up days count: today
+    is not until the nightly job), then the posts' labels. `posts` narrows them (a campaign's
+    posts); `user` applies the role."""
+    rows = DailyPostMetric.objects.filter(
+        account_id__in=accounts.values("pk"), date__gte=period.start, date__lte=period.end
+    )
+    if posts is not None:
+        rows = rows.filter(post_id__in=posts.values("pk"))
     if user is not None:
-        posts = posts_visible_to(user, posts)
-    posts = (
-        posts.filter(posts_moving_in((start, end)))
-        .annotate(views_gained=gained("views", start, end))
+        rows = rows.filter(post_id__in=posts_visible_to(user, Post.objects.all()).values("pk"))
+    # The period's sums once, ranked both ways: one statement for the top and the bottom.
+    ranked = (
+        rows.order_by()
+        .values("post_id")
+        .annotate(views_gained=Sum("views_gained"))
         .filter(views_gained__isnull=False)
-        .select_related("category")
-        .prefetch_related("subcategories")
+        .annotate(
+            high=Window(RowNumber(), order_by=[F("views_gained").desc(), F("post_id").desc()]),
+            low=Window(RowNumber(), order_by=[F("views_gained").asc(), F("post_id").asc()]),
+        )
+        .filter(Q(high__lte=limit) | Q(low__lte=limit))
     )
     with transaction.atomic():
         jit_off()
-        top = list(posts.order_by(F("views_gained").desc(), "-pk")[:limit])
-        bottom = list(posts.order_by(F("views_gained").asc(), "pk")[:limit])
-    return {"top": [_post_dict(p) for p in top], "bottom": [_post_dict(p) for p in bottom]}
+        ranked = list(ranked)
+    top = sorted((r for r in ranked if r["high"] <= limit), key=lambda r: r["high"])
+    bottom = sorted((r for r in ranked if r["low"] <= limit), key=lambda r: r["low"])
+    found = (
+        Post.objects.filter(pk__in={row["post_id"] for row in top + bottom})
+        .select_related("category")
+        .prefetch_related("subcategories")
+        .in_bulk()
+    )
+
+    def listed(ranked: list[dict]) -> list[dict]:
+        out = []
+        for row in ranked:
+            post = found[row["post_id"]]
+            post.views_gained = row["views_gained"]
+            out.append(_post_dict(post))
+        return out
+
+    return {"top": listed(top), "bottom": listed(bottom)}
 
 
 def content(

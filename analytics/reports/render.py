@@ -8,12 +8,10 @@ from __future__ import annotations
 import base64
 import mimetypes
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,9 +21,10 @@ from posts.models import Post
 from workflow.queries import campaigns_progress
 
 from ..choices import ScopeKind
-from ..insights import InsightCard, insight_card, posts_with_views_gained
+from ..insights import InsightCard, insight_card
 from ..models import Report
 from ..queries import Period, compare, headlines, jit_off, series, totals
+from ..queries import top_posts as queries_top_posts
 from .scope import Scope, scope_get
 
 TEMPLATE = "analytics/report.html"
@@ -64,17 +63,22 @@ class TopPostRow:
     thumbnail: str  # a data URI, or "" for the placeholder
 
 
-def top_posts(posts: QuerySet[Post], start: date, end: date, *, limit: int) -> list[TopPostRow]:
-    """The scope's posts with the most views gained in the period, with their thumbnails."""
-    ranked = (
-        posts_with_views_gained(posts, *Period(start, end).window)
+def report_top_posts(scope, period: Period, *, limit: int) -> list[TopPostRow]:
+    """The scope's posts with the most views gained in the period (`analytics.queries.top_posts`,
+    the API's and the admin page's), with their thumbnails."""
+    ranked = queries_top_posts(
+        accounts=scope.accounts(), period=period, posts=scope.posts(), limit=limit
+    )["top"]
+    found = (
+        Post.objects.filter(pk__in=[row["id"] for row in ranked])
         .select_related("account", "category")
-        .order_by("-gained", "pk")[:limit]
+        .in_bulk()
     )
     rows = []
-    for post in ranked:
+    for row in ranked:
+        post = found[row["id"]]
         image = thumbnail_fetch(post.thumbnail_url, max_bytes=settings.REPORT_THUMBNAIL_MAX_BYTES)
-        rows.append(TopPostRow(post, post.gained, data_uri(*image) if image else ""))
+        rows.append(TopPostRow(post, row["views_gained"], data_uri(*image) if image else ""))
     return rows
 
 
@@ -127,7 +131,7 @@ def report_context(report: Report, scope: Scope, *, card: InsightCard | None = N
             empty_text="No views for this period",
         ),
         "platforms": sorted(figures["platforms"], key=lambda p: -p["totals"]["views_gained"]),
-        "top_posts": top_posts(scope.posts(), start, end, limit=settings.REPORT_TOP_POSTS),
+        "top_posts": report_top_posts(scope, period, limit=settings.REPORT_TOP_POSTS),
         "progress": progress,
         "card": card,
     }

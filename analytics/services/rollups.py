@@ -1,14 +1,16 @@
-"""Daily rollups: one `DailyAccountMetric` row per account and local day (agency TIME_ZONE),
-computed in SQL from the snapshots with the definitions of specs/metrics.md.
+"""Daily rollups: one `DailyPostMetric` row per counted post and local day (agency TIME_ZONE)
+in which it moved, and one `DailyAccountMetric` row per account and local day, computed in SQL
+from the snapshots with the definitions of specs/metrics.md.
 
 A day is the window `[local 00:00, next local 00:00)`:
+- a post's `*_gained`: `gained(X, day) = X@end - X@start` (negative corrections kept), read
+  from the day-end values: `X` changes only at the post's snapshots and, when it was published
+  before its first snapshot, at its publication (0 before, rule 2; the earliest snapshot after,
+  rule 3). A run of days adds up to the engine's `gained` over the same window, to the unit:
+  `X@t` telescopes. Computed set-based per chunk of accounts and run of days;
+- an account's `*_gained`: its posts' rows summed (trial reels are not counted posts);
 - `followers`, `following`: the account's value at the day's end (`X@end`: the latest
   snapshot at or before it, else the earliest; NULL without snapshots);
-- `*_gained`: what the account's counted posts (not trial reels) gained in the day, i.e.
-  `gained(X, day) = X@end - X@start` per post, summed (negative corrections kept). This is the
-  metrics engine's own expression (`posts.metrics.value_at`), so a run of days adds up to the
-  engine's figure over the same window, to the unit: `X@t` telescopes. Only the posts that may
-  move in the day (`posts.queries.posts_moving_in`) are looked at;
 - `posts_published`: counted posts whose `post_date` is in the day;
 - `engagement_rate`: (likes + comments + shares gained) / views gained * 100 when views gained
   > 0, else NULL.
@@ -16,7 +18,8 @@ A day is the window `[local 00:00, next local 00:00)`:
 Snapshot retention (posts.services.retention) keeps each day's last snapshot, so `X@` at a
 day's end, and so every figure here, is the same before and after thinning.
 
-Idempotent: rows are upserted on (account, date) in bulk; rerunning a range rewrites it.
+Idempotent: a run rewrites its range (the posts' rows deleted and inserted, the accounts'
+upserted on (account, date)) in one transaction per chunk and run of days.
 """
 
 from __future__ import annotations
@@ -25,25 +28,32 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Count,
+    DateField,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
+    F,
     OuterRef,
     QuerySet,
+    Subquery,
     Sum,
+    Value,
 )
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core import windows
 from creators.metrics import account_value_at, counted_posts
 from creators.models import Account, AccountSnapshot
-from posts.metrics import COUNTERS
-from posts.models import Post
+from posts.metrics import COUNTERS, value_at
+from posts.models import Post, PostSnapshot
 from posts.queries import posts_moving_in
 
-from ..models import DailyAccountMetric
-from ..queries import day_window, gained, jit_off
+from ..models import DailyAccountMetric, DailyPostMetric
+from ..queries import jit_off
 
 # Accounts per statement: bounds the IN list and each upsert.
 ACCOUNTS_PER_CHUNK = 500
@@ -51,6 +61,9 @@ ACCOUNTS_PER_CHUNK = 500
 MAX_DAYS = 731
 # The nightly pass: yesterday, and the days before it that late refreshes may have changed.
 REPAIR_DAYS = 7
+# Days per statement and transaction: a year's backfill is a dozen short transactions a chunk.
+DAYS_PER_STEP = 31
+BATCH_SIZE = 5_000
 
 UPDATED_FIELDS = [
     "followers",
@@ -94,47 +107,159 @@ def _rate(views: int, likes: int, comments: int, shares: int) -> float | None:
     return round((likes + comments + shares) * 100 / views, 2)
 
 
-def _day_rows(ids: list[int], day: date) -> list[DailyAccountMetric]:
-    """The rows of these accounts for one day: three grouped statements."""
-    start, end = day_window(day)
+# Post day-end values: the last event of each (post, local day), minus the one before it
+# (LAG over the post's days; the first is the value at the run's start, given as the day
+# before it, and computed once per post). Only days in which the post moved are kept. The
+# parts are ORM statements (the same on SQLite and PostgreSQL; the day cut in the agency's zone
+# by Django's TruncDate).
+POST_ROWS_SQL = """
+WITH ev (post_id, account_id, day, at_moment, v, l, c, s) AS (
+    SELECT * FROM ({snapshots}) AS snapshots
+    UNION ALL SELECT * FROM ({published}) AS published
+    UNION ALL SELECT * FROM ({base}) AS base
+),
+last_of_day AS (
+    SELECT post_id, account_id, day, v, l, c, s,
+        ROW_NUMBER() OVER (PARTITION BY post_id, day ORDER BY at_moment DESC) AS rn
+    FROM ev
+),
+g AS (
+    SELECT post_id, account_id, day,
+        v - LAG(v) OVER w AS v, l - LAG(l) OVER w AS l,
+        c - LAG(c) OVER w AS c, s - LAG(s) OVER w AS s
+    FROM last_of_day
+    WHERE rn = 1
+    WINDOW w AS (PARTITION BY post_id ORDER BY day)
+)
+INSERT INTO {table} (post_id, account_id, date, views_gained, likes_gained, comments_gained,
+    shares_gained)
+SELECT post_id, account_id, day, v, l, c, s FROM g
+WHERE day >= %s AND (v <> 0 OR l <> 0 OR c <> 0 OR s <> 0)
+ON CONFLICT (post_id, date) DO UPDATE SET account_id = excluded.account_id,
+    views_gained = excluded.views_gained, likes_gained = excluded.likes_gained,
+    comments_gained = excluded.comments_gained, shares_gained = excluded.shares_gained
+"""
+
+# A snapshot at exactly 00:00 is the value at the end of the day before (`captured_at <= t`).
+JUST_BEFORE = timedelta(microseconds=1)
+
+
+def _day_of(field: str, *, ending: bool) -> TruncDate:
+    """The local day of `field`; `ending`: the day whose window `(start, end]` holds it."""
+    moment = F(field)
+    if ending:
+        moment = ExpressionWrapper(moment - Value(JUST_BEFORE), output_field=DateTimeField())
+    return TruncDate(moment, tzinfo=windows.agency_timezone())
+
+
+def _post_rows_write(ids: list[int], first: date, last: date) -> None:
+    """Rewrite the DailyPostMetric rows of these accounts' counted posts for `first`..`last`.
+
+    The value of a post changes only at its snapshots (to the snapshot's value) and, when it
+    was published before its first snapshot, at its publication (from 0, rule 2, to the
+    earliest snapshot, rule 3); so the value at a day's end is the day's last such event, and
+    days without one gained nothing. The stale rows (a gain corrected to 0, a post become a
+    trial reel) go first, in the same transaction."""
+    start, end = windows.local_midnight(first), windows.local_midnight(last + timedelta(days=1))
     posts = Post.objects.filter(counted_posts(), account_id__in=ids).order_by()
-    gains = {
-        row.pop("account_id"): row
-        for row in posts.filter(posts_moving_in((start, end)))
-        .values("account_id")
-        .annotate(**{counter: Sum(gained(counter, start, end)) for counter in COUNTERS})
-    }
-    published = dict(
-        posts.filter(post_date__gte=start, post_date__lt=end)
-        .values("account_id")
-        .annotate(n=Count("pk"))
-        .values_list("account_id", "n")
-    )
-    followers = (
-        Account.objects.filter(pk__in=ids)
-        .annotate(
-            at_end_followers=account_value_at("followers", end),
-            at_end_following=account_value_at("following", end),
+    snapshots = (
+        PostSnapshot.objects.filter(
+            post_id__in=posts.values("pk"), captured_at__gt=start, captured_at__lte=end
         )
-        .values_list("pk", "at_end_followers", "at_end_following")
+        .order_by()
+        .annotate(day=_day_of("captured_at", ending=True))
+        .values_list("post_id", "post__account_id", "day", "captured_at", *COUNTERS)
+    )
+    of_post = PostSnapshot.objects.filter(post_id=OuterRef("pk")).order_by()
+    earliest = {
+        f"first_{c}": Subquery(of_post.order_by("captured_at").values(c)[:1]) for c in COUNTERS
+    }
+    published = (
+        posts.filter(post_date__gte=start, post_date__lt=end)
+        .filter(Exists(of_post), ~Exists(of_post.filter(captured_at__lte=OuterRef("post_date"))))
+        .annotate(day=_day_of("post_date", ending=False), **earliest)
+        .values_list("pk", "account_id", "day", "post_date", *earliest)
+    )
+    base = (
+        posts.filter(posts_moving_in((start, end)))
+        .annotate(
+            base_day=Value(first - timedelta(days=1), output_field=DateField()),
+            base_at=Value(start, output_field=DateTimeField()),
+            **{f"base_{c}": value_at(c, start) for c in COUNTERS},
+        )
+        .values_list("pk", "account_id", "base_day", "base_at", *(f"base_{c}" for c in COUNTERS))
+    )
+    parts, params = {}, []
+    for name, queryset in (("snapshots", snapshots), ("published", published), ("base", base)):
+        parts[name], part_params = queryset.query.sql_with_params()
+        params.extend(part_params)
+    sql = POST_ROWS_SQL.format(table=DailyPostMetric._meta.db_table, **parts)
+    params.append(first)
+    DailyPostMetric.objects.filter(account_id__in=ids, date__gte=first, date__lte=last).delete()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _account_rows(ids: list[int], first: date, last: date) -> list[DailyAccountMetric]:
+    """The DailyAccountMetric rows of these accounts for `first`..`last`: the gains summed from
+    DailyPostMetric, the posts published, and followers/following at each day's end (the
+    day's last account snapshot, else the value carried from the day before)."""
+    start, end = windows.local_midnight(first), windows.local_midnight(last + timedelta(days=1))
+    gains = {
+        (row.pop("account_id"), row.pop("date")): row
+        for row in DailyPostMetric.objects.filter(
+            account_id__in=ids, date__gte=first, date__lte=last
+        )
+        .order_by()
+        .values("account_id", "date")
+        .annotate(**{c: Sum(f"{c}_gained") for c in COUNTERS})
+    }
+    published = {
+        (account_id, day): n
+        for account_id, day, n in Post.objects.filter(
+            counted_posts(), account_id__in=ids, post_date__gte=start, post_date__lt=end
+        )
+        .order_by()
+        .annotate(day=_day_of("post_date", ending=False))
+        .values("account_id", "day")
+        .annotate(n=Count("pk"))
+        .values_list("account_id", "day", "n")
+    }
+    day_ends = {
+        (account_id, day): (followers, following)
+        for account_id, day, followers, following in AccountSnapshot.objects.filter(
+            account_id__in=ids, captured_at__gt=start, captured_at__lte=end
+        )
+        .annotate(day=_day_of("captured_at", ending=True))
+        .order_by("account_id", "captured_at")
+        .values_list("account_id", "day", "followers", "following")
+    }
+    at_start = Account.objects.filter(pk__in=ids).annotate(
+        at_followers=account_value_at("followers", start),
+        at_following=account_value_at("following", start),
     )
     rows = []
-    for account_id, followers_end, following_end in followers:
-        counts = {c: (gains.get(account_id, {}).get(c) or 0) for c in COUNTERS}
-        rows.append(
-            DailyAccountMetric(
-                account_id=account_id,
-                date=day,
-                followers=followers_end,
-                following=following_end,
-                posts_published=published.get(account_id, 0),
-                views_gained=counts["views"],
-                likes_gained=counts["likes"],
-                comments_gained=counts["comments"],
-                shares_gained=counts["shares"],
-                engagement_rate=_rate(*(counts[c] for c in COUNTERS)),
+    for account_id, followers, following in at_start.values_list(
+        "pk", "at_followers", "at_following"
+    ):
+        for offset in range((last - first).days + 1):
+            day = first + timedelta(days=offset)
+            followers, following = day_ends.get((account_id, day), (followers, following))
+            counts = {c: (gains.get((account_id, day), {}).get(c) or 0) for c in COUNTERS}
+            rows.append(
+                DailyAccountMetric(
+                    account_id=account_id,
+                    date=day,
+                    followers=followers,
+                    following=following,
+                    posts_published=published.get((account_id, day), 0),
+                    views_gained=counts["views"],
+                    likes_gained=counts["likes"],
+                    comments_gained=counts["comments"],
+                    shares_gained=counts["shares"],
+                    engagement_rate=_rate(*(counts[c] for c in COUNTERS)),
+                )
             )
-        )
     return rows
 
 
@@ -144,11 +269,14 @@ def daily_metrics_rollup(
     end: date,
     accounts: QuerySet[Account] | None = None,
     chunk_size: int = ACCOUNTS_PER_CHUNK,
+    days_per_step: int = DAYS_PER_STEP,
     on_progress: OnProgress = None,
 ) -> RollupReport:
     """Compute and upsert the rows of the local days `start`..`end` (inclusive) for `accounts`
-    (default: every account with data). Idempotent; one short transaction per day and chunk of
-    accounts (its reads and its upsert), so a long backfill never holds the database."""
+    (default: every account with data): DailyPostMetric, then DailyAccountMetric from it.
+    Idempotent; one short transaction per run of `days_per_step` days and chunk of accounts
+    (its reads and its writes), so a long backfill never holds the database. Progress is
+    counted in days times chunks."""
     if end < start:
         raise ValueError(f"The end ({end}) is before the start ({start}).")
     days = (end - start).days + 1
@@ -159,20 +287,23 @@ def daily_metrics_rollup(
     report = RollupReport(days=days, accounts=len(ids))
     chunks = list(_chunks(ids, chunk_size))
     total, done = days * len(chunks), 0
-    for offset in range(days):
-        day = start + timedelta(days=offset)
+    for offset in range(0, days, days_per_step):
+        first = start + timedelta(days=offset)
+        last = min(first + timedelta(days=days_per_step - 1), end)
         for chunk in chunks:
             with transaction.atomic():
                 jit_off()
-                rows = _day_rows(chunk, day)
+                _post_rows_write(chunk, first, last)
+                rows = _account_rows(chunk, first, last)
                 DailyAccountMetric.objects.bulk_create(
                     rows,
+                    batch_size=BATCH_SIZE,
                     update_conflicts=True,
                     unique_fields=["account", "date"],
                     update_fields=UPDATED_FIELDS,
                 )
             report.rows += len(rows)
-            done += 1
+            done += (last - first).days + 1
             if on_progress is not None:
                 on_progress(done, total)
     return report

@@ -1,10 +1,10 @@
 """A small agency for the report and insight tests: one client with an Instagram and a TikTok
-account, posts with snapshots around March 2026, and the daily rollups of both accounts (the
+account, posts with snapshots around March 2026, and the daily rollups of both accounts and of the posts (the
 rollup job is tested on its own; reports only read its rows)."""
 
 from datetime import UTC, date, datetime, timedelta
 
-from analytics.models import DailyAccountMetric
+from analytics.models import DailyAccountMetric, DailyPostMetric
 from analytics.reports.services import report_create
 from posts.choices import BaseFormat, ContentType, ReelStyle
 from settings_app.models import Category, Client, Subcategory
@@ -27,6 +27,12 @@ def post_gaining(account, gained: int, *, hour: int = 18, **fields):
     )
     PostSnapshotFactory(post=post, captured_at=BEFORE, views=1000)
     PostSnapshotFactory(post=post, captured_at=AFTER, views=1000 + gained)
+    # Its per-post rollups, as the rollup job writes them: the 1 000 views of its first
+    # snapshot on its publication day (tracking began after it), then the gain on 03-31.
+    DailyPostMetric.objects.bulk_create(
+        DailyPostMetric(post=post, account=account, date=day, views_gained=views)
+        for day, views in ((date(2026, 2, 20), 1000), (date(2026, 3, 31), gained))
+    )
     return post
 
 
