@@ -34,6 +34,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="creatorops_scale")
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print each path's N costliest functions (cumulative time, cProfile)",
+    )
+    parser.add_argument("--only", default="", help="only the paths whose name contains this")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
@@ -46,6 +54,8 @@ def main() -> None:
     api = Client(HTTP_AUTHORIZATION=key)
     print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
     for name, path in PATHS:
+        if args.only not in name:
+            continue
         for _ in range(5):
             assert api.get(path).status_code == 200, path
         times = []
@@ -58,6 +68,8 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
         calls = pstats.Stats(profile).total_calls / args.runs
         print(f"{name:<28}{calls:>15,.0f}{statistics.median(times):>12.1f}")
+        if args.profile:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
 
 
 if __name__ == "__main__":
