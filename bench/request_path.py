@@ -28,6 +28,9 @@ PATHS = (
     ("posts, first page", "/api/v1/posts/"),
     ("accounts, first page", "/api/v1/accounts/"),
 )
+# The same empty page with the key of a staff user with the Manager role (not a superuser:
+# the permissions are checked).
+ROLE_PATH = ("empty page, Manager's key", "/api/v1/posts/?search=zzzz-no-such-user")
 
 
 def main() -> None:
@@ -48,14 +51,26 @@ def main() -> None:
     agency.setup_django(agency.with_database(agency.server_url(), args.db))
 
     import scale
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.test import Client
 
+    from settings_app.services import api_key_create
+
     _, key = scale.setup_users()
-    api = Client(HTTP_AUTHORIZATION=key)
+    manager, _ = get_user_model().objects.get_or_create(
+        username="bench-manager", defaults={"is_staff": True}
+    )
+    manager.groups.add(Group.objects.get(name="Manager"))
+    _, manager_key = api_key_create(user=manager, name="bench")
+    clients = {name: Client(HTTP_AUTHORIZATION=key) for name, _ in PATHS} | {
+        ROLE_PATH[0]: Client(HTTP_AUTHORIZATION=f"Api-Key {manager_key}")
+    }
     print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
-    for name, path in PATHS:
+    for name, path in (*PATHS, ROLE_PATH):
         if args.only not in name:
             continue
+        api = clients[name]
         for _ in range(5):
             assert api.get(path).status_code == 200, path
         times = []
