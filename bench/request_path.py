@@ -28,24 +28,49 @@ PATHS = (
     ("posts, first page", "/api/v1/posts/"),
     ("accounts, first page", "/api/v1/accounts/"),
 )
+# The same empty page with the key of a staff user with the Manager role (not a superuser:
+# the permissions are checked).
+ROLE_PATH = ("empty page, Manager's key", "/api/v1/posts/?search=zzzz-no-such-user")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default="creatorops_scale")
     parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print each path's N costliest functions (cumulative time, cProfile)",
+    )
+    parser.add_argument("--only", default="", help="only the paths whose name contains this")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     agency.setup_django(agency.with_database(agency.server_url(), args.db))
 
     import scale
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.test import Client
 
+    from settings_app.services import api_key_create
+
     _, key = scale.setup_users()
-    api = Client(HTTP_AUTHORIZATION=key)
+    manager, _ = get_user_model().objects.get_or_create(
+        username="bench-manager", defaults={"is_staff": True}
+    )
+    manager.groups.add(Group.objects.get(name="Manager"))
+    _, manager_key = api_key_create(user=manager, name="bench")
+    clients = {name: Client(HTTP_AUTHORIZATION=key) for name, _ in PATHS} | {
+        ROLE_PATH[0]: Client(HTTP_AUTHORIZATION=f"Api-Key {manager_key}")
+    }
     print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
-    for name, path in PATHS:
+    for name, path in (*PATHS, ROLE_PATH):
+        if args.only not in name:
+            continue
+        api = clients[name]
         for _ in range(5):
             assert api.get(path).status_code == 200, path
         times = []
@@ -58,6 +83,8 @@ def main() -> None:
             times.append((time.perf_counter() - started) * 1000)
         calls = pstats.Stats(profile).total_calls / args.runs
         print(f"{name:<28}{calls:>15,.0f}{statistics.median(times):>12.1f}")
+        if args.profile:
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
 
 
 if __name__ == "__main__":

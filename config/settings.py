@@ -249,6 +249,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
             "CACHE_URL is a Redis URL but the redis package is not installed: "
             "pip install '.[redis]' (or use the default database cache)."
         ) from error
+# How long an API key, its user and their permissions stay cached (settings_app.services:
+# api_key_cached); any change to a key, user or role makes every cached key stale at once.
+API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
 # Proxies whose X-Forwarded-For is believed (IPs or CIDR networks, comma-separated), e.g. the
 # load balancer's "10.0.0.0/8". Empty: none, the peer's address is the client's.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

@@ -7,6 +7,12 @@ of one window: PostgreSQL re-checks the WHERE after waiting for the row lock, SQ
 writer at a time. (A cache's get-then-set, as in Django's DatabaseCache.incr or DRF's throttle
 history, lets concurrent workers overshoot.) A window starts at its first hit and lasts
 `window_s` seconds. The same SQL runs on SQLite (3.24+) and PostgreSQL.
+
+On PostgreSQL, a take outside a transaction commits without waiting for the WAL flush
+(`synchronous_commit = off` for that statement alone): it is visible to every other process at
+once, as before, but the request no longer waits for an fsync (about 4 ms of every API request
+on our server, most of its fixed cost). A database crash may forget the last fraction of a
+second of takes: a client could then make a few more requests in that window, nothing else.
 """
 
 from __future__ import annotations
@@ -58,8 +64,16 @@ def _take(key: str, now, window_ends_at, limit: int) -> bool:
         connection.ops.quote_name(c) for c in ("key", "count", "window_ends_at")
     )
     adapt = connection.ops.adapt_datetimefield_value
+    # set_config(…, true) lasts until the end of the transaction: here the statement's own,
+    # never a caller's transaction (whose other writes must stay durable).
+    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    source = (
+        "SELECT %s, 1, %s FROM (SELECT set_config('synchronous_commit', 'off', true)) AS _async"
+        if asynchronous
+        else "VALUES (%s, 1, %s)"
+    )
     sql = (
-        f"INSERT INTO {table} ({key_column}, {count}, {ends}) VALUES (%s, 1, %s) "
+        f"INSERT INTO {table} ({key_column}, {count}, {ends}) {source} "
         f"ON CONFLICT ({key_column}) DO UPDATE SET "
         f"{count} = CASE WHEN {table}.{ends} <= %s THEN 1 ELSE {table}.{count} + 1 END, "
         f"{ends} = CASE WHEN {table}.{ends} <= %s THEN excluded.{ends} ELSE {table}.{ends} END "

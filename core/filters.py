@@ -141,6 +141,16 @@ class CheckedFilterSet(django_filters.FilterSet):
             filter_.model = queryset.model
             filter_.parent = self
 
+    def filter_queryset(self, queryset):
+        # A many-rows filter left empty cleans to `rows.none()`, and django-filter's `if not
+        # value` (and any_related's) then compiles a whole query to find it empty, once per
+        # such filter and request: an empty list says the same for nothing.
+        for name, value in self.form.cleaned_data.items():
+            if isinstance(value, QuerySet) and value.query.is_empty():
+                value = []
+            queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     def get_form_class(self):
         # The form's fields depend on the class alone (no filter takes a queryset built from
         # the request): built once per class; each form still copies its fields.
@@ -148,6 +158,7 @@ class CheckedFilterSet(django_filters.FilterSet):
         if form_class is None:
             built = super().get_form_class()
             form_class = type(built.__name__, (StorableValuesForm, built), {})
+            form_class.base_fields = _FormFieldsTemplate(form_class.base_fields)
             form_class = _FORM_CLASSES.setdefault(type(self), form_class)
         return form_class
 
@@ -163,6 +174,32 @@ def _filter_copy(filter_: django_filters.Filter) -> django_filters.Filter:
         clone.extra["queryset"] = clone.queryset
     if filter_.method is not None:
         clone.method = filter_.method  # its FilterMethod calls the clone's parent
+    return clone
+
+
+class _FormFieldsTemplate(dict):
+    """A filter form's `base_fields`, which Django deep-copies into every form (every field,
+    widget and list of choices: a tenth of an API request). Cleaning and drawing a filter form
+    change none of them, so each form gets shallow copies with their own attributes, widget
+    and queryset (`_form_field_copy`)."""
+
+    def __deepcopy__(self, memo) -> dict:
+        return {name: _form_field_copy(field) for name, field in self.items()}
+
+
+def _form_field_copy(field: forms.Field) -> forms.Field:
+    clone = copy.copy(field)
+    clone.widget = copy.copy(field.widget)
+    clone.widget.attrs = dict(field.widget.attrs)
+    clone.error_messages = dict(field.error_messages)
+    clone.validators = list(field.validators)
+    if isinstance(field, forms.MultiValueField):
+        clone.fields = tuple(_form_field_copy(f) for f in field.fields)
+    if isinstance(field.widget, forms.MultiWidget):
+        clone.widget.widgets = [copy.copy(w) for w in field.widget.widgets]
+    if isinstance(field, forms.ModelChoiceField):
+        # Its own unevaluated rows (and a widget whose choices read them), as Django's copy.
+        clone.queryset = field.queryset.all() if field.queryset is not None else None
     return clone
 
 

@@ -23,6 +23,9 @@ class SettingsAppConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="settings_app.sync_roles")
+        from . import signals
+
+        signals.connect()
 
 
 class UsersAndRolesConfig(AuthConfig):

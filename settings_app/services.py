@@ -1,10 +1,13 @@
 import hashlib
 import hmac
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -109,11 +112,16 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def api_key_authenticate(raw_key: str) -> ApiKey | None:
-    """The active key matching `raw_key`, or None. Records when it was last used."""
+    """The active key matching `raw_key`, with its user, or None. Records when it was last used.
+
+    The key, its user and the user's permissions come from the shared cache (`api_key_cached`)
+    for up to API_KEY_CACHE_SECONDS, so a request makes one cache read instead of three
+    queries; a change to any key, user or role makes every cached key stale at once.
+    """
     parts = raw_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "co":
         return None
-    key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()
+    key = api_key_cached(parts[1])
     if key is None or not hmac.compare_digest(key.hashed_key, _hash_key(raw_key.strip())):
         return None
     now = timezone.now()
@@ -123,4 +131,81 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         with transaction.atomic():
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
+        _api_key_cache_store(key, generation=key._cache_generation)
     return key
+
+
+# The cached keys: "apikey:<prefix>" holds the key's and its user's columns (not the password
+# hash) and the user's permissions, tagged with the generation current when they were read from
+# the database; "apikey:generation" is a random token replaced by every change that may alter a
+# key's answer (see api_key_cache_invalidate). An entry of another generation is ignored: one
+# read (get_many) checks both, on the database cache as on Redis, so a revocation or a role
+# change applies to the next request on every process and machine.
+_GENERATION = "apikey:generation"
+_USER_FIELDS_SKIPPED = ("password",)
+
+
+def _entry_key(prefix: str) -> str:
+    return f"apikey:{prefix}"
+
+
+def _api_key_generation() -> str:
+    cache.add(_GENERATION, uuid.uuid4().hex, timeout=None)
+    return cache.get(_GENERATION)
+
+
+def api_key_cached(prefix: str) -> ApiKey | None:
+    """The key of `prefix` with its user (whose permissions are loaded), from the cache when
+    its entry is of the current generation, else from the database (and then cached)."""
+    found = cache.get_many([_entry_key(prefix), _GENERATION])
+    generation = found.get(_GENERATION)
+    entry = found.get(_entry_key(prefix))
+    if generation is not None and entry is not None and entry["generation"] == generation:
+        key = _api_key_from_entry(entry)
+        key._cache_generation = generation
+        return key
+    # The generation is read before the database: a change committed after this read
+    # replaces it, so what we store below is never taken for current.
+    generation = generation or _api_key_generation()
+    key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
+    if key is None:
+        return None
+    if key.user.is_active and not key.user.is_superuser:  # a superuser's answer needs none
+        key.user._perm_cache = key.user.get_all_permissions()
+    _api_key_cache_store(key, generation=generation)
+    key._cache_generation = generation
+    return key
+
+
+def _api_key_cache_store(key: ApiKey, *, generation: str) -> None:
+    user = key.user
+    entry = {
+        "generation": generation,
+        "key": {f.attname: getattr(key, f.attname) for f in ApiKey._meta.concrete_fields},
+        "user": {
+            f.attname: getattr(user, f.attname)
+            for f in type(user)._meta.concrete_fields
+            if f.attname not in _USER_FIELDS_SKIPPED
+        },
+        "perms": getattr(user, "_perm_cache", None),
+    }
+    cache.set(_entry_key(key.prefix), entry, timeout=settings.API_KEY_CACHE_SECONDS)
+
+
+def _api_key_from_entry(entry: dict) -> ApiKey:
+    user_model = get_user_model()
+    db = ApiKey.objects.db
+    user = user_model.from_db(db, list(entry["user"]), list(entry["user"].values()))
+    if entry["perms"] is not None:
+        user._perm_cache = set(entry["perms"])
+    key = ApiKey.from_db(db, list(entry["key"]), list(entry["key"].values()))
+    key.user = user
+    return key
+
+
+def api_key_cache_invalidate() -> None:
+    """Make every cached key stale: now (this transaction's later reads) and again after the
+    commit (a request that read the database before the commit may have cached the old rows
+    under the generation it saw)."""
+    cache.set(_GENERATION, uuid.uuid4().hex, timeout=None)
+    transaction.on_commit(lambda: cache.set(_GENERATION, uuid.uuid4().hex, timeout=None))

@@ -80,3 +80,57 @@ def test_a_filters_rows_are_read_afresh_by_each_filterset():
     second = PostFilterSet({}, queryset=Post.objects.all())
 
     assert {c.name for c in second.filters["client"].get_queryset(None)} == {"Before", "After"}
+
+
+def test_a_bad_filter_value_answers_400_naming_it_between_good_requests(staff):
+    from tests.posts.factories import PostFactory
+    from tests.utils import key_client
+
+    PostFactory(views=10)
+    client = key_client(staff)
+
+    assert client.get("/api/v1/posts/?views_min=5").status_code == 200
+    refused = client.get("/api/v1/posts/?views_min=many")
+    assert refused.status_code == 400
+    assert "views" in refused.data["error"]["fields"]
+    assert len(client.get("/api/v1/posts/?views_min=5").data["results"]) == 1
+
+
+def test_two_requests_with_different_filters_share_no_state(staff):
+    from tests.posts.factories import PostFactory
+    from tests.settings_app.factories import ClientFactory
+    from tests.utils import key_client
+
+    mine, theirs = ClientFactory(), ClientFactory()
+    PostFactory(client=mine), PostFactory(client=theirs)
+    client = key_client(staff)
+
+    first = client.get(f"/api/v1/posts/?client={mine.pk}")
+    everything = client.get("/api/v1/posts/")
+    newcomer = ClientFactory()
+    PostFactory(client=newcomer)
+    # A client added since is a valid choice: each form reads the clients afresh.
+    latest = client.get(f"/api/v1/posts/?client={newcomer.pk}")
+
+    assert [p["client"] for p in first.data["results"]] == [mine.pk]
+    assert len(everything.data["results"]) == 2
+    assert latest.status_code == 200
+    assert [p["client"] for p in latest.data["results"]] == [newcomer.pk]
+
+
+def test_two_filter_forms_never_share_a_field_widget_or_rows():
+    first = PostFilterSet({"board": ["1"]}, queryset=Post.objects.all()).form
+    second = PostFilterSet({}, queryset=Post.objects.all()).form
+
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other and field.widget is not other.widget
+        assert field.widget.attrs is not other.widget.attrs
+    assert first.fields["board"].queryset is not second.fields["board"].queryset
+    # Each widget's choices read its own field's rows.
+    assert first.fields["board"].widget.choices.field is first.fields["board"]
+    first.fields["views"].widget.attrs["class"] = "changed"
+    assert (
+        "class"
+        not in PostFilterSet({}, queryset=Post.objects.all()).form.fields["views"].widget.attrs
+    )

@@ -1,6 +1,8 @@
 import pytest
+from django.db import connection
 from rest_framework.throttling import SimpleRateThrottle
 
+from core.models import RateCounter
 from settings_app.throttling import SessionUserRateThrottle
 from tests.settings_app.factories import UserFactory
 from tests.utils import key_client
@@ -64,3 +66,18 @@ def test_behind_a_trusted_proxy_the_throttled_address_is_the_forwarded_client(se
     proxied = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
 
     assert SessionUserRateThrottle().get_ident(proxied) == "203.0.113.9"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_budget_holds_and_later_writes_stay_durable(rates):
+    # Committed rows, as in production: on PostgreSQL each take commits without waiting for
+    # the disk, for that statement alone.
+    rates("2/minute", "100/minute")
+    client = key_client(UserFactory())
+
+    assert [client.get("/api/v1/clients/").status_code for _ in range(3)] == [200, 200, 429]
+    assert RateCounter.objects.get().count == 2
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"

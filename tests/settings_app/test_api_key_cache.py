@@ -1,0 +1,127 @@
+"""API keys are cached between requests (settings_app.services.api_key_cached), and every change
+to a key, its user or a role applies to the very next request."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from settings_app import services
+from settings_app.models import ApiKey
+from settings_app.services import api_key_create, api_key_revoke
+from tests.settings_app.factories import UserFactory
+from tests.utils import with_key
+
+pytestmark = pytest.mark.django_db
+
+POSTS = "/api/v1/posts/"
+
+
+def _key(user, **kwargs):
+    key, raw_key = api_key_create(user=user, name="cached", **kwargs)
+    client = with_key(raw_key)
+    assert client.get(POSTS).status_code == 200  # now cached
+    return key, raw_key, client
+
+
+def test_a_revoked_key_is_refused_on_the_next_request_though_it_was_just_used():
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    api_key_revoke(key=key)
+
+    refused = client.get(POSTS)
+    assert refused.status_code == 401
+    assert refused.data["error"]["message"] == "Invalid, expired or revoked API key."
+
+
+def test_a_deleted_key_is_refused_on_the_next_request():
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    key.delete()
+
+    assert client.get(POSTS).status_code == 401
+
+
+def test_the_key_of_a_user_just_deactivated_is_refused():
+    user = UserFactory(is_staff=True, roles=["Editor"])
+    _, _, client = _key(user)
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    refused = client.get(POSTS)
+    assert refused.status_code == 401
+    assert refused.data["error"]["message"] == "The owner of this API key is inactive."
+
+
+def test_a_role_taken_away_applies_to_the_next_request():
+    user = UserFactory(is_staff=True, roles=["Editor"])
+    _, _, client = _key(user)
+
+    user.groups.clear()
+
+    assert client.get(POSTS).status_code == 403
+
+
+def test_a_role_given_applies_to_the_next_request():
+    user = UserFactory(is_staff=True, roles=[])
+    _, raw_key = api_key_create(user=user, name="cached")
+    client = with_key(raw_key)
+    assert client.get(POSTS).status_code == 403
+
+    user.groups.add(Group.objects.get(name="Editor"))
+
+    assert client.get(POSTS).status_code == 200
+
+
+def test_a_permission_taken_from_a_role_applies_to_its_users_keys_at_once():
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    Group.objects.get(name="Editor").permissions.remove(
+        Permission.objects.get(codename="view_post")
+    )
+
+    assert client.get(POSTS).status_code == 403
+
+
+def test_a_wrong_secret_with_a_cached_keys_prefix_is_refused():
+    key, raw_key, _ = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    forged = with_key(f"co_{key.prefix}_{'x' * 43}")
+
+    assert forged.get(POSTS).status_code == 401
+    assert with_key(raw_key).get(POSTS).status_code == 200
+
+
+def test_a_read_only_key_stays_read_only_when_cached():
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Owner"]), scopes=["read"])
+
+    refused = client.post("/api/v1/clients/", {"name": "New client"}, format="json")
+
+    assert refused.status_code == 403
+    assert refused.data["error"]["message"] == "This API key is read-only."
+
+
+def test_a_cached_key_reads_neither_the_key_nor_the_permissions_from_the_database():
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(POSTS).status_code == 200
+
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "settings_app_apikey" not in tables
+    assert "auth_permission" not in tables
+
+
+def test_a_cached_key_still_records_when_it_was_used_a_minute_later():
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=None)
+    # The cached copy last recorded a use a minute ago (as it would a minute later).
+    cached = services.api_key_cached(key.prefix)
+    cached.last_used_at = timezone.now() - services.LAST_USED_RESOLUTION
+    services._api_key_cache_store(cached, generation=cached._cache_generation)
+
+    assert client.get(POSTS).status_code == 200
+
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
