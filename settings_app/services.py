@@ -1,5 +1,6 @@
 import hashlib
 import hmac
+import logging
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -15,6 +16,8 @@ from django.utils import timezone
 from core.errors import DomainError
 
 from .models import ApiKey
+
+logger = logging.getLogger(__name__)
 
 API_KEY_SCOPES = ("read", "write")
 # Writing last_used_at on every request would turn each read into a write; a minute is precise enough.
@@ -131,7 +134,8 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
         with transaction.atomic():
             ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-        _api_key_cache_store(key, generation=key._cache_generation)
+        if key._cache_generation is not None:
+            _api_key_cache_store(key, generation=key._cache_generation)
     return key
 
 
@@ -156,24 +160,30 @@ def _api_key_generation() -> str:
 
 def api_key_cached(prefix: str) -> ApiKey | None:
     """The key of `prefix` with its user (whose permissions are loaded), from the cache when
-    its entry is of the current generation, else from the database (and then cached)."""
-    found = cache.get_many([_entry_key(prefix), _GENERATION])
-    generation = found.get(_GENERATION)
-    entry = found.get(_entry_key(prefix))
-    if generation is not None and entry is not None and entry["generation"] == generation:
-        key = _api_key_from_entry(entry)
-        key._cache_generation = generation
-        return key
-    # The generation is read before the database: a change committed after this read
-    # replaces it, so what we store below is never taken for current.
-    generation = generation or _api_key_generation()
+    its entry is of the current generation, else from the database (and then cached). With the
+    cache server down the database answers alone: an outage of Redis never locks keys out."""
+    try:
+        found = cache.get_many([_entry_key(prefix), _GENERATION])
+        generation = found.get(_GENERATION)
+        entry = found.get(_entry_key(prefix))
+        if generation is not None and entry is not None and entry["generation"] == generation:
+            key = _api_key_from_entry(entry)
+            key._cache_generation = generation
+            return key
+        # The generation is read before the database: a change committed after this read
+        # replaces it, so what we store below is never taken for current.
+        generation = generation or _api_key_generation()
+    except Exception:  # the cache backend's own connection errors
+        logger.warning("The cache is unreachable: API keys are read from the database.")
+        generation = None
     key = ApiKey.objects.select_related("user").filter(prefix=prefix).first()
     if key is None:
         return None
     if key.user.is_active and not key.user.is_superuser:  # a superuser's answer needs none
         key.user._perm_cache = key.user.get_all_permissions()
-    _api_key_cache_store(key, generation=generation)
     key._cache_generation = generation
+    if generation is not None:
+        _api_key_cache_store(key, generation=generation)
     return key
 
 

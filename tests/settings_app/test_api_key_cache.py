@@ -125,3 +125,20 @@ def test_a_cached_key_still_records_when_it_was_used_a_minute_later():
     assert client.get(POSTS).status_code == 200
 
     assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
+
+
+def test_keys_still_work_from_the_database_while_the_cache_server_is_down(settings):
+    user = UserFactory(is_staff=True, roles=["Editor"])
+    key, raw_key = api_key_create(user=user, name="no cache")
+    # Nothing listens on port 1: every cache call fails to connect.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+
+    answer = with_key(raw_key).get(POSTS)
+
+    assert answer.status_code == 200
