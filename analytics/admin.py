@@ -12,7 +12,6 @@ from core.admin.changelist import ReadOnlyAdminMixin
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.charts import Series, line_chart
 from posts.choices import Platform
-from settings_app.models import Board, Client, Editor
 
 from . import (
     admin_besttime,  # noqa: F401  (best time, audience and mentions pages)
@@ -24,9 +23,9 @@ from .api.serializers import AnalyticsParamsSerializer
 from .ask import admin as ask_admin  # noqa: F401 - registers the page
 from .insights import CARD_SCOPES, scope_insight_card
 from .models import DailyAccountMetric
+from .picker import scope_groups, scope_visible
 
 CHART_WIDTH = 500  # two side by side at 1440 wide
-PICKER_LIMIT = 500  # options of a scope select
 
 
 def _label(day, granularity: str) -> str:
@@ -72,6 +71,15 @@ class AnalyticsPage(AdminPage):
                 scope_id=params["scope_id"],
                 platforms=params.get("platforms"),
             )
+            if params["scope"] and not scope_visible(
+                self.request.user, params["scope"], params["scope_id"]
+            ):
+                # Not an empty page: a scope outside the user's role is refused, as if unknown.
+                raise queries.AnalyticsQueryError(
+                    params["scope"],
+                    f"No {params['scope']} with id {params['scope_id']} that you may see; "
+                    "showing every account you see.",
+                )
         except queries.AnalyticsQueryError as error:
             messages.error(self.request, f"{error.field}: {error.message}")
             params["scope"] = params["scope_id"] = None
@@ -120,7 +128,7 @@ class AnalyticsPage(AdminPage):
             "top_posts": posts["top"],
             "bottom_posts": posts["bottom"],
             "insight_card": card,
-            "scopes": self._scope_choices(),
+            "scopes": scope_groups(self.request.user, chosen=(params["scope"], params["scope_id"])),
             "granularities": ("day", "week", "month"),
             "platform_choices": Platform.choices,
             "chosen_platforms": params.get("platforms") or [],
@@ -138,15 +146,6 @@ class AnalyticsPage(AdminPage):
         if len(params.get("platforms") or []) == 1:
             chosen["platform"] = params["platforms"][0]
         return chosen
-
-    def _scope_choices(self) -> list[dict]:
-        """The picker's small lists (clients, boards, editors); creators, accounts and
-        campaigns by id."""
-        return [
-            {"key": "client", "label": "Client", "options": Client.objects.order_by("name")},
-            {"key": "board", "label": "Board", "options": Board.objects.order_by("name")},
-            {"key": "editor", "label": "Editor", "options": Editor.objects.order_by("name")},
-        ]
 
 
 @admin.register(DailyAccountMetric)

@@ -11,15 +11,14 @@ from django.contrib import admin
 from core.admin.changelist import ReadOnlyAdminMixin
 from core.admin.pages import AdminPage, AdminPagesMixin
 from core.errors import DomainError
-from creators.models import Creator
 from posts.choices import Platform
-from settings_app.access import accounts_visible_to, creators_visible_to
-from settings_app.models import Client
+from settings_app.access import accounts_visible_to
 
 from .audience.queries import audience_rows
-from .best_time import best_time_grid, best_time_params, heat_colour, heat_rows
+from .best_time import SCOPES, best_time_grid, best_time_params, heat_colour, heat_rows
 from .mentions import mention_counts_by_client, mention_sentiment_configured, mentions_visible_to
 from .models import AudienceSnapshot, Mention
+from .picker import scope_groups, scope_visible
 
 
 def best_time_context(request, *, params=None) -> dict:
@@ -50,15 +49,39 @@ class BestTimePage(AdminPage):
 
     def get_context(self, **kwargs: Any) -> dict:
         user = self.request.user
+        query = self.request.GET.copy()
+        # The picker's one scope is "creator:3"; `?creator=3` (as in the API) works too.
+        scope, _, scope_id = query.pop("scope", [""])[-1].partition(":")
+        if scope in SCOPES and scope_id:
+            query.appendlist(scope, scope_id)
+        # Two values of one scope ("creator:3" and ?creator=4) fail validation as a bad id.
+        query = {k: ",".join(query.getlist(k)) for k in query}
+        chosen = next(((k, query[k]) for k in SCOPES if query.get(k)), (None, None))
+        context = best_time_context(self.request, params=query)
+        if (
+            not context["best_time_errors"]
+            and chosen[0]
+            and not scope_visible(user, chosen[0], int(chosen[1]))
+        ):
+            context = {
+                **context,
+                "best_time": None,
+                "best_time_rows": [],
+                "best_time_errors": {
+                    chosen[0]: [f"No {chosen[0]} with id {chosen[1]} that you may see."]
+                },
+            }
+        picked_id = int(chosen[1]) if chosen[0] and str(chosen[1]).isdigit() else None
         return {
-            **best_time_context(self.request),
-            "clients": Client.objects.filter(is_active=True).only("pk", "name"),
-            "creators": creators_visible_to(user, Creator.objects.all()).only("pk", "display_name"),
+            **context,
+            "scopes": [
+                group
+                for group in scope_groups(user, chosen=(chosen[0], picked_id))
+                if group["key"] in SCOPES
+            ],
+            "picked_scope": (chosen[0], picked_id),
             "platforms": Platform.choices,
-            "picked": {
-                k: self.request.GET.get(k, "")
-                for k in ("client", "creator", "account", "start_date", "end_date")
-            },
+            "picked": {k: self.request.GET.get(k, "") for k in ("start_date", "end_date")},
             "picked_platform": self.request.GET.get("platform", ""),
         }
 

@@ -8,17 +8,24 @@ its first window (the first refresh window available: the latest snapshot taken 
 first `BEST_TIME_WINDOW_HOURS` hours); a post first tracked later would bring its lifetime views,
 so it is left out rather than guessed. A cell backed by fewer than `BEST_TIME_MIN_POSTS` posts
 gives no value ("too few posts").
+
+A post's figure no longer changes once its window has closed (snapshots are written at capture
+time): `best_time_settle` (hourly) stores it in PostFirstWindow with the `post_date` it was
+computed for, and the grid reads the stored figure (one join) instead of probing snapshots;
+only posts not settled yet (the last day's, or whose `post_date` changed) are probed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
     Avg,
     BigIntegerField,
+    BooleanField,
+    Case,
     Count,
     DateTimeField,
     Exists,
@@ -29,15 +36,19 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
+from django.utils import timezone
 
 from core.errors import DomainError
+from core.jobs import WorkReport
 from core.windows import agency_timezone, local_midnight
 from posts.choices import Platform
 from posts.models import Post, PostSnapshot
 from settings_app.access import posts_visible_to
 
+from .models import PostFirstWindow
 from .queries import scope_members
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -158,11 +169,26 @@ def best_time_grid(user, *, platform: str | None = None, **scope) -> BestTime:
     """The heat map's cells for what `user` may see of the scope (one aggregate query)."""
     hours, minimum = window_hours(), min_posts()
     tz = agency_timezone()
+    # A post whose window has closed has its figure stored (PostFirstWindow, one join); only
+    # the recent ones (and any not stored yet) probe their snapshots.
+    stored = Q(first_window__post_date=F("post_date"), first_window__window_hours=hours)
     rows = (
         best_time_posts(user, platform=platform, **scope)
-        .filter(_tracked_early(hours))
+        .alias(
+            counted=Case(
+                When(stored, then=F("first_window__tracked")),
+                When(_tracked_early(hours), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
+        .filter(counted=True)
         .annotate(
-            early_views=first_window_views(hours),
+            early_views=Case(
+                When(stored, then=F("first_window__views")),
+                default=first_window_views(hours),
+                output_field=BigIntegerField(),
+            ),
             weekday=ExtractIsoWeekDay("post_date", tzinfo=tz),
             hour=ExtractHour("post_date", tzinfo=tz),
         )
@@ -181,6 +207,55 @@ def best_time_grid(user, *, platform: str | None = None, **scope) -> BestTime:
         (c for c in cells.values() if c.avg_views is not None), key=lambda c: -c.avg_views
     )
     return BestTime(cells, minimum, hours, total, ranked[:5])
+
+
+# How long after a post's window closed its figure is stored: a refresh in flight when the
+# window closed may still write a snapshot captured inside it.
+SETTLE_AFTER = timedelta(hours=6)
+SETTLE_BATCH = 2000
+
+
+def best_time_settle(*, now: datetime | None = None) -> WorkReport:
+    """Store the first-window views (PostFirstWindow) of every post whose window closed more
+    than SETTLE_AFTER ago and has no valid figure yet (new, its `post_date` changed, or the
+    window setting changed); a batch per statement. Idempotent: a second run stores none."""
+    now = now or timezone.now()
+    hours = window_hours()
+    report = WorkReport(kind="best_time_settle")
+    valid = PostFirstWindow.objects.filter(
+        post=OuterRef("pk"), post_date=OuterRef("post_date"), window_hours=hours
+    )
+    pending = (
+        Post.objects.filter(post_date__lt=now - timedelta(hours=hours) - SETTLE_AFTER)
+        .filter(~Exists(valid))
+        .order_by("pk")
+        .annotate(views_early=first_window_views(hours), tracked=_tracked_early(hours))
+        .values_list("pk", "post_date", "tracked", "views_early")
+    )
+    after = 0
+    while True:
+        rows = list(pending.filter(pk__gt=after)[:SETTLE_BATCH])
+        PostFirstWindow.objects.bulk_create(
+            [
+                PostFirstWindow(
+                    post_id=pk,
+                    post_date=post_date,
+                    window_hours=hours,
+                    tracked=tracked,
+                    views=views if tracked else None,
+                    computed_at=now,
+                )
+                for pk, post_date, tracked, views in rows
+            ],
+            update_conflicts=True,
+            unique_fields=["post"],
+            update_fields=["post_date", "window_hours", "tracked", "views", "computed_at"],
+        )
+        report.ok += len(rows)
+        report.batches += 1
+        if len(rows) < SETTLE_BATCH:
+            return report
+        after = rows[-1][0]
 
 
 def best_time_params(params) -> dict:

@@ -8,9 +8,11 @@ PostgreSQL understand); the job is idempotent: a (client, post, term) is recorde
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
@@ -20,6 +22,7 @@ from ai.structured import structured_answer
 from ai.validation import InvalidAnswer
 from core.ai_usage import ai_usage_record
 from core.jobs import WorkReport
+from core.models import JobProgress
 from posts.models import Post
 from settings_app.access import posts_visible_to
 from settings_app.models import Client
@@ -31,6 +34,8 @@ SENTIMENT_FEATURE = "mention_sentiment"
 SENTIMENT_PROMPT_VERSION = "mention-sentiment-1"
 SENTIMENT_PER_RUN = 100
 _WORD = "A-Za-z0-9_"
+# How far before the last scan a post's `updated_at` still counts as new (a slow transaction).
+MARKER_OVERLAP = timedelta(minutes=10)
 
 
 def term_pattern(term: str) -> str:
@@ -47,25 +52,74 @@ def posts_naming(term: str, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
 
 def mentions_find(*, now: datetime | None = None, clients: QuerySet | None = None) -> WorkReport:
     """Record the new mentions of every active client's brand terms; returns how many were
-    created. Run twice, the second run creates none."""
+    created. Run twice, the second run creates none.
+
+    Incremental: each (client, term) keeps a marker (core.JobProgress) of its last completed
+    scan, and a run looks only at the posts written since (`updated_at`: added, edited, or
+    refreshed with a possibly new caption). A term without a marker (just added to the
+    client's brand terms) scans every post once. The marker moves with each batch of
+    mentions, in the same transaction, so a run cut short goes on where it stopped."""
     now = now or timezone.now()
     report = WorkReport(kind="mentions")
     clients = Client.objects.filter(is_active=True) if clients is None else clients
     before = Mention.objects.count()
-    for client in clients.exclude(brand_terms="").only("pk", "brand_terms"):  # clients: few
-        for term in dict.fromkeys(t.lower() for t in client.brand_term_list):
-            known = Mention.objects.filter(client=client, term=term, post=OuterRef("pk"))
-            ids = posts_naming(term).filter(~Exists(known)).values_list("pk", flat=True)
-            batch: list[Mention] = []
-            for post_id in ids.iterator(chunk_size=BATCH):
-                batch.append(Mention(client=client, post_id=post_id, term=term, matched_at=now))
-                if len(batch) >= BATCH:
-                    _insert(batch)
-                    batch = []
-            _insert(batch)
+    terms = [
+        (client, term)
+        for client in clients.exclude(brand_terms="").only("pk", "brand_terms")  # clients: few
+        for term in dict.fromkeys(t.lower() for t in client.brand_term_list)
+    ]
+    markers = {
+        p.name: p
+        for p in JobProgress.objects.filter(name__in=[_marker_name(c, t) for c, t in terms])
+    }
+    for client, term in terms:
+        name = _marker_name(client, term)
+        progress = markers.get(name) or JobProgress.objects.get_or_create(name=name)[0]
+        _term_scan(client, term, progress, now=now)
+        report.batches += 1
     # The run's items are the mentions it recorded (a second run records none).
     report.created = report.ok = Mention.objects.count() - before
     return report
+
+
+def _marker_name(client: Client, term: str) -> str:
+    # JobProgress.name is 100 characters: a term is named by its digest.
+    return f"mentions:{client.pk}:{hashlib.sha1(term.encode()).hexdigest()[:20]}"
+
+
+def _term_scan(client: Client, term: str, progress: JobProgress, *, now: datetime) -> None:
+    """Scan the posts written since `progress.done_before` (every post if never scanned) for
+    `term`, in primary-key order from `progress.next_id`; the scan's start becomes the new
+    `done_before` when it completes."""
+    if progress.target is None:
+        # The database clock writes `updated_at`, not the run's `now` (a test or a replay).
+        progress.target = timezone.now()
+        progress.next_id = 0
+        progress.save(update_fields=["target", "next_id", "updated_at"])
+    candidates = posts_naming(term)
+    if progress.done_before is not None:
+        # A post saved just before the last scan may have committed just after it.
+        candidates = candidates.filter(updated_at__gte=progress.done_before - MARKER_OVERLAP)
+    known = Mention.objects.filter(client=client, term=term, post=OuterRef("pk"))
+    candidates = candidates.filter(~Exists(known))
+    while True:
+        ids = list(
+            candidates.filter(pk__gte=progress.next_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        with transaction.atomic():
+            _insert([Mention(client=client, post_id=pk, term=term, matched_at=now) for pk in ids])
+            if len(ids) < BATCH:
+                progress.done_before, progress.target, progress.next_id = (
+                    progress.target,
+                    None,
+                    None,
+                )
+                progress.save(update_fields=["done_before", "target", "next_id", "updated_at"])
+                return
+            progress.next_id = ids[-1] + 1
+            progress.save(update_fields=["next_id", "updated_at"])
 
 
 def _insert(batch: list[Mention]) -> None:

@@ -287,3 +287,22 @@ class InsightExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_kind}:{self.scope_id} · {self.start}–{self.end}"
+
+
+class PostFirstWindow(models.Model):
+    """A post's views gained in its first `window_hours` after `post_date` (best time to post),
+    stored once that window closed: no snapshot can land in it any more, so the heat map reads
+    it instead of probing the snapshots of every post. Valid only for the post's current
+    `post_date` and the current window setting; any other is recomputed (analytics.best_time)."""
+
+    post = models.OneToOneField(
+        "posts.Post", on_delete=models.CASCADE, primary_key=True, related_name="first_window"
+    )
+    post_date = models.DateTimeField()
+    window_hours = models.PositiveSmallIntegerField()
+    tracked = models.BooleanField(help_text="Some snapshot inside the window: the post counts.")
+    views = models.BigIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"post {self.post_id}: {self.views} views in {self.window_hours} h"

@@ -26,6 +26,7 @@ from core.sorting import sort_key
 from platforms.ratelimit import provider_warnings
 from posts.admin import refresh_problem_html
 from posts.admin_refresh import RefreshNowAdminMixin, RefreshNowPage
+from posts.hooks import accounts_without_own_token
 from settings_app.access import (
     accounts_visible_to,
     personal_fields_hidden_from,
@@ -368,7 +369,8 @@ class AccountAdmin(
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET":
-            for warning in provider_warnings():  # as posts do: platforms nobody can refresh
+            # As posts do: platforms nobody can refresh (connected accounts aside).
+            for warning in provider_warnings(without_own_token=accounts_without_own_token):
                 self.message_user(request, warning, messages.WARNING)
         return super().changelist_view(request, extra_context)
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from ai.errors import AINotConfigured
 from analytics.audience.services import audiences_fetch
+from analytics.best_time import best_time_settle
 from analytics.mentions import mentions_find, mentions_judge
 from analytics.reports.services import reports_schedule_due
 from analytics.services.rollups import daily_metrics_nightly
@@ -312,6 +313,14 @@ def fetch_audiences(*, now: datetime | None = None) -> int:
     not fetched yet today (analytics.audience); returns the JobRun id."""
     with job_run("fetch_audiences") as run:
         job_run_record(run=run, report=audiences_fetch(now=now))
+    return run.pk
+
+
+def settle_best_time(*, now: datetime | None = None) -> int:
+    """Store the first-24-h views of the posts whose window closed (analytics.best_time), so
+    the heat map reads them instead of probing each post's snapshots; returns the JobRun id."""
+    with job_run("settle_best_time") as run:
+        job_run_record(run=run, report=best_time_settle(now=now))
     return run.pk
 
 

@@ -21,6 +21,7 @@ from platforms.ratelimit import (
     provider_states,
     provider_warnings,
 )
+from posts.hooks import accounts_without_own_token
 from posts.models import Post
 from posts.queries import ai_not_ready_reason, posts_refresh_queue
 from publishing.queries import publishing_health
@@ -402,7 +403,11 @@ def health_problems(
     found += [
         Condition(f"no_provider:{platform}", message)
         for platform, message in zip(
-            platforms_without_working_provider(providers), provider_warnings(providers), strict=True
+            platforms_without_working_provider(
+                providers, without_own_token=accounts_without_own_token
+            ),
+            provider_warnings(providers, without_own_token=accounts_without_own_token),
+            strict=True,
         )
     ]
     found += [

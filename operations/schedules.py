@@ -132,6 +132,12 @@ SCHEDULES: dict[str, dict] = {
         "schedule_type": Schedule.HOURLY,
         "minutes": None,
     },
+    # The best-time heat map's stored first-window views of posts whose window closed.
+    "settle_best_time": {
+        "func": f"{OURS}settle_best_time",
+        "schedule_type": Schedule.HOURLY,
+        "minutes": None,
+    },
     "daily_digest": {
         "func": f"{OURS}daily_digest",
         "schedule_type": Schedule.DAILY,  # at the time of day the schedule was first installed

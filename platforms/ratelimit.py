@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,7 +26,7 @@ from django.utils import timezone
 
 from core.models import ProviderState
 
-from .providers.base import ProviderError, QuotaExhausted, RateLimited
+from .providers.base import AccountToken, ProviderError, QuotaExhausted, RateLimited
 from .providers.registry import provider_by_name
 
 _MAX_ERROR_LENGTH = 1000
@@ -250,10 +251,17 @@ def provider_state_label(state: ProviderState, *, configured: bool, paused: date
 
 def platforms_without_working_provider(
     states: list[dict[str, Any]] | None = None,
+    *,
+    without_own_token: Callable[[str], int | None] | None = None,
 ) -> dict[str, str]:
     """The platforms whose posts and profiles no provider can fetch now, with why: every provider of their
     chain is not configured, paused or failing. platform -> a sentence naming each provider's
-    state."""
+    state.
+
+    A provider without credentials of its own may still read a connected account with the
+    account's token (`answers_with`): `without_own_token(platform)` says how many tracked
+    accounts have no such token (None: unknown, as if none had one). A platform whose only
+    missing provider is such a one is named only while some tracked account has no token."""
     states = provider_states() if states is None else states
     by_name = {state["provider"]: state for state in states}
     broken = {}
@@ -261,21 +269,47 @@ def platforms_without_working_provider(
         chain_states = [by_name[name] for name in names if name in by_name]
         if any(state["state"] in (OK, UNUSED) for state in chain_states):
             continue
-        broken[platform] = (
+        why = (
             ", ".join(f"{state['provider']} {state['state']}" for state in chain_states)
             or "no provider listed"
         )
+        if without_own_token is not None and any(
+            state["state"] == NOT_CONFIGURED and _answers_with_own_token(state["provider"])
+            for state in chain_states
+        ):
+            uncovered = without_own_token(platform)
+            if uncovered == 0:
+                continue  # every tracked account is read with its own connection's token
+            if uncovered is not None:
+                why += (
+                    f" ({uncovered:,} tracked account{'s' if uncovered != 1 else ''} without "
+                    "a connected account's token)"
+                )
+        broken[platform] = why
     return broken
 
 
-def provider_warnings(states: list[dict[str, Any]] | None = None) -> list[str]:
+def provider_warnings(
+    states: list[dict[str, Any]] | None = None,
+    *,
+    without_own_token: Callable[[str], int | None] | None = None,
+) -> list[str]:
     """One sentence per platform without a working provider, for banners and problems."""
+    broken = platforms_without_working_provider(states, without_own_token=without_own_token)
     return [
         f"No working provider for {platform}: {why}. Its posts and accounts are not refreshed; "
         "set the provider's credentials (see .env.example) or check its last error on the "
         "operations dashboard."
-        for platform, why in platforms_without_working_provider(states).items()
+        for platform, why in broken.items()
     ]
+
+
+def _answers_with_own_token(name: str) -> bool:
+    try:
+        provider = provider_by_name(name)
+    except (LookupError, ImportError):
+        return False
+    return provider.answers_with(AccountToken("own token", user_id="own id"))
 
 
 def _configured(name: str) -> bool:

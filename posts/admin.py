@@ -40,6 +40,7 @@ from settings_app.models import Subcategory
 from .admin_boards import BoardsOverview, TrialBoard, post_timeline
 from .admin_refresh import RefreshNowAdminMixin, RefreshNowPage
 from .filters import PostFilterSet, PostSnapshotFilterSet
+from .hooks import accounts_without_own_token
 from .models import Post, PostSnapshot
 from .queries import ai_not_ready_reason
 from .services.adding import post_add, post_bulk_add, post_update
@@ -446,7 +447,8 @@ class PostAdmin(
             reason = ai_not_ready_reason()
             if reason:
                 self.message_user(request, reason, messages.WARNING)
-            for warning in provider_warnings():  # as for the AI: platforms nobody can refresh
+            # As for the AI: platforms nobody can refresh (connected accounts aside).
+            for warning in provider_warnings(without_own_token=accounts_without_own_token):
                 self.message_user(request, warning, messages.WARNING)
 
     def changelist_view(self, request, extra_context=None):

@@ -43,3 +43,23 @@ def account_tokens(account_ids: Iterable[int]) -> dict[int, Any]:
     if _account_tokens is None or not ids:
         return {}
     return _account_tokens(ids)
+
+
+AccountsWithoutOwnToken = Callable[[str], int]
+
+_accounts_without_own_token: AccountsWithoutOwnToken | None = None
+
+
+def register_accounts_without_own_token(counter: AccountsWithoutOwnToken) -> None:
+    """publishing registers how many tracked accounts of a platform have no connection whose
+    token a tracking provider could use."""
+    global _accounts_without_own_token
+    _accounts_without_own_token = counter
+
+
+def accounts_without_own_token(platform: str) -> int | None:
+    """How many tracked accounts of `platform` have no own token to be refreshed with; None
+    while no app holds connections (then none has one)."""
+    if _accounts_without_own_token is None:
+        return None
+    return _accounts_without_own_token(platform)

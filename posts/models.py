@@ -226,6 +226,8 @@ class Post(TimeStampedModel):
             models.Index(fields=["-post_date", "-id"], name="post_post_date_idx"),
             models.Index(fields=["account", "-post_date"], name="post_account_date_idx"),
             models.Index(fields=["platform", "-added_date"], name="post_platform_added_idx"),
+            # The mention job scans only the posts written since its last run.
+            models.Index(fields=["updated_at"], name="post_updated_idx"),
             models.Index(
                 fields=["client", "-added_date"],
                 condition=Q(is_trial=True),

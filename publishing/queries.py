@@ -7,16 +7,36 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core.errors import DomainError
+from creators.models import Account
 from platforms.ratelimit import limits_for
 from posts.choices import Platform
 from settings_app.access import accounts_visible_to
 
-from .choices import ACTIVE_STATES, WAITING_STATES, ConnectionStatus, PostStatus, TargetState
+from .choices import (
+    ACTIVE_STATES,
+    WAITING_STATES,
+    ConnectionMethod,
+    ConnectionStatus,
+    PostStatus,
+    TargetState,
+)
 from .models import (
     MediaAsset,
     PublishTarget,
@@ -454,3 +474,25 @@ def publishing_health(*, now: datetime, missed_minutes: int) -> dict[str, int]:
         "stuck_in_publishing": targets_stuck_publishing(now=now, minutes=missed_minutes).count(),
         "unclaimed_overdue": targets_missed(now=now, minutes=missed_minutes).count(),
     }
+
+
+# The connections whose token the tracking providers read an own account with (oauth's
+# connection_tokens_for_accounts).
+TRACKING_METHODS = (
+    ConnectionMethod.INSTAGRAM_LOGIN,
+    ConnectionMethod.FACEBOOK_LOGIN,
+    ConnectionMethod.GOOGLE,
+)
+
+
+def tracked_accounts_without_tracking_connection(platform: str) -> int:
+    """How many tracked accounts of `platform` have no live connection a tracking provider
+    could read them with (posts.hooks.accounts_without_own_token)."""
+    connected = SocialConnection.objects.filter(
+        account=OuterRef("pk"), status=ConnectionStatus.CONNECTED, method__in=TRACKING_METHODS
+    )
+    return (
+        Account.objects.filter(platform=platform, tracking_enabled=True)
+        .filter(~Exists(connected))
+        .count()
+    )

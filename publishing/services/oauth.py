@@ -39,6 +39,7 @@ from platforms.publishers import oauth
 
 from ..choices import METHOD_PLATFORM, ConnectionMethod, ConnectionStatus, TargetState
 from ..models import OAuthState, PublishTarget, SocialConnection
+from ..queries import TRACKING_METHODS
 from .scheduling import connection_targets_resume
 from .steps import Outcome, PublishError
 
@@ -517,11 +518,6 @@ def connection_refresh_now(connection: SocialConnection) -> SocialConnection:
 
 
 # --- Own tokens for the tracking providers (posts.hooks.account_tokens) ------------------------
-_TRACKING_METHODS = (
-    ConnectionMethod.INSTAGRAM_LOGIN,
-    ConnectionMethod.FACEBOOK_LOGIN,
-    ConnectionMethod.GOOGLE,
-)
 
 
 def connection_tokens_for_accounts(account_ids) -> dict[int, AccountToken]:
@@ -532,7 +528,7 @@ def connection_tokens_for_accounts(account_ids) -> dict[int, AccountToken]:
     rows = SocialConnection.objects.filter(
         account_id__in=list(account_ids),
         status=ConnectionStatus.CONNECTED,
-        method__in=_TRACKING_METHODS,
+        method__in=TRACKING_METHODS,
     ).order_by("account_id", "method")
     for row in rows:  # one refresh job batch of accounts at most
         if row.account_id in tokens:

@@ -49,3 +49,60 @@ def test_the_page_is_in_the_menu(client, agency):
     client.force_login(agency["owner"])
 
     assert reverse(URL) in client.get(reverse("admin:index")).content.decode()
+
+
+def _options(html: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<option value="([a-z]+:\d+)"', html))
+
+
+def test_the_picker_offers_creators_accounts_and_campaigns(client, agency):
+    from tests.workflow.factories import CampaignFactory
+
+    campaign = CampaignFactory(client=agency["client_a"])
+    client.force_login(agency["owner"])
+
+    html = client.get(reverse(URL), MARCH).content.decode()
+
+    assert {
+        f"creator:{agency['creator'].pk}",
+        f"campaign:{campaign.pk}",
+        f"account:{agency['insta'].pk}",
+        f"account:{agency['other'].pk}",
+        f"client:{agency['client_b'].pk}",
+    } <= _options(html)
+    assert f'label="Accounts · {agency["client_a"].name}"' in html  # grouped by client
+
+
+def test_an_editor_is_offered_only_what_its_role_sees(client, agency):
+    client.force_login(agency["editor"])
+
+    options = _options(client.get(reverse(URL), MARCH).content.decode())
+
+    assert f"account:{agency['insta'].pk}" in options
+    assert f"creator:{agency['creator'].pk}" in options
+    assert f"account:{agency['other'].pk}" not in options
+    assert f"client:{agency['client_b'].pk}" not in options
+
+
+def test_picking_a_creator_shows_that_creators_figures(client, agency):
+    client.force_login(agency["owner"])
+
+    html = client.get(
+        reverse(URL), {"scope": f"creator:{agency['creator'].pk}", **MARCH}
+    ).content.decode()
+
+    # The creator's one account (insta): 2 000 views gained in March, as the editor's.
+    assert 'data-figure="views_gained" data-value="2000"' in html
+    assert f'<option value="creator:{agency["creator"].pk}" selected>' in html
+
+
+def test_a_scope_the_user_may_not_see_is_refused_with_a_message(client, agency):
+    client.force_login(agency["editor"])
+
+    response = client.get(reverse(URL), {"account": agency["other"].pk, **MARCH}, follow=True)
+
+    html = response.content.decode()
+    assert f"No account with id {agency['other'].pk} that you may see" in html
+    assert 'data-figure="views_gained" data-value="2000"' in html  # its own accounts instead

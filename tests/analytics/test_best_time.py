@@ -158,3 +158,69 @@ def test_dates_keep_the_posts_published_between_them_in_local_days(owner):
     )
 
     assert set(grid.cells) == {(6, 0), (0, 23)}
+
+
+def _settle_job():
+    from operations.jobs import settle_best_time
+
+    return settle_best_time()
+
+
+def test_the_settled_figures_give_the_same_grid_and_outlive_thinned_snapshots(owner):
+    from analytics.models import PostFirstWindow
+    from posts.models import PostSnapshot
+
+    account = AccountFactory()
+    old = [
+        posted(account, datetime(2026, 3, 10, 18, m), first_day=v, later=v * 9)
+        for m, v in ((5, 1000), (30, 2000), (55, 6000))
+    ]
+    late = PostFactory(account=account, post_date=datetime(2026, 3, 11, 9, 0, tzinfo=BERLIN))
+    PostSnapshotFactory(post=late, captured_at=late.post_date + timedelta(days=2), views=500)
+    before = best_time_grid(owner, account=account.pk)
+
+    _settle_job()
+
+    assert PostFirstWindow.objects.count() == 4  # every window closed (2026-03 is long past)
+    assert not PostFirstWindow.objects.get(post=late).tracked  # first tracked too late
+    # The grid reads the stored figures: with the snapshots gone it is still the same.
+    PostSnapshot.objects.filter(post__in=old).delete()
+    after = best_time_grid(owner, account=account.pk)
+    assert after.cells == before.cells
+    assert after.cell(1, 18).avg_views == 3000
+
+
+def test_a_post_whose_window_is_still_open_is_read_from_its_snapshots(owner, settings):
+    from django.utils import timezone
+
+    from analytics.models import PostFirstWindow
+
+    settings.TIME_ZONE = "UTC"
+    account = AccountFactory()
+    when = (timezone.now() - timedelta(hours=20)).replace(minute=0, second=0, microsecond=0)
+    post = PostFactory(account=account, post_date=when)
+    PostSnapshotFactory(post=post, captured_at=when + timedelta(hours=2), views=700)
+
+    _settle_job()
+    PostSnapshotFactory(post=post, captured_at=when + timedelta(hours=19), views=900)
+
+    assert not PostFirstWindow.objects.exists()
+    grid = best_time_grid(owner, account=account.pk)
+    assert grid.cell(when.weekday(), when.hour).posts == 1
+    assert grid.posts == 1
+
+
+def test_a_changed_post_date_is_not_read_from_the_stale_figure(owner):
+    from posts.models import Post
+
+    account = AccountFactory()
+    post = posted(account, datetime(2026, 3, 10, 18, 0), first_day=1000, later=5000)
+    _settle_job()
+
+    # A refresh corrects the post date: the day after, when the 5 000 snapshot is 2 days in.
+    Post.objects.filter(pk=post.pk).update(post_date=datetime(2026, 3, 11, 18, 0, tzinfo=BERLIN))
+    grid = best_time_grid(owner, account=account.pk)
+    assert set(grid.cells) == set()  # no snapshot inside the new first day: left out
+
+    _settle_job()
+    assert set(best_time_grid(owner, account=account.pk).cells) == set()

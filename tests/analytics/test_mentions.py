@@ -121,3 +121,116 @@ def test_the_scheduled_job_records_its_run_and_stays_idempotent(acme, settings):
     assert Mention.objects.count() == 1
     assert SCHEDULES["find_mentions"]["func"] == "operations.jobs.find_mentions"
     assert SCHEDULES["fetch_audiences"]["func"] == "operations.jobs.fetch_audiences"
+
+
+def _find_mentions_job():
+    from operations.jobs import find_mentions
+
+    return find_mentions()
+
+
+def _age(*posts):
+    # Written an hour ago: outside the overlap the job gives a slow transaction.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from posts.models import Post
+
+    Post.objects.filter(pk__in=[p.pk for p in posts]).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+
+
+def _captions_scanned(captured) -> int:
+    """How many scanning statements of the job read captions (the regular-expression ones)."""
+    return sum(
+        1
+        for q in captured.captured_queries
+        if "posts_post" in q["sql"] and ("REGEXP" in q["sql"] or "~*" in q["sql"])
+    )
+
+
+def test_the_hourly_job_finds_a_post_added_after_its_first_run(acme):
+    old = PostFactory(caption="acme cola at the beach")
+    _find_mentions_job()
+    _age(old)
+
+    new = PostFactory(caption="more #acmesummer please")
+    _find_mentions_job()
+
+    assert set(Mention.objects.values_list("post_id", "term")) == {
+        (old.pk, "acme cola"),
+        (new.pk, "#acmesummer"),
+    }
+
+
+def test_a_post_already_scanned_is_not_read_again(acme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from posts.models import Post
+
+    old = PostFactory(caption="nothing about the brand")
+    _find_mentions_job()
+    _age(old)
+    # Were the old post read again, this caption (changed behind the job's back, as a raw
+    # UPDATE would) would be found.
+    Post.objects.filter(pk=old.pk).update(caption="acme cola after all")
+
+    with CaptureQueriesContext(connection) as captured:
+        _find_mentions_job()
+
+    assert not Mention.objects.exists()
+    assert _captions_scanned(captured) == 3  # one per term, each over the new posts only
+
+
+def test_an_edited_caption_is_scanned_again(acme):
+    post = PostFactory(caption="nothing yet")
+    _find_mentions_job()
+    _age(post)
+
+    post.caption = "now with @acme_official"
+    post.save()
+    _find_mentions_job()
+
+    assert list(Mention.objects.values_list("post_id", "term")) == [(post.pk, "@acme_official")]
+
+
+def test_a_brand_term_added_later_finds_the_old_posts(acme):
+    old = PostFactory(caption="the acme sparkle edition")
+    _find_mentions_job()
+    _age(old)
+    assert not Mention.objects.exists()
+
+    acme.brand_terms += "\nAcme Sparkle"
+    acme.save()
+    _find_mentions_job()
+    _find_mentions_job()
+
+    assert list(Mention.objects.values_list("post_id", "term")) == [(old.pk, "acme sparkle")]
+
+
+def test_a_scan_cut_short_goes_on_from_its_last_batch(acme, monkeypatch):
+    from analytics import mentions
+
+    monkeypatch.setattr(mentions, "BATCH", 2)
+    posts = [PostFactory(caption=f"acme cola no. {i}") for i in range(5)]
+    calls = {"n": 0}
+    real_insert = mentions._insert
+
+    def insert_then_crash(batch):
+        calls["n"] += bool(batch)
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        real_insert(batch)
+
+    monkeypatch.setattr(mentions, "_insert", insert_then_crash)
+    with pytest.raises(RuntimeError):
+        mentions_find()
+    assert Mention.objects.count() == 2  # the first batch and its marker were committed
+
+    monkeypatch.setattr(mentions, "_insert", real_insert)
+    mentions_find()
+
+    assert set(Mention.objects.values_list("post_id", flat=True)) == {p.pk for p in posts}

@@ -54,6 +54,33 @@ def test_the_heat_map_names_a_bad_parameter(owner_client):
     assert "<strong>creator</strong>" in page.content.decode()
 
 
+def test_the_heat_maps_picker_offers_the_accounts_by_client_and_takes_one_scope(owner_client):
+    client = ClientFactory(name="Acme")
+    account = AccountFactory(client=client)
+    post_at(account, datetime(2026, 3, 2, 9, 0, tzinfo=UTC), 1200)
+
+    page = owner_client.get(
+        reverse("admin:analytics_best_time"), {"scope": f"account:{account.pk}"}
+    )
+    html = page.content.decode()
+
+    assert '<optgroup label="Accounts · Acme">' in html
+    assert f'<option value="account:{account.pk}" selected>' in html
+    assert 'data-posts="1"' in html  # the account's one post
+
+
+def test_the_heat_map_refuses_a_scope_the_user_may_not_see(client, db):
+    editor = UserFactory(roles=["Editor"], is_staff=True)
+    other = AccountFactory()
+    client.force_login(editor)
+
+    page = client.get(reverse("admin:analytics_best_time"), {"scope": f"account:{other.pk}"})
+    html = page.content.decode()
+
+    assert f"No account with id {other.pk} that you may see." in html
+    assert f'value="account:{other.pk}"' not in html
+
+
 def test_the_audience_page_says_when_a_platform_gives_nothing(owner_client):
     SocialConnectionFactory(
         account=AccountFactory(platform="tiktok", username="tt"),

@@ -49,3 +49,31 @@ def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
     assert growth["y"] == views["y"]  # the two charts side by side
     assert fits_the_page(page)
     screenshot(page, "analytics_page")
+
+
+def test_an_owner_picks_a_creator_and_reads_that_creators_figures(
+    page, live_server, admin_login, screenshot
+):
+    agency = agency_create()
+    page.set_viewport_size({"width": 1440, "height": 900})
+    owner = agency["owner"]
+    owner.is_staff = True
+    owner.save(update_fields=["is_staff"])
+    admin_login(page, live_server, owner)
+
+    page.goto(f"{live_server.url}/admin/analytics/dailyaccountmetric/dashboard/")
+    page.wait_for_selector("#analytics-picker")
+    labels = page.eval_on_selector_all("#an-scope optgroup", "gs => gs.map(g => g.label)")
+    assert {"Clients", "Creators", f"Accounts · {agency['client_a'].name}"} <= set(labels)
+    page.select_option("#an-scope", f"creator:{agency['creator'].pk}")
+    page.fill("#an-start", MARCH["start_date"])
+    page.fill("#an-end", MARCH["end_date"])
+    page.click("#analytics-picker input[type=submit]")
+    page.wait_for_selector("#headlines")
+
+    # The creator's one account, the Instagram one of client A: 2 000 views in March.
+    assert page.get_attribute("[data-figure='views_gained']", "data-value") == "2000"
+    assert page.input_value("#an-scope") == f"creator:{agency['creator'].pk}"
+    assert page.locator("#platforms tr[data-platform]").count() == 1
+    assert fits_the_page(page)
+    screenshot(page, "analytics_page_creator")

@@ -114,6 +114,16 @@ class Person:
             assert status != 403, (self.name, what, href)
 
 
+# The placeholder's text width, in the field's own font, within the field's inner width.
+PLACEHOLDER_FITS = """field => {
+    const style = getComputedStyle(field);
+    const pen = document.createElement("canvas").getContext("2d");
+    pen.font = style.font;
+    const inner = field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    return pen.measureText(field.placeholder).width <= inner;
+}"""
+
+
 def test_one_deliverable_from_campaign_to_published_post(
     browser, live_server, screenshot, fakes, settings
 ):
@@ -188,6 +198,8 @@ def test_one_deliverable_from_campaign_to_published_post(
     )
     page.click("#draft-form button")
     page.wait_for_selector("text=Draft version 1 handed in")
+    # The hashtags field shows its whole placeholder (it was cut off at the default width).
+    assert page.eval_on_selector("#caption-form input[name=hashtags]", PLACEHOLDER_FITS)
     page.fill("#caption-form textarea", "Lemon soda, sunny day")
     page.fill("#caption-form input[name=hashtags]", "#lemon summer")
     page.click("#caption-form button")

@@ -73,3 +73,61 @@ def test_a_platform_without_a_working_provider_is_named_in_a_banner_and_the_prob
     assert not any("instagram" in problem for problem in problems)
     page = superuser_client.get("/admin/operations/jobrun/dashboard/").content.decode()
     assert expected in page and "not configured" in page
+
+
+@pytest.fixture
+def graph_only(settings):
+    """Instagram read only by the Graph API, which has no credentials of its own."""
+    settings.INSTAGRAM_GRAPH_TOKEN = ""
+    settings.INSTAGRAM_GRAPH_USER_ID = ""
+    settings.PROVIDER_CLASSES = {
+        "instagram_graph": "platforms.providers.instagram_graph.InstagramGraphProvider",
+        "ytdlp": "platforms.providers.ytdlp.YtDlpProvider",
+    }
+    settings.PLATFORM_PROVIDERS = {
+        "instagram": ["instagram_graph"],
+        "youtube": ["ytdlp"],
+        "tiktok": ["ytdlp"],
+    }
+    registry.clear_cache()
+    yield
+    registry.clear_cache()
+
+
+def _instagram_warnings(superuser_client, api) -> dict[str, list[str]]:
+    problems = api.get("/api/v1/operations/health/").json()["problems"]
+    page = superuser_client.get("/admin/posts/post/").content.decode()
+    return {
+        "problems": [p for p in problems if "No working provider for instagram" in p],
+        "posts page": ["banner"] if "No working provider for instagram" in page else [],
+    }
+
+
+def test_no_banner_when_every_tracked_account_is_read_with_its_connections_token(
+    graph_only, superuser_client, api
+):
+    from tests.creators.factories import AccountFactory
+    from tests.publishing.factories import SocialConnectionFactory
+
+    SocialConnectionFactory(account=AccountFactory(tracking_enabled=True))
+    AccountFactory(tracking_enabled=False)  # not refreshed: needs no provider
+
+    assert _instagram_warnings(superuser_client, api) == {"problems": [], "posts page": []}
+
+
+def test_the_banner_counts_the_tracked_accounts_without_a_connection(
+    graph_only, superuser_client, api
+):
+    from tests.creators.factories import AccountFactory
+    from tests.publishing.factories import SocialConnectionFactory
+
+    SocialConnectionFactory(account=AccountFactory(tracking_enabled=True))
+    AccountFactory(tracking_enabled=True)
+
+    warnings = _instagram_warnings(superuser_client, api)
+
+    assert warnings["posts page"] == ["banner"]
+    assert warnings["problems"][0].startswith(
+        "No working provider for instagram: instagram_graph not configured (1 tracked account "
+        "without a connected account's token)."
+    )
