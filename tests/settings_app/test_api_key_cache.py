@@ -129,7 +129,7 @@ def test_a_cached_key_still_records_when_it_was_used_a_minute_later():
 
 def test_keys_still_work_from_the_database_while_the_cache_server_is_down(settings):
     user = UserFactory(is_staff=True, roles=["Editor"])
-    key, raw_key = api_key_create(user=user, name="no cache")
+    _, raw_key = api_key_create(user=user, name="no cache")
     # Nothing listens on port 1: every cache call fails to connect.
     settings.CACHES = {
         "default": {
