@@ -8,7 +8,7 @@ Creates (or, with --reuse, keeps) its own database `--db` on that server, migrat
 it with one client of `--accounts` accounts (Instagram, TikTok, YouTube), `--posts` posts
 published over the two months before the report's month (classified, a third of them videos
 with a reel style and a length), three snapshots per post (before, inside and at the end of the
-month) and the accounts' daily rollups of both months. Then renders the report of that month
+month), a follower snapshot a day, and the real daily rollups of both months. Then renders the report of that month
 (everything the job does but storing the file: figures, charts, top posts, per platform, the
 insight card without AI) `--runs` times after one warm-up, and prints the median and the
 slowest render, with the time spent before WeasyPrint (queries and HTML) apart. See
@@ -48,8 +48,8 @@ def parse_args() -> argparse.Namespace:
 
 def generate(*, accounts: int, posts: int) -> int:
     """The client, its accounts, posts, snapshots and rollups (bulk inserts); its id."""
-    from analytics.models import DailyAccountMetric
-    from creators.models import Account
+    from analytics.services.rollups import daily_metrics_rollup
+    from creators.models import Account, AccountSnapshot
     from posts.models import Post, PostSnapshot
     from settings_app.models import Category, Client
 
@@ -106,23 +106,25 @@ def generate(*, accounts: int, posts: int) -> int:
             PostSnapshot.objects.bulk_create(snapshots, batch_size=5_000)
             snapshots = []
     PostSnapshot.objects.bulk_create(snapshots, batch_size=5_000)
-    DailyAccountMetric.objects.bulk_create(
+    # Followers once a day (11 more each day), then the real rollups of both months, so the
+    # report's figures, charts and top posts are what the nightly job would have written.
+    AccountSnapshot.objects.bulk_create(
         (
-            DailyAccountMetric(
+            AccountSnapshot(
                 account=account,
-                date=date(2026, 2, 1) + timedelta(days=d),
+                captured_at=datetime(2026, 2, 1, 20, tzinfo=UTC) + timedelta(days=d),
                 followers=account.followers + d * 11,
                 following=100,
-                posts_published=rng.randrange(0, 3),
-                views_gained=rng.randrange(1_000, 20_000),
-                likes_gained=rng.randrange(50, 1_000),
-                comments_gained=rng.randrange(0, 100),
-                shares_gained=rng.randrange(0, 50),
             )
             for account in rows
             for d in range(59)
         ),
         batch_size=5_000,
+    )
+    daily_metrics_rollup(
+        start=date(2026, 2, 1),
+        end=date(2026, 3, 31),
+        accounts=Account.objects.filter(client=client),
     )
     return client.pk
 
