@@ -13,15 +13,21 @@ def fits_the_page(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
-    page, live_server, admin_login, screenshot
-):
+def owner_signed_in(page, live_server, admin_login) -> dict:
+    """The demo agency, its owner signed in to the admin at 1440x900."""
     agency = agency_create()
     page.set_viewport_size({"width": 1440, "height": 900})
     owner = agency["owner"]
     owner.is_staff = True
     owner.save(update_fields=["is_staff"])
     admin_login(page, live_server, owner)
+    return agency
+
+
+def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
+    page, live_server, admin_login, screenshot
+):
+    agency = owner_signed_in(page, live_server, admin_login)
 
     page.click("a[href='/admin/analytics/dailyaccountmetric/dashboard/']")
     page.wait_for_selector("#analytics-picker")
@@ -54,12 +60,7 @@ def test_an_owner_picks_a_client_and_a_period_and_reads_its_figures(
 def test_an_owner_picks_a_creator_and_reads_that_creators_figures(
     page, live_server, admin_login, screenshot
 ):
-    agency = agency_create()
-    page.set_viewport_size({"width": 1440, "height": 900})
-    owner = agency["owner"]
-    owner.is_staff = True
-    owner.save(update_fields=["is_staff"])
-    admin_login(page, live_server, owner)
+    agency = owner_signed_in(page, live_server, admin_login)
 
     page.goto(f"{live_server.url}/admin/analytics/dailyaccountmetric/dashboard/")
     page.wait_for_selector("#analytics-picker")
