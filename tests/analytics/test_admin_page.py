@@ -106,3 +106,17 @@ def test_a_scope_the_user_may_not_see_is_refused_with_a_message(client, agency):
     html = response.content.decode()
     assert f"No account with id {agency['other'].pk} that you may see" in html
     assert 'data-figure="views_gained" data-value="2000"' in html  # its own accounts instead
+
+
+def test_a_top_post_is_named_by_its_account_handle_never_by_a_bare_id(client, agency):
+    client.force_login(agency["owner"])
+    hit = agency["hit"]
+    scope = {"scope": f"client:{agency['client_a'].pk}", **MARCH}
+
+    type(hit).objects.filter(pk=hit.pk).update(username="hitmaker")
+    named = client.get(reverse(URL), scope).content.decode()
+    type(hit).objects.filter(pk=hit.pk).update(username="")
+    unnamed = client.get(reverse(URL), scope).content.decode()
+
+    assert ">@hitmaker</a>" in named
+    assert f">Post {hit.pk}</a>" in unnamed and f">@{hit.pk}</a>" not in unnamed
