@@ -175,14 +175,21 @@ def engine_and_rollups(moment: datetime, *, rolling: bool) -> tuple[dict, dict]:
     return engine, rollups
 
 
-@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
-def test_rollup_sums_equal_the_engine_windows_on_the_demo_agency(settings, zone):
+def demo_rolled_up(settings, zone: str, *, accounts: int, posts: int, days: int) -> date:
+    """The demo agency (40 days of posts) in `zone`, rolled up over the `days` before today;
+    today's local date."""
     from operations.demo import demo_data_create
 
     settings.TIME_ZONE = zone
-    demo_data_create(accounts=6, posts=150, days=40, now=NOW)
+    demo_data_create(accounts=accounts, posts=posts, days=40, now=NOW)
     today = windows.local_date(NOW)
-    daily_metrics_rollup(start=today - timedelta(days=75), end=today - timedelta(days=1))
+    daily_metrics_rollup(start=today - timedelta(days=days), end=today - timedelta(days=1))
+    return today
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
+def test_rollup_sums_equal_the_engine_windows_on_the_demo_agency(settings, zone):
+    demo_rolled_up(settings, zone, accounts=6, posts=150, days=75)
 
     checked = 0
     for day in (date(2026, 3, 18), date(2026, 3, 16), date(2026, 3, 9), date(2026, 3, 1)):
@@ -238,12 +245,7 @@ def test_a_corrected_day_loses_its_row_and_rolling_up_again_changes_nothing():
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
 def test_a_posts_rows_add_up_to_what_the_engine_says_it_gained(settings, zone):
-    from operations.demo import demo_data_create
-
-    settings.TIME_ZONE = zone
-    demo_data_create(accounts=4, posts=80, days=40, now=NOW)
-    today = windows.local_date(NOW)
-    daily_metrics_rollup(start=today - timedelta(days=60), end=today - timedelta(days=1))
+    today = demo_rolled_up(settings, zone, accounts=4, posts=80, days=60)
 
     checked = 0
     for first, last in [(-60, -1), (-30, -1), (-14, -8), (-7, -7), (-45, -20)]:
