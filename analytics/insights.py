@@ -6,8 +6,9 @@ facts only (`ai.insights`). Without AI, or when its answer is rejected twice, th
 The outcome is stored (`InsightExplanation`, keyed by scope, period and the facts' hash), so the
 report, the API and the analytics page ask the model once per card.
 
-Views gained, the per-account medians and the ranking are computed in the database, in one
-statement (window functions over the posts' views gained)."""
+Views gained (summed from the daily rollups, `DailyPostMetric`: like every analytics figure, up
+to the last rolled-up day), the per-account medians and the ranking are computed in the
+database, in one statement (window functions over the posts' views gained)."""
 
 from __future__ import annotations
 
@@ -17,20 +18,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db import connections
-from django.db.models import Count, F, QuerySet, Window
+from django.db import connections, transaction
+from django.db.models import F, QuerySet, Sum
 
 from ai.config import AIConfig, config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
 from ai.insights import PROMPT_VERSION, InsightFacts, PostFacts, insight_explain
 from core.ai_usage import ai_usage_record
 from core.windows import agency_timezone
-from posts.metrics import views_gained
 from posts.models import Post
 
 from .choices import ScopeKind
-from .models import InsightExplanation
-from .queries import Period
+from .models import DailyPostMetric, InsightExplanation
+from .queries import Period, jit_off
 from .reports.scope import Scope, scope_get
 
 TOP = 3
@@ -76,56 +76,79 @@ class InsightCard:
     note: str = ""  # why there is no explanation, when there is none
 
 
-def posts_with_views_gained(
-    posts: QuerySet[Post], start: datetime, end: datetime
-) -> QuerySet[Post]:
-    return (
-        posts.exclude(account=None)
-        .exclude(post_date__gte=end)
-        .annotate(gained=views_gained(start, end))
-        .filter(gained__isnull=False)
-    )
+def counted_for_median(posts: QuerySet[Post], end: datetime) -> QuerySet[Post]:
+    """The posts an account's median is over: those on an account, published before the
+    period's end (or undated), whose views the platform shows (`views` is the latest
+    snapshot's: NULL for an Instagram photo, and for a post never refreshed).
+
+    The snapshot rules (`posts.metrics.views_gained`) give a post a gain exactly when it has
+    a snapshot and its views were shown at the period's two ends; the current `views` stands
+    for that here, so a post whose views became shown or hidden since the period, or one given
+    views without any snapshot, may count differently (both rare)."""
+    return posts.exclude(account=None).exclude(post_date__gte=end).filter(views__isnull=False)
 
 
-# Each post's account median, by window functions over the posts' views gained: the middle row
-# (odd count) or the mean of the two middle rows (even count) of the account's posts ordered by
-# gain; then the posts ranked by gain over that median (a median under 1 counts as 1).
+# Each post's views gained in the period: the sum of its DailyPostMetric rows, 0 for a counted
+# post without rows (it did not move), left out when its rows' views are hidden (NULL). Then
+# each account's median by window functions: the middle row (odd count) or the mean of the two
+# middle rows (even count) of the account's posts ordered by gain; then the posts that gained
+# something ranked by gain over that median (a median under 1 counts as 1).
 RANKED_SQL = """
-SELECT post_pk, gained, median FROM (
+WITH g AS (
+    SELECT p.post_pk, p.acct,
+        CASE WHEN r.post_id IS NULL THEN 0 ELSE r.gained END AS gained
+    FROM ({posts}) AS p LEFT JOIN ({gains}) AS r ON r.post_id = p.post_pk
+),
+c AS (
+    SELECT post_pk, acct, gained, COUNT(*) OVER (PARTITION BY acct) AS n
+    FROM g WHERE gained IS NOT NULL
+),
+m AS (
     SELECT post_pk, gained,
         (
             NTH_VALUE(gained, CAST((n + 1) / 2 AS INTEGER)) OVER w
             + NTH_VALUE(gained, CAST(n / 2 + 1 AS INTEGER)) OVER w
         ) / 2.0 AS median
-    FROM ({inner}) AS g
+    FROM c
     WINDOW w AS (
         PARTITION BY acct ORDER BY gained
         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
     )
-) AS m
+)
+SELECT post_pk, gained, median FROM m
+WHERE gained > 0
 ORDER BY gained * 1.0 / (CASE WHEN median < 1 THEN 1 ELSE median END) DESC, gained DESC, post_pk
 LIMIT %s
 """
 
 
 def top_posts_relative(
-    posts: QuerySet[Post], start: datetime, end: datetime, *, limit: int = TOP
+    posts: QuerySet[Post], period: Period, *, limit: int = TOP
 ) -> list[tuple[Post, float]]:
-    """The `limit` posts with the most views gained in `[start, end)` relative to their
-    account's median, with that median: one statement, the views gained computed once."""
-    inner = (
-        posts_with_views_gained(posts, start, end)
-        .annotate(
-            n=Window(Count("pk"), partition_by=[F("account_id")]),
-            post_pk=F("pk"),
-            acct=F("account_id"),
+    """The `limit` posts with the most views gained in `period` relative to their account's
+    median, with that median: one statement over the daily rollups (so, like every analytics
+    figure, only rolled-up days count: today is not in until the nightly job ran)."""
+    counted = (
+        counted_for_median(posts, period.window[1])
+        .order_by()
+        .values(post_pk=F("pk"), acct=F("account_id"))
+    )
+    gains = (
+        DailyPostMetric.objects.filter(
+            account_id__in=posts.values("account_id"),
+            date__gte=period.start,
+            date__lte=period.end,
         )
         .order_by()
-        .values("post_pk", "acct", "gained", "n")
+        .values("post_id")
+        .annotate(gained=Sum("views_gained"))
     )
-    sql, params = inner.query.sql_with_params()
-    with connections[inner.db].cursor() as cursor:
-        cursor.execute(RANKED_SQL.format(inner=sql), [*params, limit])
+    posts_sql, posts_params = counted.query.sql_with_params()
+    gains_sql, gains_params = gains.query.sql_with_params()
+    sql = RANKED_SQL.format(posts=posts_sql, gains=gains_sql)
+    with transaction.atomic(using=counted.db), connections[counted.db].cursor() as cursor:
+        jit_off(counted.db)
+        cursor.execute(sql, [*posts_params, *gains_params, limit])
         ranked = cursor.fetchall()
     found = (
         Post.objects.filter(pk__in=[row[0] for row in ranked])
@@ -208,13 +231,12 @@ def insight_card(
     facts, else the AI's when configured (its usage recorded, the outcome stored), else the
     facts alone with the reason. With `backoff`, an AI server that just failed on these facts
     is not asked again for UNAVAILABLE_BACKOFF_S."""
-    window = Period(start, end).window
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     card = InsightCard(scope=scope.name, period=period)
     posts = scope.posts()
     if accounts is not None:
         posts = posts.filter(account__in=accounts)
-    for post, median in top_posts_relative(posts, *window):
+    for post, median in top_posts_relative(posts, Period(start, end)):
         facts = post_facts(post, median)
         card.posts.append(
             TopPost(post, facts.views_gained, median, facts.times_median, facts=facts)

@@ -1,8 +1,9 @@
 """A small agency for the analytics tests: two clients' accounts with daily views, rolled up."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from analytics.services.rollups import daily_metrics_rollup
+from core import windows
 from posts.choices import Platform
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory, CreatorFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
@@ -73,3 +74,19 @@ def agency_create() -> dict:
         "creator": creator,
         "owner": UserFactory(roles=["Owner"], is_staff=True),
     }
+
+
+# The demo agency's "now" (specs/metrics.md's worked example: a Wednesday).
+DEMO_NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
+
+
+def demo_rolled_up(settings, zone: str, *, accounts: int, posts: int, days: int) -> date:
+    """The demo agency (40 days of posts up to DEMO_NOW) in `zone`, rolled up over the `days`
+    before today; today's local date."""
+    from operations.demo import demo_data_create
+
+    settings.TIME_ZONE = zone
+    demo_data_create(accounts=accounts, posts=posts, days=40, now=DEMO_NOW)
+    today = windows.local_date(DEMO_NOW)
+    daily_metrics_rollup(start=today - timedelta(days=days), end=today - timedelta(days=1))
+    return today

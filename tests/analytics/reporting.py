@@ -17,12 +17,14 @@ AFTER = datetime(2026, 3, 31, 20, tzinfo=UTC)
 
 
 def post_gaining(account, gained: int, *, hour: int = 18, **fields):
-    """A post published in February, tracked at `BEFORE` (1 000 views) and `AFTER`."""
+    """A post published in February, tracked at `BEFORE` (1 000 views) and `AFTER` (its
+    current views)."""
     post = PostFactory(
         account=account,
         username=account.username,
         platform=account.platform,
         post_date=datetime(2026, 2, 20, hour, tzinfo=UTC),
+        views=1000 + gained,
         **fields,
     )
     PostSnapshotFactory(post=post, captured_at=BEFORE, views=1000)

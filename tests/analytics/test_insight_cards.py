@@ -119,3 +119,34 @@ def test_an_even_number_of_posts_takes_the_mean_of_the_two_middle_ones(db):
         (200, 250.0),
     ]
     assert card.posts[0].times_median == 20.0
+
+
+def test_a_post_that_gained_nothing_counts_as_0_in_its_accounts_median(db):
+    from datetime import UTC, date, datetime
+
+    from analytics.models import DailyPostMetric
+    from tests.analytics.reporting import post_gaining
+    from tests.creators.factories import AccountFactory, CreatorFactory
+    from tests.posts.factories import PostFactory
+
+    creator = CreatorFactory(display_name="Maya")
+    account = AccountFactory(creator=creator)
+    for gained in (100, 200, 5_000):
+        post_gaining(account, gained)
+    # Tracked, but it did not move in March: no rollup row there.
+    still = PostFactory(account=account, post_date=datetime(2026, 2, 3, tzinfo=UTC), views=700)
+    DailyPostMetric.objects.create(
+        post=still, account=account, date=date(2026, 2, 3), views_gained=700
+    )
+    # Published after the period: not among the account's posts of March.
+    PostFactory(account=account, post_date=datetime(2026, 4, 2, tzinfo=UTC), views=10)
+
+    card = insight_card(scope_get("creator", creator.pk), *MARCH, explain=False)
+
+    # Median of 0, 100, 200, 5 000 is 150 (it would be 200 without the post that stood still).
+    assert [(top.views_gained, top.median) for top in card.posts] == [
+        (5_000, 150.0),
+        (200, 150.0),
+        (100, 150.0),
+    ]
+    assert card.posts[0].times_median == 33.3

@@ -19,6 +19,7 @@ from operations.models import JobRun
 from posts.metrics import COUNTERS
 from posts.models import Post, PostSnapshot
 from posts.services.retention import post_snapshots_thin
+from tests.analytics.agency import demo_rolled_up
 from tests.creators.factories import AccountFactory, AccountSnapshotFactory
 from tests.posts.factories import PostFactory, PostSnapshotFactory
 
@@ -173,18 +174,6 @@ def engine_and_rollups(moment: datetime, *, rolling: bool) -> tuple[dict, dict]:
             account.pk, moment
         ) - followers_at(account.pk, moments.monday)
     return engine, rollups
-
-
-def demo_rolled_up(settings, zone: str, *, accounts: int, posts: int, days: int) -> date:
-    """The demo agency (40 days of posts) in `zone`, rolled up over the `days` before today;
-    today's local date."""
-    from operations.demo import demo_data_create
-
-    settings.TIME_ZONE = zone
-    demo_data_create(accounts=accounts, posts=posts, days=40, now=NOW)
-    today = windows.local_date(NOW)
-    daily_metrics_rollup(start=today - timedelta(days=days), end=today - timedelta(days=1))
-    return today
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York"])
