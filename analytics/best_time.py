@@ -134,15 +134,29 @@ def _tracked_early(hours: int) -> Exists:
     )
 
 
-def scope_filter(*, account: int | None = None, creator: int | None = None, client=None) -> Q:
-    """The posts of one account, one creator or one client: those of its accounts as the
+def scope_posts(
+    posts: QuerySet[Post],
+    *,
+    account: int | None = None,
+    creator: int | None = None,
+    client: int | None = None,
+) -> QuerySet[Post]:
+    """`posts` of one account, one creator or one client: those of its accounts as the
     analytics API resolves them (`analytics.queries.scope_members`), and for a client also
     the posts attributed to it directly."""
     for scope, scope_id in (("account", account), ("creator", creator), ("client", client)):
-        if scope_id is not None:
-            mine = Q(account_id__in=scope_members(scope, scope_id).values("pk"))
-            return mine | Q(client_id=client) if scope == "client" else mine
-    return Q()
+        if scope_id is None:
+            continue
+        mine = posts.filter(account_id__in=scope_members(scope, scope_id).values("pk"))
+        if scope != "client":
+            return mine
+        # Not `account in … OR client = …`: PostgreSQL can use no index for that OR and scans
+        # every post in the period; the union of the two sets reads each through its own index
+        # (the accounts' posts by (account, post date)).
+        direct = posts.filter(client_id=client)
+        ids = mine.order_by().values("pk").union(direct.order_by().values("pk"))
+        return Post.objects.filter(pk__in=ids)
+    return posts
 
 
 def best_time_posts(
@@ -155,14 +169,14 @@ def best_time_posts(
 ) -> QuerySet[Post]:
     """The posts behind the grid: visible to `user`, of the scope, published (between the
     inclusive local dates when given), not trials."""
-    qs = Post.objects.filter(post_date__isnull=False, is_trial=False).filter(scope_filter(**scope))
+    qs = Post.objects.filter(post_date__isnull=False, is_trial=False)
     if platform:
         qs = qs.filter(platform=platform)
     if start_date:
         qs = qs.filter(post_date__gte=local_midnight(start_date))
     if end_date:
         qs = qs.filter(post_date__lt=local_midnight(end_date + timedelta(days=1)))
-    return posts_visible_to(user, qs)
+    return posts_visible_to(user, scope_posts(qs, **scope))
 
 
 def best_time_grid(user, *, platform: str | None = None, **scope) -> BestTime:

@@ -19,7 +19,8 @@ from datetime import date, datetime
 
 from django.core.cache import cache
 from django.db import connections, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import BigIntegerField, F, QuerySet, Sum
+from django.db.models.functions import Cast
 
 from ai.config import AIConfig, config_from_settings
 from ai.errors import AIError, AIInvalidAnswer, AINotConfigured
@@ -123,11 +124,12 @@ LIMIT %s
 
 
 def top_posts_relative(
-    posts: QuerySet[Post], period: Period, *, limit: int = TOP
+    posts: QuerySet[Post], accounts: QuerySet, period: Period, *, limit: int = TOP
 ) -> list[tuple[Post, float]]:
-    """The `limit` posts with the most views gained in `period` relative to their account's
-    median, with that median: one statement over the daily rollups (so, like every analytics
-    figure, only rolled-up days count: today is not in until the nightly job ran)."""
+    """The `limit` of `posts` with the most views gained in `period` relative to their
+    account's median, with that median: one statement over the daily rollups of `accounts`
+    (theirs, or more), so, like every analytics figure, only rolled-up days count: today is
+    not in until the nightly job ran."""
     counted = (
         counted_for_median(posts, period.window[1])
         .order_by()
@@ -135,13 +137,14 @@ def top_posts_relative(
     )
     gains = (
         DailyPostMetric.objects.filter(
-            account_id__in=posts.values("account_id"),
+            account_id__in=accounts.values("pk"),
             date__gte=period.start,
             date__lte=period.end,
         )
         .order_by()
         .values("post_id")
-        .annotate(gained=Sum("views_gained"))
+        # An integer, not PostgreSQL's numeric SUM: the windows below sort and compare it.
+        .annotate(gained=Cast(Sum("views_gained"), BigIntegerField()))
     )
     posts_sql, posts_params = counted.query.sql_with_params()
     gains_sql, gains_params = gains.query.sql_with_params()
@@ -233,10 +236,11 @@ def insight_card(
     is not asked again for UNAVAILABLE_BACKOFF_S."""
     period = f"{start:%d %b %Y} – {end:%d %b %Y}"
     card = InsightCard(scope=scope.name, period=period)
-    posts = scope.posts()
+    posts, scoped = scope.posts(), scope.accounts()  # a campaign's accounts hold its posts
     if accounts is not None:
         posts = posts.filter(account__in=accounts)
-    for post, median in top_posts_relative(posts, Period(start, end)):
+        scoped = scoped.filter(pk__in=accounts.values("pk"))
+    for post, median in top_posts_relative(posts, scoped, Period(start, end)):
         facts = post_facts(post, median)
         card.posts.append(
             TopPost(post, facts.views_gained, median, facts.times_median, facts=facts)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -157,6 +158,33 @@ def reads(client_id: int, start, end) -> list[Read]:
     ]
 
 
+def page_parts(user, client_id: int, start, end, runs: int) -> None:
+    """The admin page's slowest parts, called in process as the page calls them: the insight
+    card (AI off: the facts alone), the best-time heat map and the top posts."""
+    from analytics.best_time import best_time_grid
+    from analytics.insights import scope_insight_card
+    from analytics.queries import Period, scope_accounts, top_posts
+
+    period = Period(start, end)
+    accounts = scope_accounts(user=user, scope="client", scope_id=client_id)
+    parts = {
+        "insight card": lambda: scope_insight_card(
+            kind="client", scope_id=client_id, period=period, accounts=accounts, user=user
+        ),
+        "best-time heat map": lambda: best_time_grid(
+            user, client=client_id, start_date=start, end_date=end
+        ),
+        "top and bottom posts": lambda: top_posts(accounts=accounts, period=period, user=user),
+    }
+    print(f"\nThe page's parts in process: {runs} calls each after 3 warm-ups; times in ms.")
+    for name, call in parts.items():
+        times = agency.timed(call, runs, warmup=3)
+        print(
+            f"{name:40} median {statistics.median(times) * 1000:7.1f}ms"
+            f"  p95 {scale.percentile(times, 0.95) * 1000:7.1f}ms"
+        )
+
+
 def main() -> None:
     args = parse_args()
     url = agency.server_url()
@@ -236,6 +264,7 @@ def main() -> None:
     results = [(read, scale.run_read(http, read, args.runs)) for http, read in scenarios]
     print(f"\nReads: {args.runs} timed requests each after 3 warm-ups; times in ms.")
     scale.print_reads(results)
+    page_parts(user, client.pk, start, yesterday, args.runs)
     connection.close()
     if args.drop:
         agency.drop_database(url, args.db)

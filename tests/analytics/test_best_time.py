@@ -88,6 +88,21 @@ def test_scopes_pick_the_account_creator_or_client(owner):
     assert set(best_time_grid(owner).cells) == {(4, 8), (4, 20)}
 
 
+def test_a_clients_cells_hold_its_accounts_posts_and_the_posts_attributed_to_it_once(owner):
+    client = ClientFactory()
+    of_client = AccountFactory(client=client)
+    posted(of_client, datetime(2026, 3, 16, 9, 0), first_day=100)
+    # On the client's account and attributed to the client as well: one post, not two.
+    posted(of_client, datetime(2026, 3, 16, 9, 30), first_day=200, client=client)
+    # On another client's account, attributed to this client.
+    posted(AccountFactory(), datetime(2026, 3, 16, 9, 45), first_day=600, client=client)
+    posted(AccountFactory(), datetime(2026, 3, 16, 9, 50), first_day=9_000)  # not the client's
+
+    grid = best_time_grid(owner, client=client.pk, start_date=date(2026, 3, 16))
+
+    assert (grid.posts, grid.cell(0, 9).posts, grid.cell(0, 9).avg_views) == (3, 3, 300)
+
+
 def test_an_editor_sees_only_the_cells_of_their_own_posts(db):
     user = UserFactory(roles=["Editor"], is_staff=True)
     mine, theirs = EditorFactory(user=user), EditorFactory()
