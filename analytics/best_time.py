@@ -147,15 +147,15 @@ def scope_posts(
     for scope, scope_id in (("account", account), ("creator", creator), ("client", client)):
         if scope_id is None:
             continue
-        mine = posts.filter(account_id__in=scope_members(scope, scope_id).values("pk"))
+        members = scope_members(scope, scope_id).values("pk")
         if scope != "client":
-            return mine
-        # Not `account in … OR client = …`: PostgreSQL can use no index for that OR and scans
-        # every post in the period; the union of the two sets reads each through its own index
-        # (the accounts' posts by (account, post date)).
-        direct = posts.filter(client_id=client)
-        ids = mine.order_by().values("pk").union(direct.order_by().values("pk"))
-        return Post.objects.filter(pk__in=ids)
+            return posts.filter(account_id__in=members)
+        # The client's accounts read first: `account in (subquery) OR client = …` is a filter
+        # PostgreSQL can check only row by row (it scans every post of the period), while a
+        # list of ids OR the client is two index scans (the accounts' posts by (account, post
+        # date), the posts attributed to the client by client), and estimated per account.
+        ids = list(members.values_list("pk", flat=True))
+        return posts.filter(Q(account_id__in=ids) | Q(client_id=client))
     return posts
 
 
