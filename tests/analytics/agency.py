@@ -24,7 +24,9 @@ def utc(text: str) -> datetime:
 
 
 def grow(account, *, views: list[tuple[str, int]], followers: list[tuple[str, int]], **post):
-    item = PostFactory(account=account, post_date=utc("2026-02-01"), **post)
+    # Its current views are its latest snapshot's, as a refresh leaves them.
+    latest = views[-1][1] if views else None
+    item = PostFactory(account=account, post_date=utc("2026-02-01"), views=latest, **post)
     for moment, value in views:
         PostSnapshotFactory(post=item, captured_at=utc(moment), views=value, likes=value // 10)
     for moment, value in followers:
