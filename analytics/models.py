@@ -15,8 +15,9 @@ class DailyAccountMetric(models.Model):
     (negative corrections kept); `posts_published` counts posts dated that day. Charts and
     reports read these rows, never raw snapshots."""
 
+    # The unique (account, date) serves the account's look-ups: no index of its own to write.
     account = models.ForeignKey(
-        "creators.Account", on_delete=models.CASCADE, related_name="daily_metrics"
+        "creators.Account", on_delete=models.CASCADE, related_name="daily_metrics", db_index=False
     )
     date = models.DateField()
     followers = models.BigIntegerField(null=True, blank=True)

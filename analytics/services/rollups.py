@@ -30,6 +30,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import (
+    BigIntegerField,
+    Case,
     Count,
     DateField,
     DateTimeField,
@@ -41,14 +43,15 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from core import windows
 from creators.metrics import account_value_at, counted_posts
 from creators.models import Account, AccountSnapshot
-from posts.metrics import COUNTERS, value_at
+from posts.metrics import COUNTERS
 from posts.models import Post, PostSnapshot
 from posts.queries import posts_moving_in
 
@@ -109,14 +112,23 @@ def _rate(views: int, likes: int, comments: int, shares: int) -> float | None:
 
 # Post day-end values: the last event of each (post, local day), minus the one before it
 # (LAG over the post's days; the first is the value at the run's start, given as the day
-# before it, and computed once per post). Only days in which the post moved are kept. The
-# parts are ORM statements (the same on SQLite and PostgreSQL; the day cut in the agency's zone
-# by Django's TruncDate).
+# before it). That start value is one snapshot row per post, read once for its four
+# counters: `anchored` is MATERIALIZED so PostgreSQL finds each post's row once and joins it
+# by the unique index (inlined, it repeated the look-up per counter). Only days in which the
+# post moved are kept. The parts are ORM statements (the same on SQLite and PostgreSQL; the day
+# cut in the agency's zone by Django's TruncDate).
 POST_ROWS_SQL = """
-WITH ev (post_id, account_id, day, at_moment, v, l, c, s) AS (
+WITH anchored (post_id, account_id, day, at_moment, anchor, zero) AS MATERIALIZED ({base}),
+ev (post_id, account_id, day, at_moment, v, l, c, s) AS (
     SELECT * FROM ({snapshots}) AS snapshots
     UNION ALL SELECT * FROM ({published}) AS published
-    UNION ALL SELECT * FROM ({base}) AS base
+    UNION ALL SELECT a.post_id, a.account_id, a.day, a.at_moment,
+        CASE WHEN a.anchor IS NULL THEN a.zero ELSE b.views END,
+        CASE WHEN a.anchor IS NULL THEN a.zero ELSE b.likes END,
+        CASE WHEN a.anchor IS NULL THEN a.zero ELSE b.comments END,
+        CASE WHEN a.anchor IS NULL THEN a.zero ELSE b.shares END
+    FROM anchored a LEFT JOIN {snapshot_table} b
+        ON b.post_id = a.post_id AND b.captured_at = a.anchor
 ),
 last_of_day AS (
     SELECT post_id, account_id, day, v, l, c, s,
@@ -180,20 +192,34 @@ def _post_rows_write(ids: list[int], first: date, last: date) -> None:
         .annotate(day=_day_of("post_date", ending=False), **earliest)
         .values_list("pk", "account_id", "day", "post_date", *earliest)
     )
+    # `X@start` by the rules of `posts.metrics.value_at`, as the snapshot it reads: the
+    # latest at or before the start; else, for a post published at or after it, 0; else the
+    # earliest (NULL without snapshots).
+    captured = of_post.values("captured_at")
     base = (
         posts.filter(posts_moving_in((start, end)))
         .annotate(
             base_day=Value(first - timedelta(days=1), output_field=DateField()),
             base_at=Value(start, output_field=DateTimeField()),
-            **{f"base_{c}": value_at(c, start) for c in COUNTERS},
+            anchor=Coalesce(
+                Subquery(captured.filter(captured_at__lte=start).order_by("-captured_at")[:1]),
+                Case(
+                    When(post_date__gte=start, then=Value(None)),
+                    default=Subquery(captured.order_by("captured_at")[:1]),
+                ),
+                output_field=DateTimeField(),
+            ),
+            zero=Case(When(post_date__gte=start, then=Value(0)), output_field=BigIntegerField()),
         )
-        .values_list("pk", "account_id", "base_day", "base_at", *(f"base_{c}" for c in COUNTERS))
+        .values_list("pk", "account_id", "base_day", "base_at", "anchor", "zero")
     )
     parts, params = {}, []
-    for name, queryset in (("snapshots", snapshots), ("published", published), ("base", base)):
+    for name, queryset in (("base", base), ("snapshots", snapshots), ("published", published)):
         parts[name], part_params = queryset.query.sql_with_params()
         params.extend(part_params)
-    sql = POST_ROWS_SQL.format(table=DailyPostMetric._meta.db_table, **parts)
+    sql = POST_ROWS_SQL.format(
+        table=DailyPostMetric._meta.db_table, snapshot_table=PostSnapshot._meta.db_table, **parts
+    )
     params.append(first)
     DailyPostMetric.objects.filter(account_id__in=ids, date__gte=first, date__lte=last).delete()
     with connection.cursor() as cursor:
