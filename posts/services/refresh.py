@@ -12,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
 from core.bulk import BATCH_SIZE, bulk_update_rows
@@ -22,6 +24,7 @@ from core.jobs import (
     objects_claim,
     objects_claim_ids,
 )
+from core.sorting import LOWEST_DATETIME
 from platforms.providers import chain
 from platforms.providers.base import (
     NotFound,
@@ -85,13 +88,22 @@ def post_next_refresh_at(post: Post, *, now: datetime) -> datetime:
 
 
 def posts_claim_due(
-    *, now: datetime, limit: int, exclude_platforms: Iterable[str] = ()
+    *,
+    now: datetime,
+    limit: int,
+    exclude_platforms: Iterable[str] = (),
+    after: tuple[datetime, int] | None = None,
 ) -> list[Post]:
-    """Claim up to `limit` due posts (never refreshed first, then the longest overdue)."""
+    """Claim up to `limit` due posts (never refreshed first, then the longest overdue); with
+    `after` (a queue position, `queue_position`), only posts past it in the queue."""
     queryset = posts_due_for_refresh(now=now)
     exclude_platforms = list(exclude_platforms)
     if exclude_platforms:
         queryset = queryset.exclude(platform__in=exclude_platforms)
+    if after is not None:
+        # A range of the queue index: the scan starts here, not at the index's first entry,
+        # past the (dead) entries of every post this pass already took.
+        queryset = queryset.filter(TupleGreaterThan(Tuple(F("due_at"), F("id")), after))
     return objects_claim(
         queryset,
         claim_field="refresh_claimed_until",
@@ -99,6 +111,11 @@ def posts_claim_due(
         limit=limit,
         order_by=["due_at", "id"],  # posts.queries.posts_refresh_queue
     )
+
+
+def queue_position(post: Post) -> tuple[datetime, int]:
+    """Where `post` stands in the refresh queue (posts.queries.posts_refresh_queue's order)."""
+    return (post.next_refresh_at or LOWEST_DATETIME, post.pk)
 
 
 def _normalized_username(platform: str, username: str) -> str:
@@ -264,11 +281,20 @@ def post_refresh_due(
     deadline = None if time_budget is None else time.monotonic() + time_budget
     total = WorkReport(kind=POST_REFRESH)
     paused: set[str] = set()
+    after = None  # the queue position of the last post this pass claimed
     while deadline is None or time.monotonic() < deadline:
         batch_now = now or timezone.now()
-        posts = posts_claim_due(now=batch_now, limit=batch_size, exclude_platforms=paused)
+        posts = posts_claim_due(
+            now=batch_now, limit=batch_size, exclude_platforms=paused, after=after
+        )
+        if not posts and after is not None:
+            # Once more from the queue's start: posts that became due behind the position
+            # (added, an expired claim of a dead worker, an operator's "refresh soon").
+            after = None
+            posts = posts_claim_due(now=batch_now, limit=batch_size, exclude_platforms=paused)
         if not posts:
             break
+        after = max(queue_position(post) for post in posts)
         report, limited = _refresh_batch(posts, now=batch_now)
         paused |= limited
         if on_batch is not None:

@@ -316,3 +316,39 @@ def test_the_refresh_posts_task_refreshes_the_given_posts_due_or_not(fake):
     assert refresh_posts([wanted.pk]) == "1 ok, 0 failed"
 
     assert list(PostSnapshot.objects.values_list("post_id", flat=True)) == [wanted.pk]
+
+
+def test_a_pass_goes_through_the_queue_in_order_in_batches_and_takes_every_due_post(fake):
+    posts = [PostFactory(next_refresh_at=NOW - timedelta(minutes=m)) for m in (1, 5, 5, 5, 9)]
+    for post in posts:
+        fake.posts[post.post_id] = fakes.post_stats(post.post_id)
+    batches = []
+
+    post_refresh_due(now=NOW, batch_size=2, on_batch=batches.append)
+
+    assert [report.ok for report in batches] == [2, 2, 1]
+    assert PostSnapshot.objects.filter(captured_at=NOW).count() == 5
+
+
+def test_a_post_that_becomes_due_behind_the_pass_is_refreshed_in_the_same_pass(fake):
+    # The pass claims each batch after the previous one in the queue; a post added meanwhile
+    # (never refreshed: the queue's head) is still taken before the pass ends.
+    due = NOW - timedelta(minutes=1)
+    first = PostFactory(post_id="AAA", next_refresh_at=due)
+    second = PostFactory(post_id="BBB", next_refresh_at=due)
+    for post_id in ("AAA", "BBB", "NEW"):
+        fake.posts[post_id] = fakes.post_stats(post_id)
+    added = []
+
+    def add_a_post(report):
+        if not added:
+            added.append(PostFactory(post_id="NEW"))
+
+    report = post_refresh_due(now=NOW, batch_size=1, on_batch=add_a_post)
+
+    assert report.ok == 3
+    assert set(PostSnapshot.objects.values_list("post_id", flat=True)) == {
+        first.pk,
+        second.pk,
+        added[0].pk,
+    }
