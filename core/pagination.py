@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -11,11 +12,34 @@ from django.db.models import QuerySet
 EXACT_COUNT_LIMIT = 10_000
 
 
+# A big table's estimate, per process: (database alias, table) -> (estimate, read at).
+_BIG_TABLE_ESTIMATES: dict[tuple[str, str], tuple[int, float]] = {}
+# It only changes when (auto)VACUUM or ANALYZE runs: read again after this many seconds.
+ESTIMATE_SECONDS = 60
+
+
 def table_row_estimate(queryset: QuerySet) -> int | None:
-    """The planner's row estimate of the queryset's table (PostgreSQL), or None."""
+    """The planner's row estimate of the queryset's table (PostgreSQL), or None.
+
+    An estimate past EXACT_COUNT_LIMIT is kept ESTIMATE_SECONDS per process: an unfiltered
+    page of a big list then runs no statement for its count. A smaller one is read each time
+    (the list may be counted exactly)."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    key = (queryset.db, queryset.model._meta.db_table)
+    kept = _BIG_TABLE_ESTIMATES.get(key)
+    if kept is not None and time.monotonic() - kept[1] < ESTIMATE_SECONDS:
+        return kept[0]
+    estimate = _read_table_row_estimate(connection, queryset)
+    if estimate is not None and estimate > EXACT_COUNT_LIMIT:
+        _BIG_TABLE_ESTIMATES[key] = (estimate, time.monotonic())
+    else:
+        _BIG_TABLE_ESTIMATES.pop(key, None)
+    return estimate
+
+
+def _read_table_row_estimate(connection, queryset: QuerySet) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
