@@ -193,3 +193,25 @@ def test_a_fast_list_whose_fields_depend_on_the_request_answers_each_request_its
     assert rows_for(boss) == [{"id": posts[0].pk, "username": "someone", "asked_by": "boss"}]
     assert rows_for(clerk) == [{"id": posts[0].pk, "asked_by": "clerk"}]
     assert rows_for(boss)[0]["asked_by"] == "boss"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["views_min=\u0661\u0662", "is_trial=\u0661", "post_date_after=\u0662\u0660\u0662\u0666-01-01"],
+)
+def test_a_filter_in_other_digits_is_refused_and_the_next_request_is_not(staff, query):
+    from tests.posts.factories import PostFactory
+    from tests.utils import key_client
+
+    PostFactory(views=20)
+    client = key_client(staff)
+
+    refused = client.get(f"/api/v1/posts/?{query}")
+    unfiltered = client.get("/api/v1/posts/")
+
+    assert refused.status_code == 400
+    assert (
+        query.split("=")[0].removesuffix("_min").removesuffix("_after")
+        in refused.data["error"]["fields"]
+    )
+    assert len(unfiltered.data["results"]) == 1
