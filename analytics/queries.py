@@ -17,6 +17,9 @@ period. `followers` is the value at the end of the period (or bucket): the last 
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -145,6 +148,37 @@ def gained(counter: str, start: datetime, end: datetime) -> ExpressionWrapper:
     return ExpressionWrapper(
         value_at(counter, end) - value_at(counter, start), output_field=BigIntegerField()
     )
+
+
+# Raw PostgreSQL connection -> whether its session has JIT on by default (read once each).
+_JIT_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextmanager
+def jit_disabled(using: str = "default") -> Iterator[None]:
+    """The statements inside run without PostgreSQL's JIT: in a transaction with `SET LOCAL
+    jit = off`, or, where the server already has it off for our sessions (`ALTER ROLE … SET
+    jit = off`), as they are: no BEGIN, SET and COMMIT, three round trips a request."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not _jit_on(connection):
+        yield
+        return
+    with transaction.atomic(using=using):
+        jit_off(using)
+        yield
+
+
+def _jit_on(connection) -> bool:
+    connection.ensure_connection()
+    raw = connection.connection
+    on = _JIT_ON.get(raw)
+    if on is None:
+        with connection.cursor() as cursor:
+            # The session's own value (server, database, role), not one a SET LOCAL of the
+            # transaction under way gives.
+            cursor.execute("SELECT reset_val = 'on' FROM pg_settings WHERE name = 'jit'")
+            on = _JIT_ON.setdefault(raw, cursor.fetchone()[0])
+    return on
 
 
 def jit_off(using: str = "default") -> None:
@@ -360,9 +394,12 @@ def _as_date(value) -> date:
     return value
 
 
-@transaction.atomic
 def _answer(accounts: QuerySet[Account], period: Period, fields: tuple[str, ...]) -> dict:
-    jit_off()
+    with jit_disabled():
+        return _answer_figures(accounts, period, fields)
+
+
+def _answer_figures(accounts: QuerySet[Account], period: Period, fields: tuple[str, ...]) -> dict:
     answer = {
         "period": period.as_dict(),
         "previous_period": period.previous.as_dict(),
@@ -477,13 +514,13 @@ def content(
     return answer
 
 
-@transaction.atomic
 def compare(*, accounts: QuerySet[Account], period: Period) -> dict:
     """The period's figures per platform side by side (with the previous period and the
     change): one grouped query."""
     rows, aggregates = _totals_query(_rows(accounts), period)
-    jit_off()
     grouped = rows.values("account__platform").annotate(**aggregates).order_by("account__platform")
+    with jit_disabled():
+        grouped = list(grouped)
     labels = dict(Platform.choices)
     return {
         "period": period.as_dict(),

@@ -27,6 +27,9 @@ PATHS = (
     ("empty page (fixed cost)", "/api/v1/posts/?search=zzzz-no-such-user"),
     ("posts, first page", "/api/v1/posts/"),
     ("accounts, first page", "/api/v1/accounts/"),
+    # Issue 20's per-platform comparison, every account, the default 30 days (use the
+    # database of bench/analytics.py: its rollups are filled).
+    ("analytics compare", "/api/v1/analytics/compare/"),
 )
 # The same empty page with the key of a staff user with the Manager role (not a superuser:
 # the permissions are checked).

@@ -68,6 +68,8 @@ class StorableValuesForm(forms.Form):
     def clean(self):
         cleaned_data = super().clean()
         for name, value in list(cleaned_data.items()):
+            if value is None or (type(value) in (str, list, tuple) and not value):
+                continue  # not given (most filters of a request): nothing to refuse
             error = unstorable_value_error(value) or self._foreign_digits_error(name)
             if error:
                 self.add_error(name, error)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -11,11 +12,32 @@ from django.db.models import QuerySet
 EXACT_COUNT_LIMIT = 10_000
 
 
+# A table's estimate, per process: (database alias, table) -> (estimate, read at).
+_TABLE_ESTIMATES: dict[tuple[str, str], tuple[int, float]] = {}
+# It only changes when (auto)VACUUM or ANALYZE runs: read again after this many seconds.
+ESTIMATE_SECONDS = 60
+
+
 def table_row_estimate(queryset: QuerySet) -> int | None:
-    """The planner's row estimate of the queryset's table (PostgreSQL), or None."""
+    """The planner's row estimate of the queryset's table (PostgreSQL), or None.
+
+    Kept ESTIMATE_SECONDS per process: an unfiltered page then runs no statement to learn it.
+    A stale one is harmless: past the limit the count is an estimate anyway, below it the
+    list is counted exactly (at most limit + 1 rows), whatever the table holds by then."""
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
         return None
+    key = (queryset.db, queryset.model._meta.db_table)
+    kept = _TABLE_ESTIMATES.get(key)
+    if kept is not None and time.monotonic() - kept[1] < ESTIMATE_SECONDS:
+        return kept[0]
+    estimate = _read_table_row_estimate(connection, queryset)
+    if estimate is not None:
+        _TABLE_ESTIMATES[key] = (estimate, time.monotonic())
+    return estimate
+
+
+def _read_table_row_estimate(connection, queryset: QuerySet) -> int | None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",

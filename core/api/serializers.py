@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import ISO_8601, serializers
@@ -399,16 +400,81 @@ def _writer(field, model):
 
 class FastListSerializer(serializers.ListSerializer):
     """A list written with the child's fields but not DRF's per-field machinery: each field is
-    compiled once into a function reading the model instance's column value (DRF resolves the
-    source and checks for callables on every field of every row, which is most of a page's
-    time). The output is the same as the child's, field for field (tests/core check it);
+    compiled once per class (`_writers`) into a function reading the model instance's column
+    value (DRF resolves the source and checks for callables on every field of every row, which
+    is most of a page's time). The output is the same as the child's, field for field (tests/core check it);
     many-to-many fields are read from `core.prefetch.prefetch_related_values` when the page
     was given them. Use as the child's `Meta.list_serializer_class`."""
 
     def to_representation(self, data):
         rows = data.all() if isinstance(data, models.manager.BaseManager) else data
-        model = self.child.Meta.model
-        writers = [
-            (field.field_name, _writer(field, model)) for field in self.child._readable_fields
-        ]
+        writers = self._writers()
         return [{name: write(obj) for name, write in writers} for obj in rows]
+
+    def _writers(self) -> list[tuple[str, object]]:
+        child = type(self.child)
+        if not _fields_depend_on_class_alone(child):
+            return _compile_writers(self.child)
+        # A datetime's text depends on the time zone in force, read when compiling.
+        key = (child, timezone.get_current_timezone() if settings.USE_TZ else None)
+        writers = _WRITERS.get(key)
+        if writers is None:
+            template = child()  # no context, no instance: the fields as the class builds them
+            if not all(_context_free(field) for field in template._readable_fields):
+                return _compile_writers(self.child)
+            writers = _WRITERS.setdefault(key, _compile_writers(template))
+        return writers
+
+
+def _compile_writers(serializer) -> list[tuple[str, object]]:
+    model = serializer.Meta.model
+    return [(field.field_name, _writer(field, model)) for field in serializer._readable_fields]
+
+
+# (child serializer class, time zone) -> its compiled writers, shared by every request: built
+# from an instance without context, so only for classes whose fields cannot depend on one.
+_WRITERS: dict[tuple, list] = {}
+
+# Fields whose output is the value alone (no request, no context, no serializer instance).
+_CONTEXT_FREE_FIELDS = (
+    serializers.CharField,  # also ChoiceLabelField, RelatedValueField, URL/Email/Slug…
+    serializers.ChoiceField,
+    serializers.IntegerField,
+    serializers.FloatField,
+    serializers.DecimalField,
+    serializers.BooleanField,
+    serializers.DateTimeField,
+    serializers.DateField,
+    serializers.TimeField,
+    serializers.DurationField,
+    serializers.UUIDField,
+    serializers.JSONField,
+    serializers.ReadOnlyField,
+    serializers.PrimaryKeyRelatedField,
+    serializers.SlugRelatedField,
+    serializers.ManyRelatedField,
+)
+
+
+def _context_free(field: serializers.Field) -> bool:
+    if isinstance(field, serializers.ManyRelatedField):
+        return _context_free(field.child_relation)
+    kind = type(field)
+    drf_own = kind.__module__.startswith("rest_framework.")
+    return issubclass(kind, _CONTEXT_FREE_FIELDS) and (drf_own or kind in _OUR_CONTEXT_FREE)
+
+
+def _fields_depend_on_class_alone(serializer_class: type) -> bool:
+    """The class builds the same fields for every instance: no get_fields() or field
+    selection of its own that could trim them by request, role or instance."""
+    return (
+        serializer_class.get_fields
+        in (
+            ChoiceDisplayMixin.get_fields,
+            serializers.ModelSerializer.get_fields,
+        )
+        and serializer_class._readable_fields is serializers.Serializer._readable_fields
+    )
+
+
+_OUR_CONTEXT_FREE = (ChoiceLabelField, RelatedValueField, JSONObjectField)

@@ -124,3 +124,29 @@ def test_a_user_without_a_role_may_not_read_analytics(db):
     client = APIClient()
     client.force_login(UserFactory(roles=[], is_staff=True))
     assert client.get(f"{API}/overview/").status_code == 403
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize("endpoint", ["compare", "overview"])
+def test_with_jit_off_on_the_server_the_figures_come_without_a_transaction_for_it(
+    agency, endpoint, monkeypatch
+):
+    import weakref
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics import queries
+
+    params = {"client": agency["client_a"].pk, **MARCH}
+    monkeypatch.setattr(queries, "_JIT_ON", weakref.WeakKeyDictionary())
+    with CaptureQueriesContext(connection) as jit_on:  # the test server's default: JIT on
+        with_jit = get(agency["owner"], endpoint, **params).json()
+    # What `ALTER ROLE … SET jit = off` on the server gives every new session.
+    queries._JIT_ON[connection.connection] = False
+    with CaptureQueriesContext(connection) as jit_off:
+        without = get(agency["owner"], endpoint, **params).json()
+
+    assert without == with_jit
+    assert any("SET LOCAL jit = off" in q["sql"] for q in jit_on.captured_queries)
+    assert not any("jit" in q["sql"] for q in jit_off.captured_queries)

@@ -216,3 +216,41 @@ def test_a_cursor_page_runs_as_many_queries_for_3_rows_as_for_30(api, db, path):
     url = api.get(path, {"page_size": 1}).json()["next"]
 
     assert _page_queries(api, url.replace("page_size=1", "page_size=30")) == few
+
+
+@pytest.mark.postgresql_only
+def test_a_big_tables_estimate_is_read_once_a_minute_not_on_every_page(api, db, monkeypatch):
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "_TABLE_ESTIMATES", {})
+    PostFactory.create_batch(3)
+    with connection.cursor() as cursor:  # what ANALYZE would say of a big table
+        cursor.execute("UPDATE pg_class SET reltuples = 50000 WHERE oid = 'posts_post'::regclass")
+
+    first = _page_queries(api, f"{POSTS}?page_size=2")
+    again = _page_queries(api, f"{POSTS}?page_size=2")
+    data = api.get(POSTS, {"page_size": 2}).json()
+
+    assert again == first - 1
+    assert (data["count"], data["count_exact"]) == (50000, False)
+    monkeypatch.setattr(pagination, "ESTIMATE_SECONDS", 0)  # a minute later: read afresh
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = 3 WHERE oid = 'posts_post'::regclass")
+    assert api.get(POSTS, {"page_size": 2}).json()["count"] == 3
+
+
+@pytest.mark.postgresql_only
+def test_a_small_tables_count_stays_exact_as_rows_are_added(api, db, monkeypatch):
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "_TABLE_ESTIMATES", {})
+    PostFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts_post")
+    first = _page_queries(api, f"{POSTS}?page_size=2")
+    assert api.get(POSTS, {"page_size": 2}).json()["count"] == 3
+
+    PostFactory.create_batch(2)  # the estimate kept (3) is stale: the count is still exact
+
+    assert _page_queries(api, f"{POSTS}?page_size=2") == first - 1
+    assert api.get(POSTS, {"page_size": 2}).json()["count"] == 5

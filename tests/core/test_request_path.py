@@ -4,6 +4,7 @@ class, and every request still gets its own, never another request's."""
 import pytest
 from rest_framework import serializers
 
+from core.api.serializers import FastListSerializer
 from finance.api.serializers import FinanceItemSerializer
 from posts.api.serializers import PostSerializer
 from posts.filters import PostFilterSet
@@ -134,3 +135,83 @@ def test_two_filter_forms_never_share_a_field_widget_or_rows():
         "class"
         not in PostFilterSet({}, queryset=Post.objects.all()).form.fields["views"].widget.attrs
     )
+
+
+def test_a_fast_lists_writers_are_compiled_once_per_class(monkeypatch):
+    from core.api import serializers as core_serializers
+    from tests.posts.factories import PostFactory
+
+    posts = [PostFactory(), PostFactory()]
+    first = PostSerializer(posts, many=True).data  # may compile them if no request did yet
+    compiled = []
+    original = core_serializers._writer
+    monkeypatch.setattr(
+        core_serializers, "_writer", lambda *a: compiled.append(a[0]) or original(*a)
+    )
+
+    again = PostSerializer(posts, many=True).data
+
+    assert compiled == []
+    assert [dict(row) for row in again] == [dict(row) for row in first]
+
+
+class _WhoAsksSerializer(serializers.ModelSerializer):
+    """A list whose answer depends on the request: a method field and fields kept by role."""
+
+    asked_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Post
+        fields = ["id", "username", "asked_by"]
+        list_serializer_class = FastListSerializer
+
+    def get_asked_by(self, obj):
+        return self.context["request"].user.username
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if not self.context["request"].user.is_superuser:
+            fields.pop("username")
+        return fields
+
+
+def test_a_fast_list_whose_fields_depend_on_the_request_answers_each_request_its_own(rf):
+    from tests.posts.factories import PostFactory
+
+    posts = [PostFactory(username="someone")]
+
+    def rows_for(user):
+        request = rf.get("/")
+        request.user = user
+        return [
+            dict(r) for r in _WhoAsksSerializer(posts, many=True, context={"request": request}).data
+        ]
+
+    boss = UserFactory(username="boss", is_superuser=True)
+    clerk = UserFactory(username="clerk", roles=["Analyst"])
+
+    assert rows_for(boss) == [{"id": posts[0].pk, "username": "someone", "asked_by": "boss"}]
+    assert rows_for(clerk) == [{"id": posts[0].pk, "asked_by": "clerk"}]
+    assert rows_for(boss)[0]["asked_by"] == "boss"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["views_min=\u0661\u0662", "is_trial=\u0661", "post_date_after=\u0662\u0660\u0662\u0666-01-01"],
+)
+def test_a_filter_in_other_digits_is_refused_and_the_next_request_is_not(staff, query):
+    from tests.posts.factories import PostFactory
+    from tests.utils import key_client
+
+    PostFactory(views=20)
+    client = key_client(staff)
+
+    refused = client.get(f"/api/v1/posts/?{query}")
+    unfiltered = client.get("/api/v1/posts/")
+
+    assert refused.status_code == 400
+    assert (
+        query.split("=")[0].removesuffix("_min").removesuffix("_after")
+        in refused.data["error"]["fields"]
+    )
+    assert len(unfiltered.data["results"]) == 1
