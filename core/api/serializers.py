@@ -465,10 +465,11 @@ def _context_free(field: serializers.Field) -> bool:
 
 
 def _fields_depend_on_class_alone(serializer_class: type) -> bool:
-    """The class builds the same fields for every instance: no get_fields() or field
+    """The class builds the same fields for every instance: no get_fields(), __init__ or field
     selection of its own that could trim them by request, role or instance."""
     return (
-        serializer_class.get_fields
+        serializer_class.__init__ is serializers.BaseSerializer.__init__
+        and serializer_class.get_fields
         in (
             ChoiceDisplayMixin.get_fields,
             serializers.ModelSerializer.get_fields,

@@ -195,6 +195,34 @@ def test_a_fast_list_whose_fields_depend_on_the_request_answers_each_request_its
     assert rows_for(boss)[0]["asked_by"] == "boss"
 
 
+class _TrimmedInInitSerializer(serializers.ModelSerializer):
+    """Value fields only, but one of them dropped in __init__ when the view asks for less."""
+
+    class Meta:
+        model = Post
+        fields = ["id", "username"]
+        list_serializer_class = FastListSerializer
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.context.get("brief"):
+            self.fields.pop("username")
+
+
+def test_a_fast_list_trimmed_in_init_is_not_shared_between_requests():
+    from tests.posts.factories import PostFactory
+
+    posts = [PostFactory(username="someone")]
+
+    def rows(**context):
+        serializer = _TrimmedInInitSerializer(posts, many=True, context=context)
+        return [dict(r) for r in serializer.data]
+
+    assert rows(brief=True) == [{"id": posts[0].pk}]
+    assert rows() == [{"id": posts[0].pk, "username": "someone"}]
+    assert rows(brief=True) == [{"id": posts[0].pk}]
+
+
 @pytest.mark.parametrize(
     "query",
     ["views_min=\u0661\u0662", "is_trial=\u0661", "post_date_after=\u0662\u0660\u0662\u0666-01-01"],
