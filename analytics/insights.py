@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.cache import cache
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import BigIntegerField, F, QuerySet, Sum
 from django.db.models.functions import Cast
 
@@ -31,7 +31,7 @@ from posts.models import Post
 
 from .choices import ScopeKind
 from .models import DailyPostMetric, InsightExplanation
-from .queries import Period, jit_off
+from .queries import Period, jit_disabled
 from .reports.scope import Scope, scope_get
 
 TOP = 3
@@ -149,8 +149,7 @@ def top_posts_relative(
     posts_sql, posts_params = counted.query.sql_with_params()
     gains_sql, gains_params = gains.query.sql_with_params()
     sql = RANKED_SQL.format(posts=posts_sql, gains=gains_sql)
-    with transaction.atomic(using=counted.db), connections[counted.db].cursor() as cursor:
-        jit_off(counted.db)
+    with jit_disabled(counted.db), connections[counted.db].cursor() as cursor:
         cursor.execute(sql, [*posts_params, *gains_params, limit])
         ranked = cursor.fetchall()
     found = (

@@ -482,8 +482,7 @@ def top_posts(
         )
         .filter(Q(high__lte=limit) | Q(low__lte=limit))
     )
-    with transaction.atomic():
-        jit_off()
+    with jit_disabled():
         ranked = list(ranked)
     top = sorted((r for r in ranked if r["high"] <= limit), key=lambda r: r["high"])
     bottom = sorted((r for r in ranked if r["low"] <= limit), key=lambda r: r["low"])
