@@ -89,36 +89,45 @@ def counted_for_median(posts: QuerySet[Post], end: datetime) -> QuerySet[Post]:
     return posts.exclude(account=None).exclude(post_date__gte=end).filter(views__isnull=False)
 
 
-# Each post's views gained in the period: the sum of its DailyPostMetric rows, 0 for a counted
-# post without rows (it did not move), left out when its rows' views are hidden (NULL). Then
-# each account's median by window functions: the middle row (odd count) or the mean of the two
-# middle rows (even count) of the account's posts ordered by gain; then the posts that gained
-# something ranked by gain over that median (a median under 1 counts as 1).
+# Each post's views gained in the period is the sum of its DailyPostMetric rows; a counted post
+# without rows did not move (0), one whose rows' views are hidden (NULL) is left out. Each
+# account's median is over both, but only the moving posts are sorted: in the account's order by
+# gain, its `zeros` posts without rows stand just before the moving posts that gained 0 or more
+# (equal values: any order gives the same median), so a moving post's place is its rank among
+# the moving ones, plus `zeros` unless it lost views; a middle place no moving post holds is a 0.
+# The median is the middle place's value (odd count) or the mean of the two middle ones (even);
+# then the posts that gained something are ranked by gain over that median (under 1 counts as 1).
 RANKED_SQL = """
-WITH g AS (
-    SELECT p.post_pk, p.acct,
-        CASE WHEN r.post_id IS NULL THEN 0 ELSE r.gained END AS gained
-    FROM ({posts}) AS p LEFT JOIN ({gains}) AS r ON r.post_id = p.post_pk
+WITH mv AS (
+    SELECT p.post_pk, p.acct, r.gained
+    FROM ({posts}) AS p JOIN ({gains}) AS r ON r.post_id = p.post_pk
+),
+k AS (
+    SELECT p.acct, COUNT(*) AS counted FROM ({posts}) AS p GROUP BY p.acct
+),
+z AS (
+    SELECT mv.post_pk, mv.acct, mv.gained,
+        k.counted - COUNT(*) OVER (PARTITION BY mv.acct) AS zeros
+    FROM mv JOIN k ON k.acct = mv.acct
 ),
 c AS (
-    SELECT post_pk, acct, gained, COUNT(*) OVER (PARTITION BY acct) AS n
-    FROM g WHERE gained IS NOT NULL
+    SELECT post_pk, acct, gained,
+        zeros + COUNT(*) OVER (PARTITION BY acct) AS n,
+        ROW_NUMBER() OVER (PARTITION BY acct ORDER BY gained)
+            + CASE WHEN gained < 0 THEN 0 ELSE zeros END AS place
+    FROM z WHERE gained IS NOT NULL
 ),
 m AS (
-    SELECT post_pk, gained,
-        (
-            NTH_VALUE(gained, CAST((n + 1) / 2 AS INTEGER)) OVER w
-            + NTH_VALUE(gained, CAST(n / 2 + 1 AS INTEGER)) OVER w
-        ) / 2.0 AS median
-    FROM c
-    WINDOW w AS (
-        PARTITION BY acct ORDER BY gained
-        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
-    )
+    SELECT acct, (
+        COALESCE(MAX(CASE WHEN place = (n + 1) / 2 THEN gained END), 0)
+        + COALESCE(MAX(CASE WHEN place = n / 2 + 1 THEN gained END), 0)
+    ) / 2.0 AS median
+    FROM c GROUP BY acct
 )
-SELECT post_pk, gained, median FROM m
-WHERE gained > 0
-ORDER BY gained * 1.0 / (CASE WHEN median < 1 THEN 1 ELSE median END) DESC, gained DESC, post_pk
+SELECT c.post_pk, c.gained, m.median FROM c JOIN m ON m.acct = c.acct
+WHERE c.gained > 0
+ORDER BY c.gained * 1.0 / (CASE WHEN m.median < 1 THEN 1 ELSE m.median END) DESC, c.gained DESC,
+    c.post_pk
 LIMIT %s
 """
 
@@ -150,7 +159,7 @@ def top_posts_relative(
     gains_sql, gains_params = gains.query.sql_with_params()
     sql = RANKED_SQL.format(posts=posts_sql, gains=gains_sql)
     with jit_disabled(counted.db), connections[counted.db].cursor() as cursor:
-        cursor.execute(sql, [*posts_params, *gains_params, limit])
+        cursor.execute(sql, [*posts_params, *gains_params, *posts_params, limit])
         ranked = cursor.fetchall()
     found = (
         Post.objects.filter(pk__in=[row[0] for row in ranked])

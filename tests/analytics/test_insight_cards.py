@@ -2,13 +2,18 @@
 the AI's two sentences when configured (checked against the facts), else the facts alone."""
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
 
 from analytics.insights import NOT_CONFIGURED, REJECTED, insight_card
+from analytics.models import DailyPostMetric
 from analytics.reports.scope import scope_get
 from core.models import AIUsage
+from settings_app.models import Client
 from tests.analytics.reporting import MARCH, agency
+from tests.creators.factories import AccountFactory
+from tests.posts.factories import PostFactory
 
 
 @pytest.fixture
@@ -150,3 +155,44 @@ def test_a_post_that_gained_nothing_counts_as_0_in_its_accounts_median(db):
         (100, 150.0),
     ]
     assert card.posts[0].times_median == 33.3
+
+
+def _post_with_days(account, march_gains, **fields):
+    """A counted post published in February whose March rollup rows gained `march_gains` views
+    (one row a day; none: it did not move in March)."""
+    post = PostFactory(
+        account=account,
+        username=account.username,
+        post_date=datetime(2026, 2, 20, 12, tzinfo=UTC),
+        views=fields.pop("views", 5000),
+        **fields,
+    )
+    DailyPostMetric.objects.bulk_create(
+        DailyPostMetric(post=post, account=account, date=date(2026, 3, 2 + n), views_gained=g)
+        for n, g in enumerate(march_gains)
+    )
+    return post
+
+
+def test_the_median_counts_posts_that_lost_views_did_not_move_or_evened_out(db):
+    client = Client.objects.create(name="Medians")
+    odd = AccountFactory(client=client, username="odd")
+    even = AccountFactory(client=client, username="even", url="https://www.instagram.com/even/")
+    # `odd`: -300, -200 (two days), -100, 0 (no March row), 5 000: the median is -100.
+    for gains in ([-300], [-250, 50], [-100], [], [5000]):
+        _post_with_days(odd, gains)
+    # Not in any median: hidden views in March, a trial, a post whose views are not shown.
+    _post_with_days(odd, [None])
+    _post_with_days(odd, [9000], is_trial=True, trial_status="pending")
+    _post_with_days(odd, [9000], views=None)
+    # `even`: -40, 0 (no March row), 0 (+100 then -100), 20, 60, 900: the median is 10.
+    for gains in ([-40], [], [100, -100], [20], [60], [900]):
+        _post_with_days(even, gains)
+
+    card = insight_card(scope_get("client", client.pk), *MARCH, explain=False)
+
+    assert [(top.views_gained, top.median, top.times_median) for top in card.posts] == [
+        (5000, -100.0, 5000.0),
+        (900, 10.0, 90.0),
+        (60, 10.0, 6.0),
+    ]
