@@ -33,11 +33,17 @@ class Scope:
         author was checked when it was asked for)."""
         return scope_accounts(scope=self.kind, scope_id=self.id)
 
-    def posts(self) -> QuerySet[Post]:
+    def posts(self, *, account_ids: list[int] | None = None) -> QuerySet[Post]:
+        """The scope's counted posts; on `account_ids` only, when given (a list read first:
+        the statements then plan from the posts' statistics, not from `creators_account`'s)."""
         if self.kind == ScopeKind.CAMPAIGN:
             posts = Post.objects.filter(
                 pk__in=Post.objects.filter(content_tasks__campaign_id=self.id).values("pk")
             )
+            if account_ids is not None:
+                posts = posts.filter(account_id__in=account_ids)
+        elif account_ids is not None:
+            posts = Post.objects.filter(account_id__in=account_ids)
         else:
             posts = Post.objects.filter(account_id__in=self.accounts().values("pk"))
         return posts.filter(counted_posts())
