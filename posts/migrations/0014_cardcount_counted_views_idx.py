@@ -10,12 +10,17 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ('posts', '0013_anasmall_post_updated_idx'),
+        ("posts", "0013_anasmall_post_updated_idx"),
     ]
 
     operations = [
         AddIndexConcurrently(
-            model_name='post',
-            index=models.Index(condition=models.Q(('is_trial', False), ('views__isnull', False)), fields=['account', 'post_date'], include=('id',), name='post_counted_views_idx'),
+            model_name="post",
+            index=models.Index(
+                condition=models.Q(("is_trial", False), ("views__isnull", False)),
+                fields=["account", "post_date"],
+                include=("id",),
+                name="post_counted_views_idx",
+            ),
         ),
     ]
