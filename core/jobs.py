@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
 from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
@@ -193,8 +194,11 @@ def _claim_in_one_statement(
     meta = queryset.model._meta
     field = meta.get_field(claim_field)
     candidates = queryset.filter(_free(claim_field, now)).order_by(*order_by)
-    # Django compiles FOR UPDATE only inside a transaction; the UPDATE around it is atomic.
-    sql, params = candidates.values("pk")[:limit].query.sql_with_params()
+    try:
+        # Django compiles FOR UPDATE only inside a transaction; the UPDATE around it is atomic.
+        sql, params = candidates.values("pk")[:limit].query.sql_with_params()
+    except EmptyResultSet:  # nothing to claim (e.g. no ids)
+        return []
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     columns = ", ".join(quote(f.column) for f in returning)

@@ -7,7 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from posts.models import Post, PostSnapshot
-from posts.services.refresh import post_refresh_batch, post_refresh_due, posts_claim_due
+from posts.services.refresh import (
+    post_refresh_batch,
+    post_refresh_due,
+    post_refresh_ids,
+    posts_claim_due,
+)
 from tests.operations import fakes
 from tests.posts.factories import PostFactory
 
@@ -56,3 +61,12 @@ def test_a_batch_reads_and_writes_its_posts_in_three_statements_whatever_its_siz
     # claims that find nothing left (after the pass's last position, from the queue's start).
     assert len(on_posts) == 2 * 3 + 2
     assert PostSnapshot.objects.filter(captured_at=NOW).count() == 12
+
+
+def test_refreshing_no_posts_by_id_does_nothing(fake):
+    PostFactory(post_id="AAA")
+
+    report = post_refresh_ids(ids=[], now=NOW)
+
+    assert (report.ok, report.failed) == (0, 0)
+    assert not PostSnapshot.objects.exists()
