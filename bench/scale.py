@@ -42,6 +42,12 @@ def parse_args() -> argparse.Namespace:
         "--refresh-snapshots", type=int, default=100_000, help="Snapshots of the refresh pass."
     )
     parser.add_argument("--drop", action="store_true", help="Drop the database at the end.")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="Run the refresh pass under cProfile: its function calls, statements and the "
+        "functions that spend most (its seconds then include the profiler's overhead).",
+    )
     return parser.parse_args()
 
 
@@ -361,9 +367,10 @@ def bench_bulk_add(client, key: str, urls: int, runs: int = 3) -> dict:
     return {"ours": ours, "raw": raw, "rows": urls}
 
 
-def bench_refresh(snapshots: int, now: datetime) -> dict:
+def bench_refresh(snapshots: int, now: datetime, *, profile: bool = False) -> dict:
     """A refresh_post_stats pass over `snapshots` due posts, the providers answering instantly
-    in process: what is timed is our database work (claims, snapshots, post updates)."""
+    in process: what is timed is our database work (claims, snapshots, post updates). With
+    `profile`, the pass runs under cProfile and prints its calls and statements."""
     from django.db import connection
 
     from platforms.providers import chain
@@ -401,13 +408,20 @@ def bench_refresh(snapshots: int, now: datetime) -> dict:
     vacuum = "VACUUM posts_post"
     with connection.cursor() as cursor:
         cursor.execute(vacuum)
+        updates_before = post_updates(cursor)
     real, chain.fetch_posts = chain.fetch_posts, instant
     try:
-        started = time.perf_counter()
-        report = post_refresh_due(now=now)
-        seconds = time.perf_counter() - started
+        if profile:
+            report, seconds = profiled(lambda: post_refresh_due(now=now))
+        else:
+            started = time.perf_counter()
+            report = post_refresh_due(now=now)
+            seconds = time.perf_counter() - started
     finally:
         chain.fetch_posts = real
+    with connection.cursor() as cursor:
+        updated, hot = (a - b for a, b in zip(post_updates(cursor), updates_before, strict=True))
+    print(f"refresh pass: {updated:,} row updates of posts_post, {hot:,} of them HOT")
     written = PostSnapshot.objects.filter(captured_at=now).count()
     if report.ok != len(ids) or written != len(ids):
         raise SystemExit(f"refresh: {report.ok} ok, {written} snapshots of {len(ids)}")
@@ -433,6 +447,49 @@ def bench_refresh(snapshots: int, now: datetime) -> dict:
         floor = time.perf_counter() - started
         cursor.execute("DELETE FROM posts_postsnapshot WHERE captured_at = %s", [now])
     return {"ours": [seconds], "raw": [floor], "rows": len(ids)}
+
+
+def post_updates(cursor) -> tuple[int, int]:
+    """Rows of posts_post updated so far, and how many of those updates were HOT."""
+    cursor.execute("SELECT pg_stat_force_next_flush()")  # this session's counts, now
+    cursor.execute(
+        "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'posts_post'"
+    )
+    return cursor.fetchone()
+
+
+def profiled(function):
+    """Call `function` under cProfile; print its function calls, its statements (and their
+    seconds), and the functions that spent most. Returns its result and its seconds."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    statements = {"count": 0, "seconds": 0.0}
+
+    def count(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            statements["count"] += 1
+            statements["seconds"] += time.perf_counter() - started
+
+    profile = cProfile.Profile()
+    with connection.execute_wrapper(count):
+        started = time.perf_counter()
+        profile.enable()
+        result = function()
+        profile.disable()
+        seconds = time.perf_counter() - started
+    stats = pstats.Stats(profile)
+    print(
+        f"profiled: {stats.total_calls:,} function calls, {statements['count']:,} statements"
+        f" ({statements['seconds']:.2f} s of {seconds:.2f} s)"
+    )
+    stats.sort_stats("tottime").print_stats(25)
+    return result, seconds
 
 
 # --- Main -------------------------------------------------------------------------------------
@@ -552,7 +609,7 @@ def main() -> None:
     if not args.only or "refresh" in args.only:
         print_write(
             "refresh_post_stats pass (snapshots)",
-            bench_refresh(args.refresh_snapshots, now),
+            bench_refresh(args.refresh_snapshots, now, profile=args.profile),
             20_000,
         )
     if args.drop:

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 
 
@@ -144,16 +145,24 @@ def rows_claim(
     it; SQLite's immediate transactions serialize claimers), and the UPDATE only takes rows
     still free (compare-and-set)."""
     if claim_field:
-        free = Q(**{f"{claim_field}__isnull": True}) | Q(**{f"{claim_field}__lte": now})
-        until = now + timedelta(seconds=settings.REFRESH_CLAIM_TTL_SECONDS)
-        changes = {claim_field: until}
+        if connections[queryset.db].vendor == "postgresql":
+            pk = queryset.model._meta.pk
+            rows = _claim_in_one_statement(
+                queryset,
+                claim_field=claim_field,
+                now=now,
+                limit=limit,
+                order_by=order_by,
+                returning=[pk],
+            )
+            return sorted(row[0] for row in rows)
+        free = _free(claim_field, now)
+        changes = {claim_field: _claimed_until(now)}
     elif free is None or changes is None:
         raise TypeError("rows_claim needs claim_field, or both free and changes.")
     connection = connections[queryset.db]
     with transaction.atomic(using=queryset.db):
         candidates = queryset.filter(free).order_by(*order_by)
-        if claim_field and connection.vendor == "postgresql":
-            return _rows_claim_in_one_statement(candidates, claim_field, until, limit)
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         ids = list(candidates.values_list("pk", flat=True)[:limit])
@@ -162,39 +171,99 @@ def rows_claim(
     return ids
 
 
-def _rows_claim_in_one_statement(
-    candidates: QuerySet, claim_field: str, until: datetime, limit: int
-) -> list[int]:
+def _free(claim_field: str, now: datetime) -> Q:
+    return Q(**{f"{claim_field}__isnull": True}) | Q(**{f"{claim_field}__lte": now})
+
+
+def _claimed_until(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.REFRESH_CLAIM_TTL_SECONDS)
+
+
+def _claim_in_one_statement(
+    queryset: QuerySet,
+    *,
+    claim_field: str,
+    now: datetime,
+    limit: int,
+    order_by: Sequence,
+    returning: Sequence[Field],
+) -> list[tuple]:
     """PostgreSQL: `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING
-    id`, one round trip instead of a select and an update."""
-    connection = connections[candidates.db]
-    meta = candidates.model._meta
+    <returning>`: one statement, so one round trip and no transaction of its own."""
+    connection = connections[queryset.db]
+    meta = queryset.model._meta
     field = meta.get_field(claim_field)
-    locked = candidates.select_for_update(skip_locked=True, of=("self",)).values("pk")[:limit]
-    sql, params = locked.query.sql_with_params()
+    candidates = queryset.filter(_free(claim_field, now)).order_by(*order_by)
+    try:
+        # Django compiles FOR UPDATE only inside a transaction; the UPDATE around it is atomic.
+        sql, params = candidates.values("pk")[:limit].query.sql_with_params()
+    except EmptyResultSet:  # nothing to claim (e.g. no ids)
+        return []
     quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = ", ".join(quote(f.column) for f in returning)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {quote(field.column)} = %s "
-            f"WHERE {quote(meta.pk.column)} IN ({sql}) RETURNING {quote(meta.pk.column)}",
-            [field.get_db_prep_save(until, connection), *params],
+            f"UPDATE {table} SET {quote(field.column)} = %s WHERE {quote(meta.pk.column)} IN "
+            f"({sql} FOR UPDATE OF {table} SKIP LOCKED) RETURNING {columns}",
+            [field.get_db_prep_save(_claimed_until(now), connection), *params],
         )
-        return sorted(row[0] for row in cursor.fetchall())
+        return cursor.fetchall()
 
 
 def objects_claim(
-    queryset: QuerySet, *, claim_field: str, now: datetime, limit: int, order_by: Sequence
+    queryset: QuerySet,
+    *,
+    claim_field: str,
+    now: datetime,
+    limit: int,
+    order_by: Sequence,
+    fields: Sequence[str] = (),
 ) -> list[Model]:
-    """rows_claim with `claim_field`, then the claimed rows themselves, by id."""
-    ids = rows_claim(queryset, claim_field=claim_field, now=now, limit=limit, order_by=order_by)
-    return list(queryset.model._default_manager.filter(pk__in=ids).order_by("pk"))
+    """rows_claim with `claim_field`, then the claimed rows themselves, by id: with `fields`,
+    only those (and the primary key) are loaded and the others deferred (reading one costs a
+    query). On PostgreSQL the claim returns the rows: one statement."""
+    model = queryset.model
+    if connections[queryset.db].vendor != "postgresql":
+        ids = rows_claim(queryset, claim_field=claim_field, now=now, limit=limit, order_by=order_by)
+        claimed = model._default_manager.filter(pk__in=ids).order_by("pk")
+        return list(claimed.only(*fields) if fields else claimed)
+    meta = model._meta
+    wanted = {meta.get_field(name).attname for name in fields}
+    loaded = [f for f in meta.concrete_fields if not wanted or f.primary_key or f.attname in wanted]
+    rows = _claim_in_one_statement(
+        queryset,
+        claim_field=claim_field,
+        now=now,
+        limit=limit,
+        order_by=order_by,
+        returning=loaded,
+    )
+    return sorted(_objects_from_rows(queryset, loaded, rows), key=lambda obj: obj.pk)
+
+
+def _objects_from_rows(queryset: QuerySet, fields: Sequence[Field], rows: list[tuple]):
+    """Model instances of `rows` (values of `fields`, in the model's order), converted as a
+    query's rows are (e.g. JSON text to a dict)."""
+    connection = connections[queryset.db]
+    compiler = connection.ops.compiler("SQLCompiler")(queryset.query, connection, queryset.db)
+    converters = compiler.get_converters([f.get_col(f.model._meta.db_table) for f in fields])
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    names = [f.attname for f in fields]
+    return [queryset.model.from_db(queryset.db, names, row) for row in rows]
 
 
 def objects_claim_ids(
-    queryset: QuerySet, *, ids: Iterable[int], claim_field: str, now: datetime
+    queryset: QuerySet,
+    *,
+    ids: Iterable[int],
+    claim_field: str,
+    now: datetime,
+    fields: Sequence[str] = (),
 ) -> list[Model]:
     """Claim these rows of `queryset` now, due or not (e.g. just added); rows another worker
-    holds are skipped. Returns the claimed rows, by id."""
+    holds are skipped. Returns the claimed rows, by id (`fields`: as in objects_claim)."""
     ids = list(ids)
     return objects_claim(
         queryset.filter(pk__in=ids),
@@ -202,6 +271,7 @@ def objects_claim_ids(
         now=now,
         limit=len(ids),
         order_by=["id"],
+        fields=fields,
     )
 
 

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from django.utils import timezone
 
-from core.bulk import BATCH_SIZE, bulk_update_rows
+from core.bulk import rows_insert, rows_update
 from core.jobs import (
     WorkReport,
     error_text,
@@ -66,6 +66,22 @@ _BOOKKEEPING_FIELDS = (
 )
 # What a refresh writes on a post that got its stats.
 REFRESHED_FIELDS = (*COUNTER_FIELDS, *METADATA_FIELDS, "last_updated", *_BOOKKEEPING_FIELDS)
+# What a refresh reads of a claimed post (the refs, the cadence, the queue position, the
+# failure count, the author link); the others are not loaded.
+_CLAIMED_FIELDS = (
+    "url",
+    "platform",
+    "post_id",
+    "account",
+    "username",
+    "is_short",
+    "post_date",
+    "added_date",
+    "is_trial",
+    "trial_status",
+    "next_refresh_at",
+    "refresh_failures",
+)
 
 
 def post_refresh_interval(*, age: timedelta, pending_trial: bool = False) -> timedelta:
@@ -110,6 +126,7 @@ def posts_claim_due(
         now=now,
         limit=limit,
         order_by=["due_at", "id"],  # posts.queries.posts_refresh_queue
+        fields=_CLAIMED_FIELDS,
     )
 
 
@@ -135,34 +152,56 @@ def _storable(name: str, value: Any) -> bool:
     return True
 
 
-def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnapshot:
-    """Copy a provider's answer onto `post` (in memory) and return the snapshot to write.
-
-    Counters are taken exactly as answered (`None`: the platform does not expose it); metadata
-    only when known, so a provider that knows less never erases what another one found.
-    """
-    for name in COUNTER_FIELDS:
-        setattr(post, name, getattr(stats, name))
+def _known_metadata(post: Post, stats: PostStats) -> dict[str, Any]:
+    """The metadata of a provider's answer that `post` takes: only what the answer knows and
+    can be stored, so a provider that knows less never erases what another one found."""
+    known = {}
     for name in METADATA_FIELDS:
         value = getattr(stats, name)
         if value is None or value == "" or not _storable(name, value):
             continue
         if name == "username":
             value = _normalized_username(post.platform, value)[:100]
-        setattr(post, name, value)
+        known[name] = value
     if post.is_short:  # added by a /shorts/ URL: a Short whatever the answer's aspect ratio
-        post.base_format, post.content_type = BaseFormat.VIDEO, ContentType.VIDEO_SHORT
+        known["base_format"], known["content_type"] = BaseFormat.VIDEO, ContentType.VIDEO_SHORT
+    return known
+
+
+def _stats_copy(post: Post, stats: PostStats, *, now: datetime) -> dict[str, Any]:
+    """Copy a provider's answer onto `post` (in memory): counters exactly as answered (`None`:
+    the platform does not expose it), known metadata, next refresh by age, clean bookkeeping.
+    Returns the metadata it took."""
+    for name in COUNTER_FIELDS:
+        setattr(post, name, getattr(stats, name))
+    known = _known_metadata(post, stats)
+    for name, value in known.items():
+        setattr(post, name, value)
     post.last_updated = now
     post.refresh_failures = 0
     post.refresh_error = ""
     post.refresh_error_at = None
     post.refresh_claimed_until = None
     post.next_refresh_at = post_next_refresh_at(post, now=now)
+    return known
+
+
+def _snapshot_source(stats: PostStats) -> str:
+    return (stats.source or "")[:32]
+
+
+def post_stats_apply(post: Post, stats: PostStats, *, now: datetime) -> PostSnapshot:
+    """Copy a provider's answer onto `post` (in memory) and return the snapshot to write.
+
+    Counters are taken exactly as answered (`None`: the platform does not expose it); metadata
+    only when known, so a provider that knows less never erases what another one found.
+    """
+    _stats_copy(post, stats, now=now)
     return PostSnapshot(
         post=post,
         captured_at=now,
         **{name: getattr(stats, name) for name in COUNTER_FIELDS},
-        source=(stats.source or "")[:32],
+        source=_snapshot_source(stats),
     )
 
 
@@ -231,32 +270,95 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
     ]
     results = chain.fetch_posts(refs)  # network: outside any transaction
 
-    snapshots, refreshed, settled, answered = [], [], [], []
+    refreshed: list[tuple[Post, PostStats, dict[str, Any]]] = []
+    deleted, failed = [], []
     limited: dict[str, bool] = {}  # platform -> every answer was a rate limit / quota
     for post, result in zip(posts, results, strict=True):
         error = result.error
         is_limit = isinstance(error, RateLimited | QuotaExhausted)
         limited[post.platform] = limited.get(post.platform, True) and is_limit
         if error is None and result.stats is not None:
-            snapshots.append(post_stats_apply(post, result.stats, now=now))
-            refreshed.append(post)
-            answered.append((post, result.stats))
+            refreshed.append((post, result.stats, _stats_copy(post, result.stats, now=now)))
             report.item_ok(post)
         else:
             _refresh_failed(post, error, report, now)
-            settled.append(post)
+            (deleted if isinstance(error, NotFound) else failed).append(post)
 
     touched = timezone.now()
     for post in posts:
         post.updated_at = touched
     with transaction.atomic():
-        # A rerun at the same captured_at writes no second snapshot.
-        PostSnapshot.objects.bulk_create(snapshots, ignore_conflicts=True, batch_size=BATCH_SIZE)
-        bulk_update_rows(refreshed, REFRESHED_FIELDS, batch_size=BATCH_SIZE)
-        bulk_update_rows(settled, _BOOKKEEPING_FIELDS, batch_size=BATCH_SIZE)
-        _link_posts_to_authors(answered)
+        _write_refreshed(refreshed, now=now, touched=touched)
+        _write_failed(deleted, failed, now=now, touched=touched)
+        _link_posts_to_authors((post, stats) for post, stats, _ in refreshed)
     paused = {platform for platform, all_limited in limited.items() if all_limited}
     return report, paused
+
+
+def _write_refreshed(
+    refreshed: list[tuple[Post, PostStats, dict[str, Any]]], *, now: datetime, touched: datetime
+) -> None:
+    """The snapshots and the posts' new fields of a batch, from values, not model instances:
+    what differs per post is sent per post, what every post gets once, and a metadata field
+    only when some answer of the batch knew it (a post whose answer did not keeps its own)."""
+    # A rerun at the same captured_at writes no second snapshot.
+    rows_insert(
+        PostSnapshot,
+        ("post", *COUNTER_FIELDS, "source"),
+        [
+            (post.pk, *(getattr(stats, name) for name in COUNTER_FIELDS), _snapshot_source(stats))
+            for post, stats, _ in refreshed
+        ],
+        same={"captured_at": now},
+        ignore_conflicts=True,
+    )
+    known_anywhere = set().union(*(known for *_, known in refreshed))
+    metadata = [name for name in METADATA_FIELDS if name in known_anywhere]
+    rows_update(
+        Post,
+        (*COUNTER_FIELDS, "next_refresh_at", *metadata),
+        [
+            (
+                post.pk,
+                *(getattr(stats, name) for name in COUNTER_FIELDS),
+                post.next_refresh_at,
+                *(known.get(name) for name in metadata),
+            )
+            for post, stats, known in refreshed
+        ],
+        same={
+            "last_updated": now,
+            "refresh_failures": 0,
+            "refresh_error": "",
+            "refresh_error_at": None,
+            "refresh_claimed_until": None,
+            "updated_at": touched,
+        },
+        keep_if_none=metadata,
+    )
+
+
+def _write_failed(
+    deleted: list[Post], failed: list[Post], *, now: datetime, touched: datetime
+) -> None:
+    """The posts found deleted (settled) and those backing off (_refresh_failed)."""
+    rows_update(
+        Post,
+        (),
+        [(post.pk,) for post in deleted],
+        same={
+            "deleted_at": now,
+            "next_refresh_at": None,
+            "refresh_claimed_until": None,
+            "updated_at": touched,
+        },
+    )
+    rows_update(
+        Post,
+        ("refresh_failures", "refresh_error", "next_refresh_at"),
+        [(p.pk, p.refresh_failures, p.refresh_error, p.next_refresh_at) for p in failed],
+        same={"refresh_error_at": now, "refresh_claimed_until": None, "updated_at": touched},
+    )
 
 
 def post_refresh_batch(*, posts: list[Post], now: datetime | None = None) -> WorkReport:
@@ -320,6 +422,7 @@ def post_refresh_ids(*, ids: Iterable[int], now: datetime | None = None) -> Work
         ids=ids,
         claim_field="refresh_claimed_until",
         now=now,
+        fields=_CLAIMED_FIELDS,
     )
     if not posts:
         return WorkReport(kind=POST_REFRESH)

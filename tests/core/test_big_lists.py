@@ -9,13 +9,13 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from core.bulk import bulk_update_rows
+from core.bulk import bulk_update_rows, rows_insert, rows_update
 from core.prefetch import prefetch_related_values
 from creators.api.serializers import AccountSerializer
 from creators.models import Account
 from posts.api.serializers import PostSerializer
 from posts.choices import BaseFormat, ReelStyle, TrialStatus
-from posts.models import Post
+from posts.models import Post, PostSnapshot
 from posts.queries import posts_for_api
 from tests.creators.factories import AccountFactory
 from tests.posts.factories import PostFactory
@@ -123,6 +123,54 @@ def test_bulk_update_rows_writes_the_given_fields_and_nothing_else(db):
 def test_bulk_update_rows_of_nothing_runs_no_query(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         bulk_update_rows([], ["views"])
+
+
+def test_rows_update_writes_each_rows_values_what_every_row_gets_and_keeps_the_unknown(db):
+    when = timezone.now().replace(microsecond=654321)
+    posts = [PostFactory(views=1, caption="mine"), PostFactory(views=2, caption="mine too")]
+    untouched = PostFactory(views=3, caption="other")
+
+    rows_update(
+        Post,
+        ["views", "caption"],
+        [(posts[0].pk, None, "new 'quoted'"), (posts[1].pk, 10**12, None)],
+        same={"last_updated": when, "refresh_error": ""},
+        keep_if_none=["caption"],
+        batch_size=1,
+    )
+
+    rows = list(Post.objects.order_by("pk").values_list("views", "caption", "last_updated"))
+    assert rows == [
+        (None, "new 'quoted'", when),  # a counter's None is written: keep_if_none names caption
+        (10**12, "mine too", when),
+        (3, "other", untouched.last_updated),
+    ]
+
+
+def test_rows_insert_writes_the_rows_and_with_ignore_conflicts_skips_the_ones_already_there(db):
+    post, when = PostFactory(), timezone.now().replace(microsecond=0)
+    PostSnapshot.objects.create(post=post, captured_at=when, views=1)
+    later = when + timedelta(hours=1)
+
+    for captured_at in (when, later):
+        rows_insert(
+            PostSnapshot,
+            ["post", "views", "source"],
+            [(post.pk, 5, "fake")],
+            same={"captured_at": captured_at},
+            ignore_conflicts=True,
+        )
+
+    rows = PostSnapshot.objects.order_by("captured_at").values_list(
+        "captured_at", "views", "source"
+    )
+    assert list(rows) == [(when, 1, ""), (later, 5, "fake")]
+
+
+def test_rows_update_and_rows_insert_of_nothing_run_no_query(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        rows_update(Post, ["views"], [], same={"refresh_error": ""})
+        rows_insert(PostSnapshot, ["post", "views"], [])
 
 
 def test_a_post_on_two_chosen_boards_is_listed_once(api, db):
