@@ -243,3 +243,29 @@ def test_a_filter_in_other_digits_is_refused_and_the_next_request_is_not(staff, 
         in refused.data["error"]["fields"]
     )
     assert len(unfiltered.data["results"]) == 1
+
+
+def test_a_fast_list_of_plain_rows_writes_them_as_drf_does(settings):
+    from datetime import UTC, datetime
+
+    from creators.api.serializers import AccountHistoryPointSerializer
+
+    settings.TIME_ZONE = "Europe/Paris"
+    rows = [
+        {
+            "bucket": datetime(2026, 3, 1, tzinfo=UTC),
+            "captured_last": datetime(2026, 3, 1, 21, 0, 0, 123456, tzinfo=UTC),
+            "last_followers": 1_300,
+            "last_following": None,
+            "last_media_count": 7,
+            "gained": -20,
+        }
+    ]
+
+    fast = AccountHistoryPointSerializer(rows, many=True)
+    one_by_one = [AccountHistoryPointSerializer(row).data for row in rows]
+
+    assert isinstance(fast, FastListSerializer)
+    assert [dict(r) for r in fast.data] == [dict(r) for r in one_by_one]
+    assert fast.data[0]["bucket"] == "2026-03-01T01:00:00+01:00"
+    assert fast.data[0]["following"] is None
