@@ -409,8 +409,9 @@ def _writer(field, model):
 class FastListSerializer(serializers.ListSerializer):
     """A list written with the child's fields but not DRF's per-field machinery: each field is
     compiled once per class (`_writers`) into a function reading the model instance's column
-    value (or, for a plain Serializer without a model, the row's key: rows are mappings) (DRF resolves the source and checks for callables on every field of every row, which
-    is most of a page's time). The output is the same as the child's, field for field (tests/core check it);
+    value, or the row's key for a plain Serializer without a model (its rows are dicts). DRF
+    resolves the source and checks for callables on every field of every row, which is most
+    of a page's time. The output is the same as the child's, field for field (tests/core check it);
     many-to-many fields are read from `core.prefetch.prefetch_related_values` when the page
     was given them. Use as the child's `Meta.list_serializer_class`."""
 
