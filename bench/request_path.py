@@ -30,6 +30,12 @@ PATHS = (
     # Issue 20's per-platform comparison, every account, the default 30 days (use the
     # database of bench/analytics.py: its rollups are filled).
     ("analytics compare", "/api/v1/analytics/compare/"),
+    # scale.py's worst ratio: the followers of the account with the most, a year by day
+    # ({account} is filled in below).
+    (
+        "account snapshots, a year by day",
+        "/api/v1/accounts/{account}/snapshots/?granularity=day&start={start}",
+    ),
 )
 # The same empty page with the key of a staff user with the Manager role (not a superuser:
 # the permissions are checked).
@@ -69,11 +75,20 @@ def main() -> None:
     clients = {name: Client(HTTP_AUTHORIZATION=key) for name, _ in PATHS} | {
         ROLE_PATH[0]: Client(HTTP_AUTHORIZATION=f"Api-Key {manager_key}")
     }
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from creators.models import Account
+
+    account = Account.objects.order_by("-followers", "id").first()
+    start = (timezone.now() - timedelta(days=365)).strftime("%Y-%m-%d")
     print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
     for name, path in (*PATHS, ROLE_PATH):
         if args.only not in name:
             continue
         api = clients[name]
+        path = path.format(account=account.pk if account else 0, start=start)
         for _ in range(5):
             assert api.get(path).status_code == 200, path
         times = []

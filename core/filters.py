@@ -63,7 +63,17 @@ def _counts(filterset_class, filter_) -> bool:
 
 class StorableValuesForm(forms.Form):
     """A FilterSet's form that refuses (as errors on their filters) the values the database
-    would fail on: the API answers 400 naming the filter, the admin ignores it with a warning."""
+    would fail on: the API answers 400 naming the filter, the admin ignores it with a warning.
+
+    `only` (names) builds the form with those fields alone (CheckedFilterSet.form)."""
+
+    def __init__(self, *args, only: Collection[str] | None = None, **kwargs):
+        if only is not None:
+            # Django copies `base_fields` into `fields`: an instance's own, narrower template.
+            self.base_fields = _FormFieldsTemplate(
+                (name, field) for name, field in type(self).base_fields.items() if name in only
+            )
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -143,14 +153,62 @@ class CheckedFilterSet(django_filters.FilterSet):
             filter_.model = queryset.model
             filter_.parent = self
 
+    # Set by callers that only filter (the API's filter backend, the admin's changelist), never
+    # by one that draws the form (the browsable API): see `form`.
+    only_named_filters = False
+
+    @property
+    def form(self):
+        """The filters' form. When filtering only (`only_named_filters`), a bound form holds
+        just the filters the data names, plus any whose absence filters something: copying,
+        binding and cleaning the thirty others changed nothing but the time a request takes.
+        The rest of the FilterSet reads `cleaned_data.get(name)` for them (None)."""
+        if not hasattr(self, "_form"):
+            if self.is_bound and self.only_named_filters:
+                form_class = self.get_form_class()
+                self._form = form_class(
+                    self.data, prefix=self.form_prefix, only=self._filters_to_clean(form_class)
+                )
+            else:
+                return super().form
+        return self._form
+
+    def _filters_to_clean(self, form_class) -> list[str]:
+        skippable = _SKIPPABLE_FILTERS.get(type(self))
+        if skippable is None:
+            skippable = _SKIPPABLE_FILTERS.setdefault(type(self), self._skippable(form_class))
+        prefix = f"{self.form_prefix}-" if self.form_prefix else ""
+        # A widget reads its field's name or the name plus a suffix (`views_min`,
+        # `post_date_after`): a key starting with the name may be the field's.
+        keys = [key for key in self.data if isinstance(key, str)]
+        return [
+            name
+            for name in form_class.base_fields
+            if name not in skippable or any(key.startswith(prefix + name) for key in keys)
+        ]
+
+    def _skippable(self, form_class) -> frozenset[str]:
+        """The filters that filter nothing when the data does not name them: their field
+        cleans absent data without error to an empty value, on which the filter returns the
+        very queryset it was given (django-filter's filters and `method`s all do; one with a
+        default of its own would not, and is always cleaned)."""
+        form = form_class(QueryDict(), prefix=self.form_prefix)
+        form.is_valid()
+        rows = self.queryset.none()
+        skippable = set()
+        for name, filter_ in self.filters.items():
+            if name in form.errors or name not in form.cleaned_data:
+                continue
+            value = _emptied(form.cleaned_data[name])
+            if (value is None or (type(value) in (str, list, tuple, dict) and not value)) and (
+                filter_.filter(rows, value) is rows
+            ):
+                skippable.add(name)
+        return frozenset(skippable)
+
     def filter_queryset(self, queryset):
-        # A many-rows filter left empty cleans to `rows.none()`, and django-filter's `if not
-        # value` (and any_related's) then compiles a whole query to find it empty, once per
-        # such filter and request: an empty list says the same for nothing.
         for name, value in self.form.cleaned_data.items():
-            if isinstance(value, QuerySet) and value.query.is_empty():
-                value = []
-            queryset = self.filters[name].filter(queryset, value)
+            queryset = self.filters[name].filter(queryset, _emptied(value))
         return queryset
 
     def get_form_class(self):
@@ -163,6 +221,19 @@ class CheckedFilterSet(django_filters.FilterSet):
             form_class.base_fields = _FormFieldsTemplate(form_class.base_fields)
             form_class = _FORM_CLASSES.setdefault(type(self), form_class)
         return form_class
+
+
+def _emptied(value):
+    # A many-rows filter left empty cleans to `rows.none()`, and django-filter's `if not
+    # value` (and any_related's) then compiles a whole query to find it empty, once per such
+    # filter and request: an empty list says the same for nothing.
+    if isinstance(value, QuerySet) and value.query.is_empty():
+        return []
+    return value
+
+
+# FilterSet class -> the filters that filter nothing when not named (CheckedFilterSet.form).
+_SKIPPABLE_FILTERS: dict[type, frozenset[str]] = {}
 
 
 def _filter_copy(filter_: django_filters.Filter) -> django_filters.Filter:
@@ -262,11 +333,12 @@ class HiddenFieldsFilterSet(django_filters.FilterSet):
 
     def _refuse_hidden_parameters(self) -> None:
         form = self.form
+        # A filter missing from the form is one the data does not name (CheckedFilterSet.form).
         for name in self.refused_filters:
-            if _given(form[name].data):
+            if name in form.fields and _given(form[name].data):
                 form.add_error(name, f"You may not filter or search by {name}.")
         for name, filter_ in self.filters.items():
-            if not isinstance(filter_, django_filters.OrderingFilter):
+            if not isinstance(filter_, django_filters.OrderingFilter) or name not in form.fields:
                 continue
             hidden = {
                 param

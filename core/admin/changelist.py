@@ -310,7 +310,11 @@ class FilterSetAdminMixin(BigTableAdminMixin):
     ) -> django_filters.FilterSet:
         if queryset is None:
             queryset = self.model._default_manager.none()
-        return self.filterset_class(data=data, queryset=queryset, request=request)
+        filterset = self.filterset_class(data=data, queryset=queryset, request=request)
+        # A bound FilterSet only filters here (the sidebar is drawn from an unbound one): its
+        # form needs only the filters the URL names (core.filters.CheckedFilterSet.form).
+        filterset.only_named_filters = data is not None
+        return filterset
 
     def get_request_filterset(self, request: HttpRequest) -> django_filters.FilterSet:
         """An unbound FilterSet for drawing the sidebar, built once per request."""

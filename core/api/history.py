@@ -1,15 +1,22 @@
 """Snapshot histories for charts (`?granularity=day|week|month`), shared by the apps' nested
 snapshot lists (a post's stats, an account's followers)."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
 from django.db.models import Model, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
+from rest_framework.pagination import PageNumberPagination
 
+from core.api.pagination import LARGEST_OFFSET
+from core.api.serializers import FastListSerializer
 from core.windows import GRANULARITIES, bucket_end, bucket_start
 
 HISTORY_PARAMETERS = [
@@ -74,6 +81,10 @@ class HistoryPointSerializer(serializers.Serializer):
         source="captured_last", help_text="The snapshot the point shows: the bucket's last."
     )
 
+    class Meta:
+        # A page's points are dicts of plain values: written without DRF's per-field calls.
+        list_serializer_class = FastListSerializer
+
 
 class SnapshotHistoryMixin:
     """`?granularity=day|week|month[&start=…&end=…]` turns a snapshot list into a chart series.
@@ -81,7 +92,8 @@ class SnapshotHistoryMixin:
     For a NestedListViewSet: set `parent_model`, `parent_visible_to` (the access rule, a
     staticmethod `(user, queryset)` -> the rows the user may see; it makes `parent_queryset`),
     `history` (a staticmethod called with `<parent_field>=parent` and `granularity`, `start`,
-    `end`, returning the points' queryset) and `history_serializer_class`. Without
+    `end`, returning the points' queryset; `parent` is the parent or a queryset of at most
+    one parent, used only to filter the snapshots) and `history_serializer_class`. Without
     `granularity` the raw list is unchanged.
     """
 
@@ -108,9 +120,87 @@ class SnapshotHistoryMixin:
             return super().list(request, *args, **kwargs)
         query = SnapshotHistoryQuerySerializer(data=given)
         query.is_valid(raise_exception=True)
-        parent = generics.get_object_or_404(
-            self.parent_queryset, pk=self.kwargs[self.parent_url_kwarg]
-        )
-        points = self.history(**{self.parent_field: parent}, **query.validated_data)
-        page = self.paginate_queryset(points)
+        page = self._page_in_one_statement(query.validated_data)
+        if page is None:
+            # No row (an unknown or hidden parent, a page past the end…) or an unusual page
+            # query: the parent is looked up first, then paged, with the errors in that order.
+            parent = generics.get_object_or_404(
+                self.parent_queryset, pk=self.kwargs[self.parent_url_kwarg]
+            )
+            points = self.history(**{self.parent_field: parent}, **query.validated_data)
+            page = self.paginate_queryset(points)
         return self.get_paginated_response(self.history_serializer_class(page, many=True).data)
+
+    def _page_in_one_statement(self, window: dict) -> list | None:
+        """The requested page of points, read with their total and the parent's access check
+        in one statement; None when that gives no row (then nothing is known) or the page
+        query is not a plain page number and size."""
+        paginator = self.paginator
+        if not isinstance(paginator, PageNumberPagination):
+            return None
+        request = self.request
+        number = request.query_params.get(paginator.page_query_param) or 1
+        try:
+            size = paginator.get_page_size(request)
+            number = int(number)  # as Django's Paginator reads it
+        except (TypeError, ValueError, exceptions.ValidationError):
+            return None
+        offset = (number - 1) * size
+        if not size or number < 1 or offset + size > LARGEST_OFFSET:
+            return None
+        try:
+            # At most one parent, the one the URL names if the user may see it: its snapshots
+            # are filtered by `= (SELECT id … LIMIT 1)`.
+            parent = self.parent_queryset.filter(pk=self.kwargs[self.parent_url_kwarg])[:1]
+            points = self.history(**{self.parent_field: parent}, **window)
+        except (TypeError, ValueError, ValidationError):  # a malformed id: the usual 404
+            return None
+        rows, total = points_page_with_total(points, offset=offset, size=size)
+        if not rows:
+            return None
+        return self.paginate_queryset(_CountedPage(rows, offset=offset, total=total))
+
+
+def points_page_with_total(points: QuerySet, *, offset: int, size: int) -> tuple[list, int]:
+    """`points[offset:offset + size]` (a values() queryset of a history, ordered by `bucket`)
+    and the count of all its points, in one statement (`COUNT(*) OVER ()` around it): a
+    history computes its windows over all the owner's snapshots, once for the page and once
+    more for a separate count. The total is 0 when the page is empty."""
+    compiler = points.query.get_compiler(points.db)
+    try:
+        sql, params = compiler.as_sql(with_limits=False)
+    except EmptyResultSet:
+        return [], 0
+    connection = connections[points.db]
+    quote = connection.ops.quote_name
+    statement = (
+        f"SELECT *, COUNT(*) OVER () FROM ({sql}) {quote('page')} "
+        f"ORDER BY {quote('bucket')} LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, (*params, size, offset))
+        fetched = cursor.fetchall()
+    if not fetched:
+        return [], 0
+    names = [*points.query.extra_select, *points.query.values_select]
+    names += list(points.query.annotation_select)
+    # Django's converters (datetimes and numbers as the ORM gives them), by column position.
+    converted = compiler.results_iter(results=[fetched])
+    rows = [dict(zip(names, row, strict=False)) for row in converted]
+    return rows, fetched[0][-1]
+
+
+class _CountedPage:
+    """The rows of one page for Django's paginator, with the list's total already known."""
+
+    def __init__(self, rows: list, *, offset: int, total: int):
+        self.rows, self.offset, self.total = rows, offset, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, key: slice) -> list:
+        # The paginator asks for the page it was given (the number it validated is the same).
+        if key.start != self.offset:
+            raise IndexError(key)
+        return self.rows

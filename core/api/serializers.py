@@ -335,7 +335,7 @@ def _many_writer(field, relation: str, fallback):
     return write
 
 
-def _value_writer(field, attname: str, fallback):
+def _value_writer(field, attname: str, fallback, *, mapping: bool = False):
     if isinstance(field, ChoiceLabelField):
         labels = field.labels
 
@@ -366,12 +366,20 @@ def _value_writer(field, attname: str, fallback):
 
     def write(obj):
         try:
-            value = obj.__dict__[attname]
+            value = (obj if mapping else obj.__dict__)[attname]
         except KeyError:  # deferred or not annotated: the usual way
             return fallback(obj)
         return None if value is None else convert(value)
 
     return write
+
+
+def _mapping_writer(field):
+    """A field of a plain serializer whose rows are dicts (a values() query's rows)."""
+    fallback = _standard_writer(field)
+    if len(field.source_attrs) != 1 or isinstance(field, serializers.BaseSerializer):
+        return fallback
+    return _value_writer(field, field.source_attrs[0], fallback, mapping=True)
 
 
 def _writer(field, model):
@@ -401,8 +409,9 @@ def _writer(field, model):
 class FastListSerializer(serializers.ListSerializer):
     """A list written with the child's fields but not DRF's per-field machinery: each field is
     compiled once per class (`_writers`) into a function reading the model instance's column
-    value (DRF resolves the source and checks for callables on every field of every row, which
-    is most of a page's time). The output is the same as the child's, field for field (tests/core check it);
+    value, or the row's key for a plain Serializer without a model (its rows are dicts). DRF
+    resolves the source and checks for callables on every field of every row, which is most
+    of a page's time. The output is the same as the child's, field for field (tests/core check it);
     many-to-many fields are read from `core.prefetch.prefetch_related_values` when the page
     was given them. Use as the child's `Meta.list_serializer_class`."""
 
@@ -427,7 +436,9 @@ class FastListSerializer(serializers.ListSerializer):
 
 
 def _compile_writers(serializer) -> list[tuple[str, object]]:
-    model = serializer.Meta.model
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    if model is None:  # a plain serializer: rows are mappings
+        return [(field.field_name, _mapping_writer(field)) for field in serializer._readable_fields]
     return [(field.field_name, _writer(field, model)) for field in serializer._readable_fields]
 
 
@@ -473,6 +484,7 @@ def _fields_depend_on_class_alone(serializer_class: type) -> bool:
         in (
             ChoiceDisplayMixin.get_fields,
             serializers.ModelSerializer.get_fields,
+            serializers.Serializer.get_fields,
         )
         and serializer_class._readable_fields is serializers.Serializer._readable_fields
     )

@@ -1,6 +1,7 @@
 """The fixed cost of a request: serializer fields and FilterSet forms are built once per
 class, and every request still gets its own, never another request's."""
 
+import django_filters
 import pytest
 from rest_framework import serializers
 
@@ -243,3 +244,124 @@ def test_a_filter_in_other_digits_is_refused_and_the_next_request_is_not(staff, 
         in refused.data["error"]["fields"]
     )
     assert len(unfiltered.data["results"]) == 1
+
+
+def test_a_fast_list_of_plain_rows_writes_them_as_drf_does(settings):
+    from datetime import UTC, datetime
+
+    from creators.api.serializers import AccountHistoryPointSerializer
+
+    settings.TIME_ZONE = "Europe/Paris"
+    rows = [
+        {
+            "bucket": datetime(2026, 3, 1, tzinfo=UTC),
+            "captured_last": datetime(2026, 3, 1, 21, 0, 0, 123456, tzinfo=UTC),
+            "last_followers": 1_300,
+            "last_following": None,
+            "last_media_count": 7,
+            "gained": -20,
+        }
+    ]
+
+    fast = AccountHistoryPointSerializer(rows, many=True)
+    one_by_one = [AccountHistoryPointSerializer(row).data for row in rows]
+
+    assert isinstance(fast, FastListSerializer)
+    assert [dict(r) for r in fast.data] == [dict(r) for r in one_by_one]
+    assert fast.data[0]["bucket"] == "2026-03-01T01:00:00+01:00"
+    assert fast.data[0]["following"] is None
+
+
+def _filtering_only(filterset_class, query: str):
+    from django.http import QueryDict
+
+    filterset = filterset_class(
+        QueryDict(query), queryset=filterset_class._meta.model.objects.all()
+    )
+    filterset.only_named_filters = True
+    return filterset
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "views_min=5",
+        "views_min=5&views_max=9&platform=tiktok",
+        "post_date_after=2026-01-01T00:00:00Z",
+        "ordering=-views&search=anna",
+        "board=1&detected=true&unknown=3",
+    ],
+)
+def test_filtering_with_only_the_named_filters_gives_the_same_rows_and_order(query):
+    from django.http import QueryDict
+
+    narrow = _filtering_only(PostFilterSet, query)
+    full = PostFilterSet(QueryDict(query), queryset=Post.objects.all())
+
+    assert narrow.is_valid() == full.is_valid()
+    assert str(narrow.qs.query) == str(full.qs.query)
+    assert len(narrow.form.fields) < len(full.form.fields)
+
+
+def test_an_api_list_copies_and_cleans_only_the_filters_it_names(staff, monkeypatch):
+    from core import filters as core_filters
+    from tests.posts.factories import PostFactory
+    from tests.utils import key_client
+
+    PostFactory(views=10)
+    client = key_client(staff)
+    client.get("/api/v1/posts/")  # the first request of a class learns which filters to skip
+    copied = []
+    original = core_filters._form_field_copy
+    monkeypatch.setattr(
+        core_filters, "_form_field_copy", lambda field: copied.append(field) or original(field)
+    )
+
+    response = client.get("/api/v1/posts/?is_trial=false&platform=instagram")
+
+    assert len(response.data["results"]) == 1
+    assert {type(field).__name__ for field in copied} == {
+        "StrictNullBooleanField",
+        "MultipleChoiceField",
+    }
+
+
+def test_the_browsable_api_still_draws_every_filter(staff):
+    from tests.utils import key_client
+
+    page = key_client(staff).get("/api/v1/posts/?views_min=5", HTTP_ACCEPT="text/html")
+
+    html = page.content.decode()
+    assert 'name="views_min"' in html and 'value="5"' in html
+    for other in ('name="post_date_after"', 'name="is_trial"', 'name="ordering"'):
+        assert other in html
+
+
+class _TrialsUnlessAskedFilter(django_filters.BooleanFilter):
+    """Without a value, only trial reels: its absence filters something."""
+
+    def filter(self, qs, value):
+        return qs.filter(is_trial=True) if value is None else qs.filter(is_trial=value)
+
+
+class _DefaultingFilterSet(PostFilterSet):
+    trials = _TrialsUnlessAskedFilter()
+    required_user = django_filters.CharFilter(field_name="username", required=True)
+
+
+def test_a_filter_whose_absence_filters_something_is_applied_even_when_not_named():
+    from posts.choices import TrialStatus
+    from tests.posts.factories import PostFactory
+
+    trial = PostFactory(is_trial=True, trial_status=TrialStatus.PENDING, username="anna")
+    PostFactory(username="anna")
+
+    named = _filtering_only(_DefaultingFilterSet, "required_user=anna")
+    unnamed_required = _filtering_only(_DefaultingFilterSet, "platform=instagram")
+
+    assert named.is_valid()
+    assert list(named.qs) == [trial]
+    assert "trials" in named.form.fields
+    assert not unnamed_required.is_valid()
+    assert "required_user" in unnamed_required.errors

@@ -120,3 +120,69 @@ def test_without_granularity_the_raw_history_is_unchanged(api, account):
 
     assert response.json()["count"] == 5
     assert [s["followers"] for s in response.json()["results"]][-2:] == [1_120, 1_300]
+
+
+def test_a_page_of_points_and_their_count_take_one_statement(api, account):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/api/v1/accounts/{account.pk}/snapshots/"
+    api.get(url, {"granularity": "day"})  # the session's and the throttle's first reads
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url, {"granularity": "day", "page_size": 3})
+
+    reading_snapshots = [q for q in queries if "creators_accountsnapshot" in q["sql"]]
+    assert len(reading_snapshots) == 1
+    # The account is not read on its own: its access check is part of that statement.
+    assert not [
+        q
+        for q in queries
+        if "creators_accountsnapshot" not in q["sql"] and "creators_account" in q["sql"]
+    ]
+    assert response.json()["count"] == 4
+    assert [p["followers"] for p in response.json()["results"]] == [1_000, 1_100, 1_150]
+
+
+def test_the_history_of_an_account_one_may_not_see_is_not_found(account, role_user):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(role_user("Editor"))  # an editor sees only their own accounts
+
+    response = client.get(f"/api/v1/accounts/{account.pk}/snapshots/", {"granularity": "day"})
+
+    assert response.status_code == 404
+    assert "results" not in response.json()
+
+
+def test_an_account_without_snapshots_has_an_empty_history_and_an_unknown_one_none(api):
+    empty = AccountFactory()
+
+    response = api.get(f"/api/v1/accounts/{empty.pk}/snapshots/", {"granularity": "day"})
+    missing = api.get("/api/v1/accounts/99999999/snapshots/", {"granularity": "day"})
+
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert missing.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["3", "0", "abc", "99999999999999999999999"])
+def test_a_page_past_the_end_or_malformed_is_an_invalid_page(api, account, page):
+    response = api.get(
+        f"/api/v1/accounts/{account.pk}/snapshots/",
+        {"granularity": "day", "page_size": 2, "page": page},
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["message"] == "Invalid page."
+
+
+def test_the_last_page_by_name(api, account):
+    response = api.get(
+        f"/api/v1/accounts/{account.pk}/snapshots/",
+        {"granularity": "day", "page_size": 3, "page": "last"},
+    )
+
+    assert response.json()["count"] == 4
+    assert [p["followers"] for p in response.json()["results"]] == [1_300]
+    assert response.json()["next"] is None
