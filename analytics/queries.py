@@ -31,9 +31,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Window,
 )
-from django.db.models.functions import RowNumber, TruncMonth, TruncWeek
+from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
 from core import windows
 from creators.models import Account
@@ -352,10 +351,12 @@ def totals(*, accounts: QuerySet[Account], period: Period) -> dict:
     return _compared(rows.aggregate(**aggregates))
 
 
-def series(*, accounts: QuerySet[Account], period: Period) -> list[dict]:
+def series(
+    *, accounts: QuerySet[Account], period: Period, with_followers: bool = True
+) -> list[dict]:
     """One point per bucket: `bucket` (its first day), the sums of the gains in it and
     `followers` at its last day (with `followers_gained` since the previous bucket's end).
-    Two grouped queries."""
+    Two grouped queries; one with `with_followers=False` (then both are None)."""
     rows = _rows(accounts)
     bucket = {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}
     grouped = (
@@ -370,9 +371,8 @@ def series(*, accounts: QuerySet[Account], period: Period) -> list[dict]:
     at_ends = rows.filter(date__gte=ends[0], date__lte=period.end)
     if period.granularity != "day":  # every day is a bucket's end otherwise
         at_ends = at_ends.filter(date__in=ends)
-    followers = dict(
-        at_ends.values("date").annotate(total=Sum("followers")).values_list("date", "total")
-    )
+    at_ends = at_ends.values("date").annotate(total=Sum("followers")).values_list("date", "total")
+    followers = dict(at_ends) if with_followers else {}
     points, before = [], followers.get(ends[0])
     for first, _, last in buckets:
         point = {"bucket": first, **{name: 0 for name in GAINED}}
@@ -394,6 +394,9 @@ def _as_date(value) -> date:
     return value
 
 
+FOLLOWERS = {"followers", "followers_gained"}
+
+
 def _answer(accounts: QuerySet[Account], period: Period, fields: tuple[str, ...]) -> dict:
     with jit_disabled():
         return _answer_figures(accounts, period, fields)
@@ -409,7 +412,10 @@ def _answer_figures(accounts: QuerySet[Account], period: Period, fields: tuple[s
     keep = ("bucket", *fields)
     answer["series"] = [
         {k: v for k, v in point.items() if k in keep}
-        for point in series(accounts=accounts, period=period)
+        # content and engagement show no followers: their query is skipped.
+        for point in series(
+            accounts=accounts, period=period, with_followers=bool(FOLLOWERS & set(fields))
+        )
     ]
     return answer
 
@@ -428,6 +434,23 @@ def growth(*, accounts: QuerySet[Account], period: Period) -> dict:
 def engagement(*, accounts: QuerySet[Account], period: Period) -> dict:
     """Views, likes, comments, shares gained per bucket, and the engagement rate."""
     return _answer(accounts, period, (*GAINED[:4], "engagement_rate"))
+
+
+# The columns `_post_dict` reads (not the caption, the AI bookkeeping...).
+POST_FIELDS = (
+    "url",
+    "platform",
+    "account_id",
+    "username",
+    "post_date",
+    "thumbnail_url",
+    "views",
+    "idea_concept",
+    "category__name",
+    "reel_style",
+    "base_format",
+    "content_type",
+)
 
 
 def _post_dict(post: Post) -> dict:
@@ -450,6 +473,23 @@ def _post_dict(post: Post) -> dict:
     }
 
 
+# The period's per-post sums once, then the `limit` highest and the `limit` lowest: two bounded
+# top-N sorts of the sums instead of two full sorts (ROW_NUMBER windows) of every post that
+# moved. Each ORDER BY ends on post_id, so equal gains keep one order on every database.
+RANKED_SQL = """
+WITH sums AS ({sums})
+SELECT * FROM (
+    SELECT 1 AS top, post_id, views_gained FROM sums
+    ORDER BY views_gained DESC, post_id DESC LIMIT %s
+) AS high
+UNION ALL
+SELECT * FROM (
+    SELECT 0 AS top, post_id, views_gained FROM sums
+    ORDER BY views_gained ASC, post_id ASC LIMIT %s
+) AS low
+"""
+
+
 def top_posts(
     *,
     accounts: QuerySet[Account],
@@ -461,8 +501,21 @@ def top_posts(
     """The `limit` counted posts that gained the most views in the period, and the `limit`
     that gained the least (among those that moved in it), with their AI labels: the sums of
     their DailyPostMetric rows (so, like every figure here, only rolled-up days count: today
-    is not until the nightly job), then the posts' labels. `posts` narrows them (a campaign's
+    is not until the nightly job), then the posts' labels. Equal gains: the higher post id
+    first in the top, the lower first in the bottom. `posts` narrows them (a campaign's
     posts); `user` applies the role."""
+    with jit_disabled():
+        return _top_posts(accounts, period, user=user, limit=limit, posts=posts)
+
+
+def _top_posts(
+    accounts: QuerySet[Account],
+    period: Period,
+    *,
+    user=None,
+    limit: int = CONTENT_LIMIT,
+    posts: QuerySet[Post] | None = None,
+) -> dict:
     rows = DailyPostMetric.objects.filter(
         account_id__in=accounts.values("pk"), date__gte=period.start, date__lte=period.end
     )
@@ -470,34 +523,33 @@ def top_posts(
         rows = rows.filter(post_id__in=posts.values("pk"))
     if user is not None:  # a join only for a role that sees some posts, none for the rest
         rows = posts_visible_to(user, rows, through="post__")
-    # The period's sums once, ranked both ways: one statement for the top and the bottom.
-    ranked = (
+    sums = (
         rows.order_by()
         .values("post_id")
-        .annotate(views_gained=Sum("views_gained"))
+        # An integer, not PostgreSQL's numeric SUM: cheaper to sort, and an int in Python.
+        .annotate(views_gained=Cast(Sum("views_gained"), BigIntegerField()))
         .filter(views_gained__isnull=False)
-        .annotate(
-            high=Window(RowNumber(), order_by=[F("views_gained").desc(), F("post_id").desc()]),
-            low=Window(RowNumber(), order_by=[F("views_gained").asc(), F("post_id").asc()]),
-        )
-        .filter(Q(high__lte=limit) | Q(low__lte=limit))
     )
-    with jit_disabled():
-        ranked = list(ranked)
-    top = sorted((r for r in ranked if r["high"] <= limit), key=lambda r: r["high"])
-    bottom = sorted((r for r in ranked if r["low"] <= limit), key=lambda r: r["low"])
+    sql, params = sums.query.sql_with_params()
+    with connections[sums.db].cursor() as cursor:
+        cursor.execute(RANKED_SQL.format(sums=sql), [*params, limit, limit])
+        ranked = cursor.fetchall()
+    # UNION ALL promises no order: each list is sorted here by its ORDER BY.
+    top = sorted((r for r in ranked if r[0]), key=lambda r: (r[2], r[1]), reverse=True)
+    bottom = sorted((r for r in ranked if not r[0]), key=lambda r: (r[2], r[1]))
     found = (
-        Post.objects.filter(pk__in={row["post_id"] for row in top + bottom})
+        Post.objects.filter(pk__in={post_id for _, post_id, _ in ranked})
         .select_related("category")
         .prefetch_related("subcategories")
+        .only(*POST_FIELDS)
         .in_bulk()
     )
 
-    def listed(ranked: list[dict]) -> list[dict]:
+    def listed(ranked: list[tuple]) -> list[dict]:
         out = []
-        for row in ranked:
-            post = found[row["post_id"]]
-            post.views_gained = row["views_gained"]
+        for _, post_id, views_gained in ranked:
+            post = found[post_id]
+            post.views_gained = views_gained
             out.append(_post_dict(post))
         return out
 
@@ -507,9 +559,11 @@ def top_posts(
 def content(
     *, accounts: QuerySet[Account], period: Period, user=None, limit: int = CONTENT_LIMIT
 ) -> dict:
-    """Posts published per bucket, and the top and bottom posts by views gained."""
-    answer = _answer(accounts, period, ("posts_published", "views_gained"))
-    answer.update(top_posts(accounts=accounts, period=period, user=user, limit=limit))
+    """Posts published per bucket, and the top and bottom posts by views gained. One
+    transaction for JIT off (`jit_disabled`), not one per part."""
+    with jit_disabled():
+        answer = _answer_figures(accounts, period, ("posts_published", "views_gained"))
+        answer.update(_top_posts(accounts, period, user=user, limit=limit))
     return answer
 
 
