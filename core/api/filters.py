@@ -15,6 +15,18 @@ class CheckedFilterBackend(rest_framework.DjangoFilterBackend):
 
     filterset_base = CheckedRestFilterSet
 
+    def get_filterset_class(self, view, queryset=None):
+        # django-filter builds a new class from `filterset_fields` on every request, and the
+        # per-class caches of core.filters (form class, skippable filters) would then grow by
+        # one entry per request: one class per view, model and fields instead.
+        fields = getattr(view, "filterset_fields", None)
+        if getattr(view, "filterset_class", None) or not fields or queryset is None:
+            return super().get_filterset_class(view, queryset)
+        key = (type(view), queryset.model, repr(fields))
+        if key not in _FIELDS_FILTERSETS:
+            _FIELDS_FILTERSETS[key] = super().get_filterset_class(view, queryset)
+        return _FIELDS_FILTERSETS[key]
+
     def filter_queryset(self, request, queryset, view):
         # django-filter's, but the FilterSet only filters (to_html draws another one).
         filterset = self.get_filterset(request, queryset, view)
@@ -25,3 +37,7 @@ class CheckedFilterBackend(rest_framework.DjangoFilterBackend):
         if not filterset.is_valid() and self.raise_exception:
             raise utils.translate_validation(filterset.errors)
         return filterset.qs
+
+
+# (view class, model, its filterset_fields) -> the FilterSet class built from them.
+_FIELDS_FILTERSETS: dict[tuple, type] = {}

@@ -365,3 +365,25 @@ def test_a_filter_whose_absence_filters_something_is_applied_even_when_not_named
     assert "trials" in named.form.fields
     assert not unnamed_required.is_valid()
     assert "required_user" in unnamed_required.errors
+
+
+def test_a_list_filtered_by_its_views_fields_builds_its_filterset_once(staff):
+    # A view with `filterset_fields` (clients): django-filter would build a new FilterSet
+    # class per request, and every per-class cache would keep one more class each time
+    # (memory growing in a long-running worker).
+    from core import filters
+    from tests.settings_app.factories import ClientFactory
+    from tests.utils import key_client
+
+    ClientFactory(name="Active", is_active=True)
+    ClientFactory(name="Gone", is_active=False)
+    client = key_client(staff)
+    client.get("/api/v1/clients/?is_active=true")
+    cached = len(filters._FORM_CLASSES)
+
+    for _ in range(5):
+        answer = client.get("/api/v1/clients/?is_active=true")
+        assert [c["name"] for c in answer.data["results"]] == ["Active"]
+    assert client.get("/api/v1/clients/?is_active=maybe").status_code == 400
+
+    assert len(filters._FORM_CLASSES) == cached
