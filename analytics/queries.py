@@ -20,6 +20,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -151,6 +152,8 @@ def gained(counter: str, start: datetime, end: datetime) -> ExpressionWrapper:
 
 # Raw PostgreSQL connection -> whether its session has JIT on by default (read once each).
 _JIT_ON: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# The connections (aliases) inside a jit_disabled block of this thread or task.
+_JIT_OFF_BLOCK: ContextVar[frozenset[str]] = ContextVar("jit_off_block", default=frozenset())
 
 
 @contextmanager
@@ -159,12 +162,21 @@ def jit_disabled(using: str = "default") -> Iterator[None]:
     jit = off`, or, where the server already has it off for our sessions (`ALTER ROLE … SET
     jit = off`), as they are: no BEGIN, SET and COMMIT, three round trips a request."""
     connection = connections[using]
-    if connection.vendor != "postgresql" or not _jit_on(connection):
+    # Nested inside another (a figure inside an answer): that one's SET LOCAL holds.
+    if (
+        connection.vendor != "postgresql"
+        or using in _JIT_OFF_BLOCK.get()
+        or not _jit_on(connection)
+    ):
         yield
         return
     with transaction.atomic(using=using):
         jit_off(using)
-        yield
+        token = _JIT_OFF_BLOCK.set(_JIT_OFF_BLOCK.get() | {using})
+        try:
+            yield
+        finally:
+            _JIT_OFF_BLOCK.reset(token)
 
 
 def _jit_on(connection) -> bool:
@@ -504,18 +516,6 @@ def top_posts(
     is not until the nightly job), then the posts' labels. Equal gains: the higher post id
     first in the top, the lower first in the bottom. `posts` narrows them (a campaign's
     posts); `user` applies the role."""
-    with jit_disabled():
-        return _top_posts(accounts, period, user=user, limit=limit, posts=posts)
-
-
-def _top_posts(
-    accounts: QuerySet[Account],
-    period: Period,
-    *,
-    user=None,
-    limit: int = CONTENT_LIMIT,
-    posts: QuerySet[Post] | None = None,
-) -> dict:
     rows = DailyPostMetric.objects.filter(
         account_id__in=accounts.values("pk"), date__gte=period.start, date__lte=period.end
     )
@@ -531,7 +531,7 @@ def _top_posts(
         .filter(views_gained__isnull=False)
     )
     sql, params = sums.query.sql_with_params()
-    with connections[sums.db].cursor() as cursor:
+    with jit_disabled(sums.db), connections[sums.db].cursor() as cursor:
         cursor.execute(RANKED_SQL.format(sums=sql), [*params, limit, limit])
         ranked = cursor.fetchall()
     # UNION ALL promises no order: each list is sorted here by its ORDER BY.
@@ -562,8 +562,8 @@ def content(
     """Posts published per bucket, and the top and bottom posts by views gained. One
     transaction for JIT off (`jit_disabled`), not one per part."""
     with jit_disabled():
-        answer = _answer_figures(accounts, period, ("posts_published", "views_gained"))
-        answer.update(_top_posts(accounts, period, user=user, limit=limit))
+        answer = _answer(accounts, period, ("posts_published", "views_gained"))
+        answer.update(top_posts(accounts=accounts, period=period, user=user, limit=limit))
     return answer
 
 

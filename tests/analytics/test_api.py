@@ -150,3 +150,22 @@ def test_with_jit_off_on_the_server_the_figures_come_without_a_transaction_for_i
     assert without == with_jit
     assert any("SET LOCAL jit = off" in q["sql"] for q in jit_on.captured_queries)
     assert not any("jit" in q["sql"] for q in jit_off.captured_queries)
+
+
+@pytest.mark.postgresql_only
+def test_the_content_answer_turns_jit_off_once_for_all_its_figures(agency, monkeypatch):
+    # Its series, totals and top posts each ask for JIT off; nested inside the answer's own
+    # block they add no transaction or SET of their own.
+    import weakref
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from analytics import queries
+
+    monkeypatch.setattr(queries, "_JIT_ON", weakref.WeakKeyDictionary())
+    with CaptureQueriesContext(connection) as captured:
+        answer = get(agency["owner"], "content", client=agency["client_a"].pk, **MARCH)
+
+    assert answer.status_code == 200
+    assert sum("SET LOCAL jit = off" in q["sql"] for q in captured.captured_queries) == 1
