@@ -289,7 +289,7 @@ def _refresh_batch(posts: list[Post], *, now: datetime) -> tuple[WorkReport, set
         post.updated_at = touched
     with transaction.atomic():
         _write_refreshed(refreshed, now=now, touched=touched)
-        _write_failed(deleted, failed, now=now, touched=touched)
+        _write_failed(deleted, failed, touched=touched)
         _link_posts_to_authors((post, stats) for post, stats, _ in refreshed)
     paused = {platform for platform, all_limited in limited.items() if all_limited}
     return report, paused
@@ -338,26 +338,24 @@ def _write_refreshed(
     )
 
 
-def _write_failed(
-    deleted: list[Post], failed: list[Post], *, now: datetime, touched: datetime
-) -> None:
-    """The posts found deleted (settled) and those backing off (_refresh_failed)."""
+def _write_failed(deleted: list[Post], failed: list[Post], *, touched: datetime) -> None:
+    """The posts found deleted (settled) and those backing off: the fields _refresh_failed
+    set on them, and their claims released."""
+    released = {"refresh_claimed_until": None, "updated_at": touched}
     rows_update(
         Post,
-        (),
-        [(post.pk,) for post in deleted],
-        same={
-            "deleted_at": now,
-            "next_refresh_at": None,
-            "refresh_claimed_until": None,
-            "updated_at": touched,
-        },
+        ("deleted_at", "next_refresh_at"),
+        [(p.pk, p.deleted_at, p.next_refresh_at) for p in deleted],
+        same=released,
     )
     rows_update(
         Post,
-        ("refresh_failures", "refresh_error", "next_refresh_at"),
-        [(p.pk, p.refresh_failures, p.refresh_error, p.next_refresh_at) for p in failed],
-        same={"refresh_error_at": now, "refresh_claimed_until": None, "updated_at": touched},
+        ("refresh_failures", "refresh_error", "refresh_error_at", "next_refresh_at"),
+        [
+            (p.pk, p.refresh_failures, p.refresh_error, p.refresh_error_at, p.next_refresh_at)
+            for p in failed
+        ],
+        same=released,
     )
 
 
