@@ -147,6 +147,17 @@ def test_rows_update_writes_each_rows_values_what_every_row_gets_and_keeps_the_u
     ]
 
 
+def test_rows_update_prepares_values_of_another_type_as_the_field_would(db):
+    # A column whose values are all ints, strs or aware datetimes is sent as given; one that
+    # is not goes through the field's own preparation (int("12"), int(3.9)), as a save would.
+    posts = [PostFactory(views=1), PostFactory(views=2)]
+
+    rows_update(Post, ["views", "likes"], [(posts[0].pk, "12", 5), (posts[1].pk, 3.9, None)])
+
+    rows = Post.objects.order_by("pk").values_list("views", "likes")
+    assert list(rows) == [(12, 5), (3, None)]
+
+
 def test_rows_insert_writes_the_rows_and_with_ignore_conflicts_skips_the_ones_already_there(db):
     post, when = PostFactory(), timezone.now().replace(microsecond=0)
     PostSnapshot.objects.create(post=post, captured_at=when, views=1)
