@@ -178,20 +178,22 @@ def api_key_cached(prefix: str) -> ApiKey | None:
     if kept is not None and time.monotonic() - kept[1] < settings.API_KEY_PROCESS_SECONDS:
         key = _api_key_from_entry(kept[0])
         key._cache_generation = kept[0]["generation"]
-        key._process_epoch = _process_epoch
+        # A new last use written into the copy keeps its age (_keep_in_process).
+        key._process_read = (_process_epoch, kept[1])
         return key
-    # Read before the shared cache or the database: a copy read before a change this process
-    # makes meanwhile is not kept (as the generation does for the shared cache).
-    epoch = _process_epoch
+    # Taken before the shared cache or the database is read: a copy read before a change this
+    # process makes meanwhile is not kept (as the generation does for the shared cache), and a
+    # copy's age counts from before the read.
+    process_read = (_process_epoch, time.monotonic())
     try:
         found = cache.get_many([_entry_key(prefix), _GENERATION])
         generation = found.get(_GENERATION)
         entry = found.get(_entry_key(prefix))
         if generation is not None and entry is not None and entry["generation"] == generation:
-            _keep_in_process(prefix, entry, epoch=epoch)
+            _keep_in_process(prefix, entry, process_read)
             key = _api_key_from_entry(entry)
             key._cache_generation = generation
-            key._process_epoch = epoch
+            key._process_read = process_read
             return key
         # The generation is read before the database: a change committed after this read
         # replaces it, so what we store below is never taken for current.
@@ -205,7 +207,7 @@ def api_key_cached(prefix: str) -> ApiKey | None:
     if key.user.is_active and not key.user.is_superuser:  # a superuser's answer needs none
         key.user._perm_cache = key.user.get_all_permissions()
     key._cache_generation = generation
-    key._process_epoch = epoch
+    key._process_read = process_read
     if generation is not None:
         _api_key_cache_store(key, generation=generation)
     return key
@@ -224,16 +226,18 @@ def _api_key_cache_store(key: ApiKey, *, generation: str) -> None:
         "perms": getattr(user, "_perm_cache", None),
     }
     cache.set(_entry_key(key.prefix), entry, timeout=settings.API_KEY_CACHE_SECONDS)
-    _keep_in_process(key.prefix, entry, epoch=getattr(key, "_process_epoch", None))
+    _keep_in_process(key.prefix, entry, getattr(key, "_process_read", None))
 
 
-def _keep_in_process(prefix: str, entry: dict, *, epoch: int | None) -> None:
-    if settings.API_KEY_PROCESS_SECONDS <= 0 or epoch != _process_epoch:
+def _keep_in_process(prefix: str, entry: dict, process_read: tuple[int, float] | None) -> None:
+    """Keep `entry` as read at `process_read` (this process's epoch, monotonic time): never
+    one read before a change made since in this process, and no copy lives longer than
+    API_KEY_PROCESS_SECONDS after the shared read or the database read it came from."""
+    if settings.API_KEY_PROCESS_SECONDS <= 0 or process_read is None:
         return
-    # A copy already kept (a new last use written into it) keeps its age: no copy outlives
-    # API_KEY_PROCESS_SECONDS after the shared read or the database read it came from.
-    kept = _PROCESS_ENTRIES.get(prefix)
-    _PROCESS_ENTRIES[prefix] = (entry, kept[1] if kept else time.monotonic())
+    epoch, read_at = process_read
+    if epoch == _process_epoch:
+        _PROCESS_ENTRIES[prefix] = (entry, read_at)
 
 
 def _api_key_from_entry(entry: dict) -> ApiKey:

@@ -230,3 +230,19 @@ def test_without_process_copies_a_change_on_another_process_applies_to_the_next_
     _changed_by_another_process(key, revoked_at=timezone.now())
 
     assert client.get(POSTS).status_code == 401
+
+
+def test_a_copy_that_aged_out_is_read_again_once_and_kept_afresh(process_copies):
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+    process_copies[0] += 5  # aged out: the next request reads the shared cache
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(POSTS).status_code == 200
+    process_copies[0] += 4
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(POSTS).status_code == 200
+
+    def cache_reads(queries):
+        return sum("creatorops_cache" in q["sql"] for q in queries.captured_queries)
+
+    assert (cache_reads(first), cache_reads(second)) == (1, 0)
