@@ -5,7 +5,8 @@
 Uses the database of bench/scale.py (`--db`, default creatorops_scale; run scale.py once with
 the sizes you want, e.g. `--accounts 200 --posts 20000 --snapshots 200000`). For each path it
 makes a few warm-up requests through Django's whole stack with an API key, then profiles
-`--runs` requests and prints the function calls and the median time per request.
+`--runs` requests and prints the function calls, the SQL statements and the median time per
+request.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ def main() -> None:
 
     account = Account.objects.order_by("-followers", "id").first()
     start = (timezone.now() - timedelta(days=365)).strftime("%Y-%m-%d")
-    print(f"{'request':<28}{'calls/request':>15}{'median ms':>12}")
+    from django.db import connection
+
+    print(f"{'request':<34}{'calls/request':>15}{'statements':>12}{'median ms':>12}")
     for name, path in (*PATHS, ROLE_PATH):
         if args.only not in name:
             continue
@@ -91,6 +94,14 @@ def main() -> None:
         path = path.format(account=account.pk if account else 0, start=start)
         for _ in range(5):
             assert api.get(path).status_code == 200, path
+        statements = []  # (CaptureQueriesContext would lose them: a request resets the log)
+
+        def count(execute, sql, params, many, context, statements=statements):
+            statements.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            api.get(path)
         times = []
         profile = cProfile.Profile()
         for _ in range(args.runs):
@@ -100,7 +111,7 @@ def main() -> None:
             profile.disable()
             times.append((time.perf_counter() - started) * 1000)
         calls = pstats.Stats(profile).total_calls / args.runs
-        print(f"{name:<28}{calls:>15,.0f}{statistics.median(times):>12.1f}")
+        print(f"{name:<34}{calls:>15,.0f}{len(statements):>12}{statistics.median(times):>12.1f}")
         if args.profile:
             pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
 

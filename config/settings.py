@@ -255,6 +255,11 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 # How long an API key, its user and their permissions stay cached (settings_app.services:
 # api_key_cached); any change to a key, user or role makes every cached key stale at once.
 API_KEY_CACHE_SECONDS = env.int("API_KEY_CACHE_SECONDS", default=60)
+# Each web process may also keep its own copy of a key this many seconds, which saves the cache
+# read of every request but delays a change made on another process (revoking, deactivating,
+# a role) by up to as long there; the process that made it applies it at once. 0: no copies,
+# every change applies to the next request everywhere.
+API_KEY_PROCESS_SECONDS = env.int("API_KEY_PROCESS_SECONDS", default=0)
 # Proxies whose X-Forwarded-For is believed (IPs or CIDR networks, comma-separated), e.g. the
 # load balancer's "10.0.0.0/8". Empty: none, the peer's address is the client's.
 TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])

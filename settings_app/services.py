@@ -2,6 +2,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -119,7 +120,9 @@ def api_key_authenticate(raw_key: str) -> ApiKey | None:
 
     The key, its user and the user's permissions come from the shared cache (`api_key_cached`)
     for up to API_KEY_CACHE_SECONDS, so a request makes one cache read instead of three
-    queries; a change to any key, user or role makes every cached key stale at once.
+    queries; a change to any key, user or role makes every cached key stale at once. With
+    API_KEY_PROCESS_SECONDS, a process keeps its own copy that long and reads no cache (a
+    change made on another process then applies there within those seconds).
     """
     parts = raw_key.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != "co":
@@ -149,6 +152,15 @@ _GENERATION = "apikey:generation"
 _USER_FIELDS_SKIPPED = ("password",)
 
 
+# This process's own copies (API_KEY_PROCESS_SECONDS; none by default): prefix -> (entry, when
+# it was read from the shared cache or the database). Every change made in this process drops
+# them all at once; a change made by another process or machine reaches this one when its copy
+# is API_KEY_PROCESS_SECONDS old, as the setting documents. Worth one cache read per request.
+_PROCESS_ENTRIES: dict[str, tuple[dict, float]] = {}
+# Counts this process's changes (_forget_process_copies).
+_process_epoch = 0
+
+
 def _entry_key(prefix: str) -> str:
     return f"apikey:{prefix}"
 
@@ -162,13 +174,26 @@ def api_key_cached(prefix: str) -> ApiKey | None:
     """The key of `prefix` with its user (whose permissions are loaded), from the cache when
     its entry is of the current generation, else from the database (and then cached). With the
     cache server down the database answers alone: an outage of Redis never locks keys out."""
+    kept = _PROCESS_ENTRIES.get(prefix)
+    if kept is not None and time.monotonic() - kept[1] < settings.API_KEY_PROCESS_SECONDS:
+        key = _api_key_from_entry(kept[0])
+        key._cache_generation = kept[0]["generation"]
+        # A new last use written into the copy keeps its age (_keep_in_process).
+        key._process_read = (_process_epoch, kept[1])
+        return key
+    # Taken before the shared cache or the database is read: a copy read before a change this
+    # process makes meanwhile is not kept (as the generation does for the shared cache), and a
+    # copy's age counts from before the read.
+    process_read = (_process_epoch, time.monotonic())
     try:
         found = cache.get_many([_entry_key(prefix), _GENERATION])
         generation = found.get(_GENERATION)
         entry = found.get(_entry_key(prefix))
         if generation is not None and entry is not None and entry["generation"] == generation:
+            _keep_in_process(prefix, entry, process_read)
             key = _api_key_from_entry(entry)
             key._cache_generation = generation
+            key._process_read = process_read
             return key
         # The generation is read before the database: a change committed after this read
         # replaces it, so what we store below is never taken for current.
@@ -182,6 +207,7 @@ def api_key_cached(prefix: str) -> ApiKey | None:
     if key.user.is_active and not key.user.is_superuser:  # a superuser's answer needs none
         key.user._perm_cache = key.user.get_all_permissions()
     key._cache_generation = generation
+    key._process_read = process_read
     if generation is not None:
         _api_key_cache_store(key, generation=generation)
     return key
@@ -200,6 +226,18 @@ def _api_key_cache_store(key: ApiKey, *, generation: str) -> None:
         "perms": getattr(user, "_perm_cache", None),
     }
     cache.set(_entry_key(key.prefix), entry, timeout=settings.API_KEY_CACHE_SECONDS)
+    _keep_in_process(key.prefix, entry, getattr(key, "_process_read", None))
+
+
+def _keep_in_process(prefix: str, entry: dict, process_read: tuple[int, float] | None) -> None:
+    """Keep `entry` as read at `process_read` (this process's epoch, monotonic time): never
+    one read before a change made since in this process, and no copy lives longer than
+    API_KEY_PROCESS_SECONDS after the shared read or the database read it came from."""
+    if settings.API_KEY_PROCESS_SECONDS <= 0 or process_read is None:
+        return
+    epoch, read_at = process_read
+    if epoch == _process_epoch:
+        _PROCESS_ENTRIES[prefix] = (entry, read_at)
 
 
 def _api_key_from_entry(entry: dict) -> ApiKey:
@@ -217,5 +255,17 @@ def api_key_cache_invalidate() -> None:
     """Make every cached key stale: now (this transaction's later reads) and again after the
     commit (a request that read the database before the commit may have cached the old rows
     under the generation it saw)."""
+    _forget_process_copies()
     cache.set(_GENERATION, uuid.uuid4().hex, timeout=None)
-    transaction.on_commit(lambda: cache.set(_GENERATION, uuid.uuid4().hex, timeout=None))
+    transaction.on_commit(_api_key_cache_invalidate_after_commit)
+
+
+def _api_key_cache_invalidate_after_commit() -> None:
+    _forget_process_copies()
+    cache.set(_GENERATION, uuid.uuid4().hex, timeout=None)
+
+
+def _forget_process_copies() -> None:
+    global _process_epoch
+    _process_epoch += 1
+    _PROCESS_ENTRIES.clear()

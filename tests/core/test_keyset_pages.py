@@ -254,3 +254,34 @@ def test_a_small_tables_count_stays_exact_as_rows_are_added(api, db, monkeypatch
 
     assert _page_queries(api, f"{POSTS}?page_size=2") == first - 1
     assert api.get(POSTS, {"page_size": 2}).json()["count"] == 5
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.parametrize(
+    "params", [{"platform": "tiktok"}, {"views_min": 5}, {"search": "anna", "is_trial": "false"}]
+)
+def test_a_filtered_lists_estimate_is_explained_on_its_ids_and_is_the_wide_lists(
+    api, db, monkeypatch, params
+):
+    import json
+    from urllib.parse import urlencode
+
+    from django.http import QueryDict
+
+    from posts.api.views import PostViewSet
+
+    monkeypatch.setattr(KeysetPagination, "exact_count_limit", 1)
+    PostFactory.create_batch(4, platform="tiktok", views=10, username="anna")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts_post")
+    with CaptureQueriesContext(connection) as queries:
+        data = api.get(POSTS, {**params, "page_size": 1}).json()
+    (explain,) = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("EXPLAIN")]
+    filterset = PostViewSet.filterset_class(
+        QueryDict(urlencode(params)), queryset=PostViewSet.queryset.all()
+    )
+    assert filterset.is_valid()
+    wide = json.loads(filterset.qs.order_by().explain(format="json"))[0]["Plan"]["Plan Rows"]
+
+    assert explain.split(" FROM ")[0].endswith('SELECT "posts_post"."id" AS "pk"')
+    assert (data["count"], data["count_exact"]) == (max(wide, 2), False)

@@ -387,3 +387,40 @@ def test_a_list_filtered_by_its_views_fields_builds_its_filterset_once(staff):
     assert client.get("/api/v1/clients/?is_active=maybe").status_code == 400
 
     assert len(filters._FORM_CLASSES) == cached
+
+
+def test_an_api_list_copies_only_the_filters_it_uses(staff, monkeypatch):
+    from core import filters as core_filters
+    from tests.posts.factories import PostFactory
+    from tests.utils import key_client
+
+    PostFactory(views=10, platform="instagram")
+    client = key_client(staff)
+    client.get("/api/v1/posts/")  # the first request of a class learns which filters to skip
+    copied = []
+    original = core_filters._filter_copy
+    monkeypatch.setattr(
+        core_filters, "_filter_copy", lambda filter_: copied.append(filter_) or original(filter_)
+    )
+
+    response = client.get("/api/v1/posts/?platform=instagram")
+
+    assert len(response.data["results"]) == 1
+    assert [type(filter_).__name__ for filter_ in copied] == ["MultipleChoiceFilter"]
+
+
+def test_a_filtersets_filters_read_one_by_one_or_all_are_the_same_copies_in_order():
+    filterset = PostFilterSet({"search": "anna"}, queryset=Post.objects.all())
+    search = filterset.filters["search"]
+
+    assert "platform" in filterset.filters and "nothing" not in filterset.filters
+    assert filterset.filters.get("nothing") is None
+    assert list(filterset.filters) == list(PostFilterSet.base_filters)
+    assert filterset.filters["search"] is search  # not copied a second time
+    assert all(f.parent is filterset for f in filterset.filters.values())
+    assert all(f is not PostFilterSet.base_filters[name] for name, f in filterset.filters.items())
+    del filterset.filters["search"]
+    assert (
+        "search" not in filterset.filters
+        and len(filterset.filters) == len(PostFilterSet.base_filters) - 1
+    )

@@ -142,3 +142,107 @@ def test_keys_still_work_from_the_database_while_the_cache_server_is_down(settin
     answer = with_key(raw_key).get(POSTS)
 
     assert answer.status_code == 200
+
+
+# API_KEY_PROCESS_SECONDS: each process may keep its own copy of a key for a few seconds.
+
+
+@pytest.fixture
+def process_copies(settings, monkeypatch):
+    settings.API_KEY_PROCESS_SECONDS = 5
+    monkeypatch.setattr(services, "_PROCESS_ENTRIES", {})
+    clock = [1000.0]
+    monkeypatch.setattr(services.time, "monotonic", lambda: clock[0])
+    return clock
+
+
+def _changed_by_another_process(key: ApiKey, **fields) -> None:
+    """What a change made on another machine does here: the rows change and the shared
+    generation is replaced, but this process runs no signal of its own."""
+    ApiKey.objects.filter(pk=key.pk).update(**fields)
+    from django.core.cache import cache
+
+    cache.set(services._GENERATION, "changed elsewhere", timeout=None)
+
+
+def test_a_kept_key_is_served_without_reading_the_shared_cache(process_copies):
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(POSTS).status_code == 200
+
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "creatorops_cache" not in tables and "settings_app_apikey" not in tables
+
+
+def test_a_key_revoked_in_this_process_is_refused_on_the_next_request_though_kept(
+    process_copies,
+):
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    api_key_revoke(key=key)
+
+    assert client.get(POSTS).status_code == 401
+
+
+def test_a_role_taken_away_in_this_process_applies_to_the_next_request_though_kept(
+    process_copies,
+):
+    user = UserFactory(is_staff=True, roles=["Editor"])
+    _, _, client = _key(user)
+
+    user.groups.clear()
+
+    assert client.get(POSTS).status_code == 403
+
+
+def test_a_key_revoked_on_another_process_is_refused_once_the_copy_is_as_old_as_the_setting(
+    process_copies,
+):
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+    process_copies[0] += 4
+
+    _changed_by_another_process(key, revoked_at=timezone.now())
+
+    assert client.get(POSTS).status_code == 200  # the documented delay: still kept
+    process_copies[0] += 1  # five seconds after this process read it
+    assert client.get(POSTS).status_code == 401
+
+
+def test_a_new_last_use_does_not_make_a_kept_copy_live_longer(process_copies):
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=None)
+    entry, _ = services._PROCESS_ENTRIES[key.prefix]
+    entry["key"]["last_used_at"] = None  # due for a new last use
+    process_copies[0] += 3
+    assert client.get(POSTS).status_code == 200  # writes last_used_at into the copy
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
+
+    _changed_by_another_process(key, revoked_at=timezone.now())
+    process_copies[0] += 2
+
+    assert client.get(POSTS).status_code == 401
+
+
+def test_without_process_copies_a_change_on_another_process_applies_to_the_next_request():
+    key, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+
+    _changed_by_another_process(key, revoked_at=timezone.now())
+
+    assert client.get(POSTS).status_code == 401
+
+
+def test_a_copy_that_aged_out_is_read_again_once_and_kept_afresh(process_copies):
+    _, _, client = _key(UserFactory(is_staff=True, roles=["Editor"]))
+    process_copies[0] += 5  # aged out: the next request reads the shared cache
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(POSTS).status_code == 200
+    process_copies[0] += 4
+    with CaptureQueriesContext(connection) as second:
+        assert client.get(POSTS).status_code == 200
+
+    def cache_reads(queries):
+        return sum("creatorops_cache" in q["sql"] for q in queries.captured_queries)
+
+    assert (cache_reads(first), cache_reads(second)) == (1, 0)
