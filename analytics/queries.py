@@ -23,20 +23,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import groupby
-from operator import itemgetter
 
 from django.db import connections, transaction
 from django.db.models import (
     BigIntegerField,
-    Case,
     ExpressionWrapper,
     F,
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 
@@ -302,6 +297,16 @@ def _rate(figures: dict) -> float | None:
     return round(interactions * 100 / views, 2)
 
 
+def _period_aggregates(prefix: str, period: Period) -> dict:
+    within = Q(date__gte=period.start, date__lte=period.end)
+    aggregates = {f"{prefix}{name}": Sum(name, filter=within) for name in GAINED}
+    aggregates[f"{prefix}followers"] = Sum("followers", filter=Q(date=period.end))
+    aggregates[f"{prefix}followers_before"] = Sum(
+        "followers", filter=Q(date=period.start - timedelta(days=1))
+    )
+    return aggregates
+
+
 def _figures(values: dict, prefix: str) -> dict:
     figures = {name: values.get(f"{prefix}{name}") or 0 for name in GAINED}
     followers, before = values.get(f"{prefix}followers"), values.get(f"{prefix}followers_before")
@@ -329,44 +334,12 @@ def _compared(values: dict) -> dict:
     }
 
 
-def _parts(rows: QuerySet, period: Period, *, by: tuple[str, ...] = ()) -> QuerySet:
-    """The rows the totals read, each with its `part`: "cur_" (the period), "prev_" (the
-    previous period) or "before" (the day before that, for its followers only). Grouped by
-    part, each group's followers sum is that of its last day (the only day of the three ends in
-    it): one plain sum per figure and group, not one filtered sum per figure and period. `by`:
-    more columns to group by (the platform)."""
+def _totals_query(rows: QuerySet, period: Period) -> QuerySet:
     previous = period.previous
-    before = previous.start - timedelta(days=1)
-    part = Case(
-        When(date__gte=period.start, then=Value("cur_")),
-        When(date__gte=previous.start, then=Value("prev_")),
-        default=Value("before"),
-    )
-    ends = Q(date__in=[period.end, period.start - timedelta(days=1), before])
-    return (
-        rows.filter(date__gte=before, date__lte=period.end)
-        .annotate(part=part)
-        .values(*by, "part")
-        .annotate(
-            **{name: Sum(name) for name in GAINED},
-            followers=Sum("followers", filter=ends),
-        )
-    )
-
-
-def _part_values(groups) -> dict:
-    """The groups of `_parts` (of one platform, say) as `_compared` reads them: `cur_views_gained`,
-    ..., `cur_followers_before` (the previous period's end), `prev_followers_before`."""
-    values = {}
-    for group in groups:  # at most 3
-        part = group["part"]
-        if part == "before":
-            values["prev_followers_before"] = group["followers"]
-            continue
-        values.update({f"{part}{name}": group[name] for name in (*GAINED, "followers")})
-        if part == "prev_":
-            values["cur_followers_before"] = group["followers"]
-    return values
+    return rows.filter(date__gte=previous.start - timedelta(days=1), date__lte=period.end), {
+        **_period_aggregates("cur_", period),
+        **_period_aggregates("prev_", previous),
+    }
 
 
 def headlines(answer: dict) -> list[dict]:
@@ -386,7 +359,8 @@ def headlines(answer: dict) -> list[dict]:
 
 def totals(*, accounts: QuerySet[Account], period: Period) -> dict:
     """The period's figures and the previous period's, with the change in %: one query."""
-    return _compared(_part_values(_parts(_rows(accounts), period)))
+    rows, aggregates = _totals_query(_rows(accounts), period)
+    return _compared(rows.aggregate(**aggregates))
 
 
 def series(
@@ -559,7 +533,7 @@ def top_posts(
     # The account ids read first, as the insight card does: the statement is then planned from
     # the rollups' statistics per account, not from `creators_account`'s, which may be stale
     # (a client given hundreds of accounts since the last ANALYZE), and probes the index by id.
-    ids = list(accounts.values_list("pk", flat=True))
+    ids = list(accounts.order_by().values_list("pk", flat=True))
     if not ids:
         return {"top": [], "bottom": []}
     rows = DailyPostMetric.objects.filter(
@@ -616,13 +590,10 @@ def content(
 def compare(*, accounts: QuerySet[Account], period: Period) -> dict:
     """The period's figures per platform side by side (with the previous period and the
     change): one grouped query."""
-    groups = _parts(_rows(accounts), period, by=("account__platform",))
+    rows, aggregates = _totals_query(_rows(accounts), period)
+    grouped = rows.values("account__platform").annotate(**aggregates).order_by("account__platform")
     with jit_disabled():
-        groups = list(groups.order_by("account__platform"))
-    grouped = [
-        {"account__platform": platform, **_part_values(rows)}
-        for platform, rows in groupby(groups, key=itemgetter("account__platform"))
-    ]
+        grouped = list(grouped)
     labels = dict(Platform.choices)
     return {
         "period": period.as_dict(),
