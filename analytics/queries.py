@@ -375,14 +375,12 @@ def series(
     ends = [period.start - timedelta(days=1), *(last for _, _, last in buckets)]
     if period.granularity == "day" and with_followers:
         # Every day is a bucket and a bucket's end: the gains and the followers in one grouped
-        # query, the day before the period read for its followers only.
+        # query. It reads the day before the period too, whose followers only are used (for
+        # the first day's gain): no bucket is that day.
         daily = (
             rows.filter(date__gte=ends[0], date__lte=period.end)
             .values("date")
-            .annotate(
-                **{name: Sum(name, filter=Q(date__gte=period.start)) for name in GAINED},
-                followers_at_end=Sum("followers"),
-            )
+            .annotate(**{name: Sum(name) for name in GAINED}, followers_at_end=Sum("followers"))
         )
         gains = {_as_date(point.pop("date")): point for point in daily}
         followers = {day: point.pop("followers_at_end") for day, point in gains.items()}
