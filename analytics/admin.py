@@ -23,7 +23,7 @@ from .api.serializers import AnalyticsParamsSerializer
 from .ask import admin as ask_admin  # noqa: F401 - registers the page
 from .insights import CARD_SCOPES, scope_insight_card
 from .models import DailyAccountMetric
-from .picker import scope_groups, scope_visible
+from .picker import scope_groups, scope_options_html, scope_visible
 
 CHART_WIDTH = 500  # two side by side at 1440 wide
 
@@ -99,6 +99,8 @@ class AnalyticsPage(AdminPage):
                 accounts=accounts,
                 user=self.request.user,
             )
+        chosen = (params["scope"], params["scope_id"])
+        scopes = scope_groups(self.request.user, chosen=chosen)
         return {
             "period": period,
             "params": params,
@@ -128,7 +130,8 @@ class AnalyticsPage(AdminPage):
             "top_posts": posts["top"],
             "bottom_posts": posts["bottom"],
             "insight_card": card,
-            "scopes": scope_groups(self.request.user, chosen=(params["scope"], params["scope_id"])),
+            "scopes": scopes,
+            "scope_options": scope_options_html(scopes, chosen),
             "granularities": ("day", "week", "month"),
             "platform_choices": Platform.choices,
             "chosen_platforms": params.get("platforms") or [],

@@ -18,7 +18,7 @@ from .audience.queries import audience_rows
 from .best_time import SCOPES, best_time_grid, best_time_params, heat_colour, heat_rows
 from .mentions import mention_counts_by_client, mention_sentiment_configured, mentions_visible_to
 from .models import AudienceSnapshot, Mention
-from .picker import scope_groups, scope_visible
+from .picker import scope_groups, scope_options_html, scope_visible
 
 
 def best_time_context(request, *, params=None) -> dict:
@@ -72,13 +72,15 @@ class BestTimePage(AdminPage):
                 },
             }
         picked_id = int(chosen[1]) if chosen[0] and str(chosen[1]).isdigit() else None
+        scopes = [
+            group
+            for group in scope_groups(user, chosen=(chosen[0], picked_id))
+            if group["key"] in SCOPES
+        ]
         return {
             **context,
-            "scopes": [
-                group
-                for group in scope_groups(user, chosen=(chosen[0], picked_id))
-                if group["key"] in SCOPES
-            ],
+            "scopes": scopes,
+            "scope_options": scope_options_html(scopes, (chosen[0], picked_id)),
             "picked_scope": (chosen[0], picked_id),
             "platforms": Platform.choices,
             "picked": {k: self.request.GET.get(k, "") for k in ("start_date", "end_date")},

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import (
     Avg,
     BigIntegerField,
@@ -39,6 +40,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractHour, ExtractIsoWeekDay
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -338,6 +340,15 @@ def compact(value: int | None) -> str:
     return str(value)
 
 
+def _cell_title(day: str, hour: int, cell: Cell) -> str:
+    """A cell's tooltip, "Mon 09:00 · 12 posts · avg 3,456 views": written here once per cell
+    rather than by four template filters in each of the 168 cells."""
+    title = f"{day} {hour:02d}:00 · {cell.posts} post{pluralize(cell.posts)}"
+    if cell.avg_views is not None:
+        title += f" · avg {intcomma(cell.avg_views)} views"
+    return title
+
+
 def heat_rows(grid: BestTime) -> list[dict]:
     """The grid as template rows: one per weekday, 24 cells each with colour and text."""
     top = grid.max_avg
@@ -355,6 +366,7 @@ def heat_rows(grid: BestTime) -> list[dict]:
                     "colour": heat_colour(cell.avg_views, top),
                     "label": compact(cell.avg_views),
                     "dark": cell.avg_views is not None and top and cell.avg_views / top > 0.55,
+                    "title": _cell_title(name, hour, cell),
                 }
             )
         rows.append({"weekday": weekday, "name": name, "cells": cells})

@@ -5,6 +5,8 @@ the API's scope uses), and the check that a chosen scope is one of them."""
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from creators.models import Account, Creator
 from settings_app.access import accounts_visible_to, campaigns_visible_to, creators_visible_to
@@ -78,3 +80,31 @@ def scope_groups(user, *, chosen: tuple[str | None, int | None] = (None, None)) 
                 .values_list("pk", "display_name" if group["key"] == "creator" else "name")
             )
     return groups
+
+
+def scope_options_html(groups: list[dict], chosen: tuple[str | None, int | None]) -> SafeString:
+    """The picker's `<optgroup>`s of `scope_groups`, `chosen` ("client", 3) selected, escaped:
+    built here rather than by a template loop over up to 3 000 options (that loop was a
+    quarter of the analytics page's template rendering)."""
+    picked = f"{chosen[0]}:{chosen[1]}"
+
+    def options(group: dict) -> SafeString:
+        values = (f"{group['key']}:{pk}" for pk, _ in group["options"])
+        return format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (value, " selected" if value == picked else "", text)
+                for value, (_, text) in zip(values, group["options"], strict=True)
+            ),
+        )
+
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (format_html('<optgroup label="{}">{}</optgroup>', group["label"], options(group)),)
+            for group in groups
+            if group["options"]
+        ),
+    )

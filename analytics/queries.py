@@ -368,23 +368,35 @@ def series(
 ) -> list[dict]:
     """One point per bucket: `bucket` (its first day), the sums of the gains in it and
     `followers` at its last day (with `followers_gained` since the previous bucket's end).
-    Two grouped queries; one with `with_followers=False` (then both are None)."""
+    Two grouped queries by week or month, one by day or with `with_followers=False` (then
+    both are None)."""
     rows = _rows(accounts)
-    bucket = {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}
-    grouped = (
-        rows.filter(date__gte=period.start, date__lte=period.end)
-        .annotate(bucket=bucket[period.granularity])
-        .values("bucket")
-        .annotate(**{name: Sum(name) for name in GAINED})
-    )
-    gains = {_as_date(point.pop("bucket")): point for point in grouped}
     buckets = period.buckets()
     ends = [period.start - timedelta(days=1), *(last for _, _, last in buckets)]
-    at_ends = rows.filter(date__gte=ends[0], date__lte=period.end)
-    if period.granularity != "day":  # every day is a bucket's end otherwise
-        at_ends = at_ends.filter(date__in=ends)
-    at_ends = at_ends.values("date").annotate(total=Sum("followers")).values_list("date", "total")
-    followers = dict(at_ends) if with_followers else {}
+    if period.granularity == "day" and with_followers:
+        # Every day is a bucket and a bucket's end: the gains and the followers in one grouped
+        # query. It reads the day before the period too, whose followers only are used (for
+        # the first day's gain): no bucket is that day.
+        daily = (
+            rows.filter(date__gte=ends[0], date__lte=period.end)
+            .values("date")
+            .annotate(**{name: Sum(name) for name in GAINED}, followers_at_end=Sum("followers"))
+        )
+        gains = {_as_date(point.pop("date")): point for point in daily}
+        followers = {day: point.pop("followers_at_end") for day, point in gains.items()}
+    else:
+        bucket = {"day": F("date"), "week": TruncWeek("date"), "month": TruncMonth("date")}
+        grouped = (
+            rows.filter(date__gte=period.start, date__lte=period.end)
+            .annotate(bucket=bucket[period.granularity])
+            .values("bucket")
+            .annotate(**{name: Sum(name) for name in GAINED})
+        )
+        gains = {_as_date(point.pop("bucket")): point for point in grouped}
+        followers = {}
+        if with_followers:  # at the buckets' ends (and the day before the period)
+            at_ends = rows.filter(date__in=ends).values("date").annotate(total=Sum("followers"))
+            followers = dict(at_ends.values_list("date", "total"))
     points, before = [], followers.get(ends[0])
     for first, _, last in buckets:
         point = {"bucket": first, **{name: 0 for name in GAINED}}
@@ -516,8 +528,14 @@ def top_posts(
     is not until the nightly job), then the posts' labels. Equal gains: the higher post id
     first in the top, the lower first in the bottom. `posts` narrows them (a campaign's
     posts); `user` applies the role."""
+    # The account ids read first, as the insight card does: the statement is then planned from
+    # the rollups' statistics per account, not from `creators_account`'s, which may be stale
+    # (a client given hundreds of accounts since the last ANALYZE), and probes the index by id.
+    ids = list(accounts.order_by().values_list("pk", flat=True))
+    if not ids:
+        return {"top": [], "bottom": []}
     rows = DailyPostMetric.objects.filter(
-        account_id__in=accounts.values("pk"), date__gte=period.start, date__lte=period.end
+        account_id__in=ids, date__gte=period.start, date__lte=period.end
     )
     if posts is not None:
         rows = rows.filter(post_id__in=posts.values("pk"))

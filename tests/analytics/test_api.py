@@ -1,10 +1,15 @@
 """The analytics API (specs/analytics.md): figures from the rollups, previous period, role
 scoping, and a 400 naming the parameter at fault."""
 
+from datetime import date
+
 import pytest
 from rest_framework.test import APIClient
 
+from analytics.queries import Period, scope_accounts, series
 from tests.analytics.agency import MARCH
+from tests.analytics.reporting import rollups
+from tests.creators.factories import AccountFactory
 from tests.settings_app.factories import UserFactory
 from tests.utils import key_client
 from tests.workflow.factories import CampaignFactory, DeliverableFactory
@@ -169,3 +174,26 @@ def test_the_content_answer_turns_jit_off_once_for_all_its_figures(agency, monke
 
     assert answer.status_code == 200
     assert sum("SET LOCAL jit = off" in q["sql"] for q in captured.captured_queries) == 1
+
+
+def test_a_day_series_takes_the_first_days_followers_gained_from_the_day_before_only():
+    """By day, the gains and the followers come from one query that also reads the day before
+    the period: for its followers (the first day's gain), never for its gains."""
+    account = AccountFactory()
+    # Feb 28: 1 000 followers (+5 a day after), 70 views a day; a gap on Mar 3.
+    rollups(account, start=date(2026, 2, 28), days=3, followers=1_000, per_day=5, views=70)
+    rollups(account, start=date(2026, 3, 4), days=1, followers=1_040, per_day=0, views=9)
+    accounts = scope_accounts(scope="account", scope_id=account.pk)
+
+    points = series(accounts=accounts, period=Period(date(2026, 3, 1), date(2026, 3, 4)))
+
+    assert [p["bucket"] for p in points] == [date(2026, 3, d) for d in (1, 2, 3, 4)]
+    assert [p["views_gained"] for p in points] == [70, 70, 0, 9]  # Feb 28's 70 left out
+    assert [p["followers"] for p in points] == [1_005, 1_010, None, 1_040]
+    assert [p["followers_gained"] for p in points] == [5, 5, None, None]
+    assert points[0]["likes_gained"] == 7 and points[0]["engagement_rate"] == 10.0
+    unfollowed = series(
+        accounts=accounts, period=Period(date(2026, 3, 1), date(2026, 3, 4)), with_followers=False
+    )
+    assert [p["views_gained"] for p in unfollowed] == [70, 70, 0, 9]
+    assert {p["followers"] for p in unfollowed} == {None}

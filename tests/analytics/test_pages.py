@@ -45,6 +45,24 @@ def test_the_heat_map_shows_the_average_and_the_posts_behind_each_cell(owner_cli
     friday_21 = html.split('<tr data-weekday="4">')[1].split('data-hour="21"')[1].split("</td>")[0]
     assert "too few" in friday_21 and 'data-posts="1"' in friday_21
     assert "Mon 09:00 (1,200 views, 3 posts)" in html
+    assert 'title="Mon 09:00 · 3 posts · avg 1,200 views"' in monday_9
+    assert 'title="Fri 21:00 · 1 post"' in friday_21  # too few: no average
+    assert 'title="Sun 23:00 · 0 posts"' in html
+
+
+def test_the_pickers_names_are_escaped_and_each_scope_offered_once(owner_client):
+    client = ClientFactory(name='<b>"Acme" & Co</b>')
+    account = AccountFactory(client=client, username="<i>maya</i>")
+
+    page = owner_client.get(reverse("admin:analytics_best_time"), {"scope": f"client:{client.pk}"})
+    html = page.content.decode()
+
+    escaped = "&lt;b&gt;&quot;Acme&quot; &amp; Co&lt;/b&gt;"
+    assert f'<option value="client:{client.pk}" selected>{escaped}</option>' in html
+    assert f'<optgroup label="Accounts · {escaped}">' in html
+    assert "&lt;i&gt;maya&lt;/i&gt;" in html and "<i>maya</i>" not in html
+    assert html.count(f'value="account:{account.pk}"') == 1
+    assert html.count(" selected>") == 1
 
 
 def test_the_heat_map_names_a_bad_parameter(owner_client):
