@@ -49,6 +49,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--client-accounts", type=int, default=200)
     parser.add_argument("--days", type=int, default=90, help="The endpoints' period.")
     parser.add_argument("--backfill-days", type=int, default=365)
+    parser.add_argument(
+        "--backfill-accounts",
+        choices=["all", "client"],
+        default="all",
+        help="Whose rows the backfill writes: every account's, or the client's accounts' only.",
+    )
     parser.add_argument("--db", default="creatorops_analytics")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--reuse", action="store_true", help="Keep data and rollups there.")
@@ -235,10 +241,12 @@ def main() -> None:
     if not (reuse and DailyAccountMetric.objects.exists()):
         first = yesterday - timedelta(days=args.backfill_days - 1)
         started = time.monotonic()
-        report = daily_metrics_rollup(start=first, end=yesterday)
+        scope = Account.objects.filter(pk__in=ids) if args.backfill_accounts == "client" else None
+        report = daily_metrics_rollup(start=first, end=yesterday, accounts=scope)
         seconds = time.monotonic() - started
         print(
-            f"Backfill of {args.backfill_days} days: {report.rows:,} rows in {seconds:.1f} s "
+            f"Backfill of {args.backfill_days} days ({args.backfill_accounts} accounts): "
+            f"{report.rows:,} rows in {seconds:.1f} s "
             f"({report.rows / seconds:,.0f} rows/s)."
         )
         agency.vacuum("analytics_dailyaccountmetric")

@@ -42,6 +42,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--db", default="creatorops_reports_bench")
     parser.add_argument("--reuse", action="store_true", help="Keep the data already there.")
+    parser.add_argument(
+        "--client-id",
+        type=int,
+        help="Render this client's report on the data already in --db (e.g. bench/analytics.py's"
+        " full-size agency) instead of generating one.",
+    )
+    parser.add_argument(
+        "--month", help="With --client-id: the report's month, YYYY-MM (default: March 2026)."
+    )
     parser.add_argument("--drop", action="store_true", help="Drop the database at the end.")
     return parser.parse_args()
 
@@ -147,7 +156,15 @@ def main() -> None:
         call_command("migrate", verbosity=0)
     name = f"Bench client {args.accounts}x{args.posts}"
     client = Client.objects.filter(name=name).first()
-    if args.reuse and client is not None:
+    month = MONTH
+    if args.client_id:
+        client_id = args.client_id
+        if args.month:
+            first = date.fromisoformat(f"{args.month}-01")
+            following = (first + timedelta(days=31)).replace(day=1)
+            month = (first, following - timedelta(days=1))
+        print(f"Client {client_id}'s report of {month[0]}..{month[1]} on the data there.")
+    elif args.reuse and client is not None:
         print("Reusing the data already there.")
         client_id = client.pk
     else:
@@ -157,7 +174,7 @@ def main() -> None:
         agency.vacuum()
 
     report = Report(
-        kind="monthly", scope_kind="client", scope_id=client_id, start=MONTH[0], end=MONTH[1]
+        kind="monthly", scope_kind="client", scope_id=client_id, start=month[0], end=month[1]
     )
     html_seconds = agency.timed(lambda: report_html(report), args.runs, warmup=1)
     sizes = []
@@ -168,7 +185,7 @@ def main() -> None:
     started = time.perf_counter()
     seconds = agency.timed(render, args.runs, warmup=1)
     print(
-        f"\nMonthly report, {args.accounts} accounts, {args.posts:,} posts "
+        f"\nMonthly report, client {client_id}, {month[0]}..{month[1]} "
         f"({sizes[-1] / 1024:.0f} KB PDF), {args.runs} runs:\n"
         f"  queries + HTML: median {statistics.median(html_seconds):.2f} s\n"
         f"  whole render:   median {statistics.median(seconds):.2f} s, "
