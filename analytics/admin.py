@@ -100,7 +100,6 @@ class AnalyticsPage(AdminPage):
                 user=self.request.user,
             )
         chosen = (params["scope"], params["scope_id"])
-        scopes = scope_groups(self.request.user, chosen=chosen)
         return {
             "period": period,
             "params": params,
@@ -130,8 +129,9 @@ class AnalyticsPage(AdminPage):
             "top_posts": posts["top"],
             "bottom_posts": posts["bottom"],
             "insight_card": card,
-            "scopes": scopes,
-            "scope_options": scope_options_html(scopes, chosen),
+            "scope_options": scope_options_html(
+                scope_groups(self.request.user, chosen=chosen), chosen
+            ),
             "granularities": ("day", "week", "month"),
             "platform_choices": Platform.choices,
             "chosen_platforms": params.get("platforms") or [],

@@ -79,9 +79,7 @@ class BestTimePage(AdminPage):
         ]
         return {
             **context,
-            "scopes": scopes,
             "scope_options": scope_options_html(scopes, (chosen[0], picked_id)),
-            "picked_scope": (chosen[0], picked_id),
             "platforms": Platform.choices,
             "picked": {k: self.request.GET.get(k, "") for k in ("start_date", "end_date")},
             "picked_platform": self.request.GET.get("platform", ""),

@@ -86,16 +86,14 @@ def scope_options_html(groups: list[dict], chosen: tuple[str | None, int | None]
     """The picker's `<optgroup>`s of `scope_groups`, `chosen` ("client", 3) selected, escaped:
     built here rather than by a template loop over up to 3 000 options (that loop was a
     quarter of the analytics page's template rendering)."""
-    picked = f"{chosen[0]}:{chosen[1]}"
 
     def options(group: dict) -> SafeString:
-        values = (f"{group['key']}:{pk}" for pk, _ in group["options"])
         return format_html_join(
             "",
-            '<option value="{}"{}>{}</option>',
+            '<option value="{}:{}"{}>{}</option>',
             (
-                (value, " selected" if value == picked else "", text)
-                for value, (_, text) in zip(values, group["options"], strict=True)
+                (group["key"], pk, " selected" if (group["key"], pk) == chosen else "", text)
+                for pk, text in group["options"]
             ),
         )
 
