@@ -446,7 +446,83 @@ def bench_refresh(snapshots: int, now: datetime, *, profile: bool = False) -> di
         )
         floor = time.perf_counter() - started
         cursor.execute("DELETE FROM posts_postsnapshot WHERE captured_at = %s", [now])
-    return {"ours": [seconds], "raw": [floor], "rows": len(ids)}
+    Post.objects.filter(id__in=ids).update(next_refresh_at=now - timedelta(minutes=1))
+    with connection.cursor() as cursor:
+        cursor.execute(vacuum)
+    batched, split = refresh_statements_alone(now)
+    print(
+        "the same statements alone, batch by batch: "
+        + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in split.items())
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM posts_postsnapshot WHERE captured_at = %s", [now])
+    return {"ours": [seconds], "raw": [floor], "batched": [batched], "rows": len(ids)}
+
+
+# The pass's three statements as it sends them (posts.services.refresh), with the values of the
+# benchmark's instant answers written in SQL: no Python between them.
+_CLAIM = """
+    UPDATE posts_post SET refresh_claimed_until = %(until)s WHERE id IN (
+        SELECT id FROM posts_post
+        WHERE deleted_at IS NULL AND COALESCE(next_refresh_at, %(low)s) <= %(now)s
+          AND (refresh_claimed_until IS NULL OR refresh_claimed_until <= %(now)s)
+          AND (COALESCE(next_refresh_at, %(low)s), id) > (%(after_at)s, %(after_id)s)
+        ORDER BY COALESCE(next_refresh_at, %(low)s), id LIMIT %(limit)s
+        FOR UPDATE SKIP LOCKED)
+    RETURNING id, url, platform, post_id, account_id, username, post_date, is_short,
+              next_refresh_at, refresh_failures, is_trial, trial_status, added_date"""
+_SNAPSHOTS = """
+    INSERT INTO posts_postsnapshot (post_id, views, likes, comments, shares, source, captured_at)
+    SELECT id, 1000, 100, 10, 1, 'bench', %s FROM unnest(%s::bigint[]) AS v (id)
+    ON CONFLICT DO NOTHING"""
+_POSTS = """
+    UPDATE posts_post SET views = 1000, likes = 100, comments = 10, shares = 1,
+        next_refresh_at = %s, last_updated = %s, refresh_failures = 0, refresh_error = '',
+        refresh_error_at = NULL, refresh_claimed_until = NULL, updated_at = %s
+    FROM unnest(%s::bigint[]) AS v (id) WHERE posts_post.id = v.id"""
+
+
+def refresh_statements_alone(now: datetime) -> tuple[float, dict[str, float]]:
+    """What the pass's claims and writes cost the database alone, in its batches: what a
+    batched, claimed pass could reach with no Python at all. Returns its seconds and their
+    split per statement."""
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from core.sorting import LOWEST_DATETIME
+
+    split = dict.fromkeys(("claims", "snapshots", "posts"), 0.0)
+    after = (LOWEST_DATETIME, 0)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        while True:
+            step = time.perf_counter()
+            cursor.execute(
+                _CLAIM,
+                {
+                    "until": now + timedelta(minutes=15),
+                    "low": LOWEST_DATETIME,
+                    "now": now,
+                    "after_at": after[0],
+                    "after_id": after[1],
+                    "limit": settings.REFRESH_BATCH_SIZE,
+                },
+            )
+            claimed = cursor.fetchall()
+            split["claims"] += time.perf_counter() - step
+            if not claimed:
+                break
+            after = max((row[8] or LOWEST_DATETIME, row[0]) for row in claimed)
+            ids = [row[0] for row in claimed]
+            with transaction.atomic():
+                step = time.perf_counter()
+                cursor.execute(_SNAPSHOTS, [now, ids])
+                split["snapshots"] += time.perf_counter() - step
+                step = time.perf_counter()
+                cursor.execute(_POSTS, [now + timedelta(days=2), now, timezone.now(), ids])
+                split["posts"] += time.perf_counter() - step
+    return time.perf_counter() - started, split
 
 
 def post_updates(cursor) -> tuple[int, int]:
@@ -539,6 +615,12 @@ def print_write(name: str, r: dict, goal: float) -> None:
         f" {raw:.2f} s = {floor:,.0f} rows/s ({ours / raw:.1f}×); "
         f"{'met' if rate > goal else 'MISSED'} (> {goal:,.0f}/s)"
     )
+    if "batched" in r:
+        batched = statistics.median(r["batched"])
+        print(
+            f"{'':40} share of the floor: ours {raw / ours:.0%}; its statements alone, batch"
+            f" by batch, {batched:.2f} s = {raw / batched:.0%}"
+        )
 
 
 def main() -> None:
