@@ -64,6 +64,13 @@ _BOOKKEEPING_FIELDS = (
     "deleted_at",
     "updated_at",
 )
+# The failure bookkeeping and the claim, as a post that got its stats has them.
+_CLEAN_BOOKKEEPING = {
+    "refresh_failures": 0,
+    "refresh_error": "",
+    "refresh_error_at": None,
+    "refresh_claimed_until": None,
+}
 # What a refresh writes on a post that got its stats.
 REFRESHED_FIELDS = (*COUNTER_FIELDS, *METADATA_FIELDS, "last_updated", *_BOOKKEEPING_FIELDS)
 # What a refresh reads of a claimed post (the refs, the cadence, the queue position, the
@@ -178,10 +185,8 @@ def _stats_copy(post: Post, stats: PostStats, *, now: datetime) -> dict[str, Any
     for name, value in known.items():
         setattr(post, name, value)
     post.last_updated = now
-    post.refresh_failures = 0
-    post.refresh_error = ""
-    post.refresh_error_at = None
-    post.refresh_claimed_until = None
+    for name, value in _CLEAN_BOOKKEEPING.items():
+        setattr(post, name, value)
     post.next_refresh_at = post_next_refresh_at(post, now=now)
     return known
 
@@ -326,14 +331,7 @@ def _write_refreshed(
             )
             for post, stats, known in refreshed
         ],
-        same={
-            "last_updated": now,
-            "refresh_failures": 0,
-            "refresh_error": "",
-            "refresh_error_at": None,
-            "refresh_claimed_until": None,
-            "updated_at": touched,
-        },
+        same={"last_updated": now, **_CLEAN_BOOKKEEPING, "updated_at": touched},
         keep_if_none=metadata,
     )
 
