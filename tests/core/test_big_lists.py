@@ -90,6 +90,25 @@ def test_a_fast_list_without_prefetched_values_still_answers_right(varied_posts)
     assert [row["subcategory_names"] for row in fast] == [["Apple pie", "Zucchini"], [], []]
 
 
+def test_a_fast_list_writes_plain_values_inline_and_converts_the_others(varied_posts):
+    page = list(posts_for_api().order_by("pk"))
+    # Values of other types than the column's (set in Python): converted as DRF would.
+    page[1].username, page[1].views, page[1].is_trial = 12345, Decimal("7"), 1
+
+    fast = PostSerializer(page, many=True).data
+
+    assert [dict(row) for row in fast] == [dict(PostSerializer(post).data) for post in page]
+    assert (fast[1]["username"], fast[1]["views"], fast[1]["is_trial"]) == ("12345", 7, True)
+    _, plan = PostSerializer(many=True)._writers()
+    kinds = {name: kind for name, _, kind, _ in plan}
+    assert (kinds["username"], kinds["views"], kinds["is_trial"], kinds["client"]) == (
+        str,
+        int,
+        bool,
+        int,
+    )
+
+
 def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
     board = BoardFactory(name="Finance", slug="finance")
     accounts = [AccountFactory(views_last_7d=-5, followers=None), AccountFactory(followers=10)]
