@@ -1,7 +1,7 @@
 """Filter pieces the apps' FilterSets share."""
 
 import copy
-from collections.abc import Collection
+from collections.abc import Collection, MutableMapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
@@ -234,70 +234,56 @@ def _emptied(value):
 _SKIPPABLE_FILTERS: dict[type, frozenset[str]] = {}
 
 
-class _FilterCopies(dict):
+class _FilterCopies(MutableMapping):
     """A FilterSet's own filters, each copied from the class's when first read: a request that
     names one filter copies one, not thirty (each with its queryset, a tenth of the empty
     page's time). Anything but reading one by name (iterating, counting, changing) copies them
-    all first, in the class's order, and is then a plain dict."""
+    all first, in the class's order."""
 
     def __init__(self, filterset: django_filters.FilterSet):
-        super().__init__()
         self._filterset = filterset
-        self._lazy = True
+        self._copies: dict[str, django_filters.Filter] = {}
+        self._all_copied = False
 
-    def _copy(self, name: str) -> django_filters.Filter:
+    def __getitem__(self, name):
+        try:
+            return self._copies[name]
+        except KeyError:
+            if self._all_copied or name not in self._filterset.base_filters:
+                raise
         filter_ = _filter_copy(self._filterset.base_filters[name])
         filter_.model = self._filterset.queryset.model
         filter_.parent = self._filterset
-        return filter_
-
-    def __missing__(self, name):
-        if not self._lazy or name not in self._filterset.base_filters:
-            raise KeyError(name)
-        return super().setdefault(name, self._copy(name))
-
-    def get(self, name, default=None):
-        try:
-            return self[name]
-        except KeyError:
-            return default
+        return self._copies.setdefault(name, filter_)
 
     def __contains__(self, name) -> bool:
-        return super().__contains__(name) or (self._lazy and name in self._filterset.base_filters)
+        if self._all_copied:
+            return name in self._copies
+        return name in self._copies or name in self._filterset.base_filters
 
-    def _all(self) -> None:
-        if not self._lazy:
-            return
-        self._lazy = False
-        copied = dict(super().items())
-        super().clear()
-        for name in self._filterset.base_filters:
-            super().__setitem__(name, copied.pop(name) if name in copied else self._copy(name))
-        super().update(copied)  # any set by hand
+    def _copied(self) -> dict[str, django_filters.Filter]:
+        if not self._all_copied:
+            for name in self._filterset.base_filters:
+                self[name]
+            # In the class's order.
+            self._copies = {name: self._copies[name] for name in self._filterset.base_filters}
+            self._all_copied = True
+        return self._copies
 
-    def _completing(method):
-        def complete_first(self, *args, **kwargs):
-            self._all()
-            return method(self, *args, **kwargs)
+    def __iter__(self):
+        return iter(self._copied())
 
-        return complete_first
+    def __len__(self) -> int:
+        return len(self._copied())
 
-    __iter__ = _completing(dict.__iter__)
-    __len__ = _completing(dict.__len__)
-    __eq__ = _completing(dict.__eq__)
-    __repr__ = _completing(dict.__repr__)
-    __delitem__ = _completing(dict.__delitem__)
-    keys = _completing(dict.keys)
-    values = _completing(dict.values)
-    items = _completing(dict.items)
-    copy = _completing(dict.copy)
-    pop = _completing(dict.pop)
-    popitem = _completing(dict.popitem)
-    setdefault = _completing(dict.setdefault)
-    update = _completing(dict.update)
-    clear = _completing(dict.clear)
-    __hash__ = None
-    del _completing
+    def __setitem__(self, name, filter_) -> None:
+        self._copied()[name] = filter_
+
+    def __delitem__(self, name) -> None:
+        del self._copied()[name]
+
+    def __repr__(self) -> str:
+        return repr(self._copied())
 
 
 def _filter_copy(filter_: django_filters.Filter) -> django_filters.Filter:

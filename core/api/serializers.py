@@ -335,7 +335,12 @@ def _many_writer(field, relation: str, fallback):
     return write
 
 
+class _Never:
+    """No value has this type: a field whose every value goes through its writer."""
+
+
 def _value_writer(field, attname: str, fallback, *, mapping: bool = False):
+    plain = _Never  # the type of the values written as they are
     if isinstance(field, ChoiceLabelField):
         labels = field.labels
 
@@ -345,10 +350,14 @@ def _value_writer(field, attname: str, fallback, *, mapping: bool = False):
 
         def convert(value):
             return value if type(value) is str else field.to_representation(value)
+
+        plain = str
     elif isinstance(field, serializers.IntegerField):
 
         def convert(value):
             return value if type(value) is int else field.to_representation(value)
+
+        plain = int
     elif (
         isinstance(field, serializers.DateTimeField)
         and getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601
@@ -361,6 +370,8 @@ def _value_writer(field, attname: str, fallback, *, mapping: bool = False):
                 return field.to_representation(value)
             text = value.astimezone(zone).isoformat()
             return text[:-6] + "Z" if text.endswith("+00:00") else text
+    elif type(field).to_representation is serializers.BooleanField.to_representation:
+        convert, plain = field.to_representation, bool
     else:
         convert = field.to_representation
 
@@ -371,6 +382,8 @@ def _value_writer(field, attname: str, fallback, *, mapping: bool = False):
             return fallback(obj)
         return None if value is None else convert(value)
 
+    # A value of this type is written as it is (FastListSerializer reads it inline).
+    write.plain = (attname, plain)
     return write
 
 
@@ -400,7 +413,12 @@ def _writer(field, model):
         if field.pk_field is not None:
             return fallback
         attname = model_field.attname
-        return lambda obj: obj.__dict__[attname] if attname in obj.__dict__ else fallback(obj)
+
+        def write(obj):
+            return obj.__dict__[attname] if attname in obj.__dict__ else fallback(obj)
+
+        write.plain = (attname, int)  # an integer key is written as it is, like any other
+        return write
     if model_field.is_relation or not model_field.concrete:
         return fallback
     return _value_writer(field, model_field.attname, fallback)
@@ -417,10 +435,21 @@ class FastListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = data.all() if isinstance(data, models.manager.BaseManager) else data
-        writers = self._writers()
-        return [{name: write(obj) for name, write in writers} for obj in rows]
+        values, plan = self._writers()
+        # A plain value (a str of a text field, an int of an integer field, None) is read
+        # inline: no call per field and row; any other goes through its writer.
+        return [
+            {
+                name: value
+                if (value := row.get(key, _NO_KEY)) is None or type(value) is kind
+                else write(obj)
+                for name, key, kind, write in plan
+            }
+            for obj in rows
+            for row in (values(obj),)
+        ]
 
-    def _writers(self) -> list[tuple[str, object]]:
+    def _writers(self) -> tuple:
         child = type(self.child)
         if not _fields_depend_on_class_alone(child):
             return _compile_writers(self.child)
@@ -435,16 +464,31 @@ class FastListSerializer(serializers.ListSerializer):
         return writers
 
 
-def _compile_writers(serializer) -> list[tuple[str, object]]:
+def _compile_writers(serializer) -> tuple:
+    """(how to read a row's values, [(name, key, plain type, writer), …]) of a list."""
     model = getattr(getattr(serializer, "Meta", None), "model", None)
+    fields = serializer._readable_fields
     if model is None:  # a plain serializer: rows are mappings
-        return [(field.field_name, _mapping_writer(field)) for field in serializer._readable_fields]
-    return [(field.field_name, _writer(field, model)) for field in serializer._readable_fields]
+        values, writers = _itself, [(f.field_name, _mapping_writer(f)) for f in fields]
+    else:
+        values, writers = _instance_dict, [(f.field_name, _writer(f, model)) for f in fields]
+    plan = [(name, *getattr(write, "plain", (_NO_KEY, _Never)), write) for name, write in writers]
+    return values, plan
 
+
+def _itself(row):
+    return row
+
+
+def _instance_dict(obj):
+    return obj.__dict__
+
+
+_NO_KEY = object()  # no row has this key
 
 # (child serializer class, time zone) -> its compiled writers, shared by every request: built
 # from an instance without context, so only for classes whose fields cannot depend on one.
-_WRITERS: dict[tuple, list] = {}
+_WRITERS: dict[tuple, tuple] = {}
 
 # Fields whose output is the value alone (no request, no context, no serializer instance).
 _CONTEXT_FREE_FIELDS = (

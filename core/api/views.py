@@ -13,7 +13,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.prefetch import prefetch_related_values
+from core.prefetch import (
+    prefetch_related_values,
+    related_values_from_page,
+    with_related_values,
+)
 
 from .schema import CreatorOpsAutoSchema
 from .serializers import (
@@ -94,15 +98,17 @@ class AddByURLMixin:
 
 
 class PagePrefetchMixin:
-    """A list page's many-to-many values in one small query per relation (core.prefetch):
-    `page_prefetch = {"boards": ("id",)}` names each relation and the fields shown."""
+    """A list page's many-to-many values (core.prefetch), read by the page's own statement on
+    PostgreSQL, else in one small query per relation: `page_prefetch = {"boards": ("id",)}`
+    names each relation and the fields shown."""
 
     page_prefetch: dict[str, tuple[str, ...]] = {}
 
     def paginate_queryset(self, queryset):
-        page = super().paginate_queryset(queryset)
-        for relation, fields in self.page_prefetch.items():
-            prefetch_related_values(page or [], relation, *fields)
+        page = super().paginate_queryset(with_related_values(queryset, self.page_prefetch))
+        if not related_values_from_page(page or [], self.page_prefetch):
+            for relation, fields in self.page_prefetch.items():
+                prefetch_related_values(page or [], relation, *fields)
         return page
 
 

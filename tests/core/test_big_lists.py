@@ -7,10 +7,16 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.bulk import bulk_update_rows, rows_insert, rows_update
-from core.prefetch import prefetch_related_values
+from core.prefetch import (
+    RELATED_VALUES,
+    prefetch_related_values,
+    related_values_from_page,
+    with_related_values,
+)
 from creators.api.serializers import AccountSerializer
 from creators.models import Account
 from posts.api.serializers import PostSerializer
@@ -84,6 +90,25 @@ def test_a_fast_list_without_prefetched_values_still_answers_right(varied_posts)
     assert [row["subcategory_names"] for row in fast] == [["Apple pie", "Zucchini"], [], []]
 
 
+def test_a_fast_list_writes_plain_values_inline_and_converts_the_others(varied_posts):
+    page = list(posts_for_api().order_by("pk"))
+    # Values of other types than the column's (set in Python): converted as DRF would.
+    page[1].username, page[1].views, page[1].is_trial = 12345, Decimal("7"), 1
+
+    fast = PostSerializer(page, many=True).data
+
+    assert [dict(row) for row in fast] == [dict(PostSerializer(post).data) for post in page]
+    assert (fast[1]["username"], fast[1]["views"], fast[1]["is_trial"]) == ("12345", 7, True)
+    _, plan = PostSerializer(many=True)._writers()
+    kinds = {name: kind for name, _, kind, _ in plan}
+    assert (kinds["username"], kinds["views"], kinds["is_trial"], kinds["client"]) == (
+        str,
+        int,
+        bool,
+        int,
+    )
+
+
 def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
     board = BoardFactory(name="Finance", slug="finance")
     accounts = [AccountFactory(views_last_7d=-5, followers=None), AccountFactory(followers=10)]
@@ -95,6 +120,66 @@ def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
     standard = [AccountSerializer(a).data for a in Account.objects.order_by("pk")]
 
     assert [dict(row) for row in fast] == [dict(row) for row in standard]
+
+
+POST_RELATIONS = {"boards": ("id",), "subcategories": ("id", "name")}
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite reads them in a statement per relation"
+)
+
+
+@on_postgresql
+def test_related_values_read_by_the_page_itself_are_those_a_prefetch_reads(varied_posts):
+    # Sub-categories of two categories: their order is the category's name, then their own.
+    other = SubcategoryFactory(category=CategoryFactory(name="Arts"), name="Zebra")
+    varied_posts[0].subcategories.add(other)
+    prefetched = list(posts_for_api().order_by("pk"))
+    for relation, fields in POST_RELATIONS.items():
+        prefetch_related_values(prefetched, relation, *fields)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = list(with_related_values(posts_for_api().order_by("pk"), POST_RELATIONS))
+        assert related_values_from_page(page, POST_RELATIONS)
+
+    assert len(queries) == 1
+    assert [p.__dict__[RELATED_VALUES] for p in page] == [
+        p.__dict__[RELATED_VALUES] for p in prefetched
+    ]
+    assert page[0].__dict__[RELATED_VALUES]["subcategories"][1][0] == (other.pk, "Zebra")
+    standard = [PostSerializer(post).data for post in Post.objects.order_by("pk")]
+    assert [dict(r) for r in PostSerializer(page, many=True).data] == [dict(r) for r in standard]
+
+
+def test_a_page_read_without_its_related_values_says_so(varied_posts):
+    page = list(posts_for_api().order_by("pk"))
+
+    assert not related_values_from_page(page, POST_RELATIONS)
+    assert not related_values_from_page([], POST_RELATIONS)
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    ("path", "tables"),
+    [
+        (POSTS, ["posts_post_boards", "posts_post_subcategories"]),
+        ("/api/v1/accounts/", ["creators_account_boards"]),
+    ],
+)
+def test_a_list_page_reads_its_many_to_many_values_in_its_own_statement(api, path, tables):
+    post = PostFactory(account=AccountFactory())
+    post.boards.add(BoardFactory())
+    post.account.boards.add(BoardFactory(name="Other", slug="other"))
+    post.subcategories.add(SubcategoryFactory())
+
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path)
+
+    assert response.status_code == 200
+    assert response.data["results"][0]["boards"]
+    for table in tables:
+        reading = [q["sql"] for q in queries if f'"{table}"' in q["sql"]]
+        assert len(reading) == 1, reading
+        assert reading[0].startswith("SELECT") and "LIMIT" in reading[0]  # the page itself
 
 
 def test_bulk_update_rows_writes_the_given_fields_and_nothing_else(db):

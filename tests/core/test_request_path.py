@@ -304,23 +304,29 @@ def test_filtering_with_only_the_named_filters_gives_the_same_rows_and_order(que
     assert len(narrow.form.fields) < len(full.form.fields)
 
 
-def test_an_api_list_copies_and_cleans_only_the_filters_it_names(staff, monkeypatch):
+def _copies_made_by(staff, monkeypatch, copier: str, path: str) -> list:
+    """What core.filters' `copier` copied during the API request `path` (one post listed)."""
     from core import filters as core_filters
     from tests.posts.factories import PostFactory
     from tests.utils import key_client
 
-    PostFactory(views=10)
+    PostFactory(views=10, platform="instagram")
     client = key_client(staff)
     client.get("/api/v1/posts/")  # the first request of a class learns which filters to skip
     copied = []
-    original = core_filters._form_field_copy
-    monkeypatch.setattr(
-        core_filters, "_form_field_copy", lambda field: copied.append(field) or original(field)
-    )
+    original = getattr(core_filters, copier)
+    monkeypatch.setattr(core_filters, copier, lambda item: copied.append(item) or original(item))
 
-    response = client.get("/api/v1/posts/?is_trial=false&platform=instagram")
+    response = client.get(path)
 
     assert len(response.data["results"]) == 1
+    return copied
+
+
+def test_an_api_list_copies_and_cleans_only_the_filters_it_names(staff, monkeypatch):
+    path = "/api/v1/posts/?is_trial=false&platform=instagram"
+    copied = _copies_made_by(staff, monkeypatch, "_form_field_copy", path)
+
     assert {type(field).__name__ for field in copied} == {
         "StrictNullBooleanField",
         "MultipleChoiceField",
@@ -390,22 +396,9 @@ def test_a_list_filtered_by_its_views_fields_builds_its_filterset_once(staff):
 
 
 def test_an_api_list_copies_only_the_filters_it_uses(staff, monkeypatch):
-    from core import filters as core_filters
-    from tests.posts.factories import PostFactory
-    from tests.utils import key_client
+    path = "/api/v1/posts/?platform=instagram"
+    copied = _copies_made_by(staff, monkeypatch, "_filter_copy", path)
 
-    PostFactory(views=10, platform="instagram")
-    client = key_client(staff)
-    client.get("/api/v1/posts/")  # the first request of a class learns which filters to skip
-    copied = []
-    original = core_filters._filter_copy
-    monkeypatch.setattr(
-        core_filters, "_filter_copy", lambda filter_: copied.append(filter_) or original(filter_)
-    )
-
-    response = client.get("/api/v1/posts/?platform=instagram")
-
-    assert len(response.data["results"]) == 1
     assert [type(filter_).__name__ for filter_ in copied] == ["MultipleChoiceFilter"]
 
 
@@ -424,3 +417,5 @@ def test_a_filtersets_filters_read_one_by_one_or_all_are_the_same_copies_in_orde
         "search" not in filterset.filters
         and len(filterset.filters) == len(PostFilterSet.base_filters) - 1
     )
+    filterset.filters["search"] = search  # set by hand: after the class's filters
+    assert list(filterset.filters)[-1] == "search" and filterset.filters["search"] is search
