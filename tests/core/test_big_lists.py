@@ -123,9 +123,8 @@ def test_a_fast_account_list_is_exactly_the_standard_serializers_output(db):
 
 
 POST_RELATIONS = {"boards": ("id",), "subcategories": ("id", "name")}
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="SQLite reads them in a statement per relation"
-)
+# SQLite reads them in a statement per relation: these are deselected there (tests/conftest.py).
+on_postgresql = pytest.mark.postgresql_only
 
 
 @on_postgresql
